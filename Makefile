@@ -1,0 +1,73 @@
+# ictvk: make test (everything CI checks), make run (the default job).
+# Both install what they need on Debian/Ubuntu through 'make deps'.
+
+GO      ?= go
+GLSLC   ?= glslc
+BIN     := bin/ict
+SHADER_SRC  := $(wildcard shaders/*.comp)
+SHADER_SPV  := $(SHADER_SRC:.comp=.spv)
+SHADER_INC  := $(wildcard shaders/*.glsl)
+GLSLC_FLAGS := --target-env=vulkan1.1 -O -Ishaders
+
+# Vulkan loader and headers, the lavapipe CPU driver, the shader compiler,
+# the validation layer, Xvfb for the viewer's tests, and the X11/GL headers
+# GLFW's cgo build needs.
+APT_PACKAGES := libvulkan1 libvulkan-dev mesa-vulkan-drivers glslc spirv-tools \
+	vulkan-validationlayers xvfb x11-apps libx11-dev libxcursor-dev libxrandr-dev \
+	libxinerama-dev libxi-dev libxxf86vm-dev libgl1-mesa-dev gcc
+
+.PHONY: deps shaders check-shaders build test run bench clean
+
+deps:
+	@missing=""; \
+	if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then \
+		echo "make deps: this system has no apt-get. Install by hand: $(APT_PACKAGES) (or your distribution's equivalents: the Vulkan loader, Mesa's lavapipe driver, glslc, the Khronos validation layer, Xvfb, X11 and GL headers)"; \
+		exit 1; \
+	fi; \
+	for p in $(APT_PACKAGES); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -z "$$missing" ]; then echo "make deps: all system packages present"; exit 0; fi; \
+	echo "make deps: installing$$missing"; \
+	sudo=""; [ "$$(id -u)" -ne 0 ] && sudo="sudo"; \
+	$$sudo apt-get update -q && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -q --no-install-recommends $$missing
+	@command -v $(GO) >/dev/null 2>&1 || { echo "make deps: Go 1.26 is missing: install it from https://go.dev/dl/"; exit 1; }
+
+shaders: $(SHADER_SPV)
+
+shaders/%.spv: shaders/%.comp $(SHADER_INC)
+	$(GLSLC) $(GLSLC_FLAGS) -o $@ $<
+
+# Fails when a committed .spv is not what its .comp compiles to.
+check-shaders:
+	@tmp=$$(mktemp -d); status=0; \
+	for src in $(SHADER_SRC); do \
+		spv=$${src%.comp}.spv; \
+		if [ ! -f $$spv ]; then echo "check-shaders: $$spv is missing (run make shaders)"; status=1; continue; fi; \
+		$(GLSLC) $(GLSLC_FLAGS) -o $$tmp/out.spv $$src || { status=1; continue; }; \
+		cmp -s $$tmp/out.spv $$spv || { echo "check-shaders: $$spv differs from what $$src compiles to (run make shaders)"; status=1; }; \
+	done; \
+	for spv in shaders/*.spv; do \
+		[ -f "$${spv%.spv}.comp" ] || { echo "check-shaders: $$spv has no source"; status=1; }; \
+	done; \
+	rm -rf $$tmp; \
+	[ $$status -eq 0 ] && echo "check-shaders: $(words $(SHADER_SRC)) shaders match their SPIR-V"; \
+	exit $$status
+
+build:
+	$(GO) build -o $(BIN) ./cmd/ict
+
+test: deps check-shaders
+	@bad=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$bad" ]; then echo "gofmt would change: $$bad"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) test -count=1 ./...
+
+run: deps build
+	$(BIN) devices
+
+bench: build
+	$(GO) test -run '^$$' -bench . -benchtime 3x ./...
+
+clean:
+	rm -rf bin

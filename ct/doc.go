@@ -1,0 +1,25 @@
+// Package ct holds the host-side mathematics of Improved Consistency
+// Training (iCT; Song & Dhariwal, "Improved Techniques for Training
+// Consistency Models", ICLR 2024, arXiv:2310.14189), and of the original
+// consistency training it improves on (CT; Song, Dhariwal, Chen &
+// Sutskever, "Consistency Models", ICML 2023, arXiv:2303.01469).
+//
+// Everything here is plain float64 arithmetic on the CPU: the recipe's
+// constants (Recipe), the Karras noise grid, the discretization curriculum
+// N(k), the discretized lognormal distribution over noise indices and its
+// sampler, the loss weighting, the consistency parameterization
+// (c_skip, c_out, c_in, c_noise), the Pseudo-Huber constant and the
+// sampler's noise levels. The training loop uploads the few numbers it
+// derives from these to the device; the device never recomputes them.
+//
+// Index convention. The paper numbers the grid sigma_1 < ... < sigma_N and
+// draws i in {1, ..., N-1}, pairing sigma_i with sigma_{i+1}. Go slices
+// start at 0, so throughout this package a noise index j = i-1 is in
+// [0, N-1) and names the adjacent pair (sigmas[j], sigmas[j+1]); the
+// probability and weight slices have N-1 entries indexed by j.
+//
+// References to "iCT §3.x" are section numbers of the iCT paper; "CM" is
+// the 2023 consistency-models paper and its code
+// (github.com/openai/consistency_models and
+// github.com/openai/consistency_models_cifar10).
+package ct

@@ -1,0 +1,179 @@
+package ref
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// Golden is one PyTorch-computed op case from shared/golden/ops/NAME:
+// meta.json gives each array's shape and the op's parameters, NAME.f32 holds
+// an array as raw little-endian float32.
+type Golden struct {
+	Name   string
+	Dir    string
+	Params map[string]any
+	Shapes map[string][]int
+	tb     testing.TB
+}
+
+// GoldenRoot returns the shared/golden directory, found by walking up from
+// the working directory (a test's package directory) and looking for
+// shared/golden at each level: it sits beside the repository root or inside
+// it. The test fails if there is none.
+func GoldenRoot(tb testing.TB) string {
+	tb.Helper()
+	wd, err := os.Getwd()
+	if err != nil {
+		tb.Fatalf("golden: cannot read the working directory: %v", err)
+	}
+	for dir := wd; ; dir = filepath.Dir(dir) {
+		cand := filepath.Join(dir, "shared", "golden")
+		if st, err := os.Stat(filepath.Join(cand, "ops")); err == nil && st.IsDir() {
+			return cand
+		}
+		if filepath.Dir(dir) == dir {
+			break
+		}
+	}
+	tb.Fatalf("golden: no shared/golden/ops in %s or any directory above it; "+
+		"the golden cases live in shared/golden beside (or inside) the repository root", wd)
+	return ""
+}
+
+// LoadGolden reads the meta.json of golden op case name (for example
+// "conv3x3_s1"); arrays are read on demand with Array.
+func LoadGolden(tb testing.TB, name string) *Golden {
+	tb.Helper()
+	dir := filepath.Join(GoldenRoot(tb), "ops", name)
+	raw, err := os.ReadFile(filepath.Join(dir, "meta.json"))
+	if err != nil {
+		tb.Fatalf("golden %s: %v", name, err)
+	}
+	var meta struct {
+		Params map[string]any   `json:"params"`
+		Arrays map[string][]int `json:"arrays"`
+	}
+	if err := json.Unmarshal(raw, &meta); err != nil {
+		tb.Fatalf("golden %s: %s: %v", name, filepath.Join(dir, "meta.json"), err)
+	}
+	return &Golden{Name: name, Dir: dir, Params: meta.Params, Shapes: meta.Arrays, tb: tb}
+}
+
+// Array returns array name widened to float64, and its shape.
+func (g *Golden) Array(name string) ([]float64, []int) {
+	g.tb.Helper()
+	shape, ok := g.Shapes[name]
+	if !ok {
+		g.tb.Fatalf("golden %s: meta.json lists no array %q", g.Name, name)
+	}
+	path := filepath.Join(g.Dir, name+".f32")
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		g.tb.Fatalf("golden %s: %v", g.Name, err)
+	}
+	n := numel(shape...)
+	if len(raw) != 4*n {
+		g.tb.Fatalf("golden %s: %s has %d bytes, shape %v needs %d", g.Name, path, len(raw), shape, 4*n)
+	}
+	x := make([]float64, n)
+	for i := range x {
+		x[i] = float64(math.Float32frombits(binary.LittleEndian.Uint32(raw[4*i:])))
+	}
+	return x, shape
+}
+
+// Param returns parameter name as decoded from JSON (float64, string,
+// []any, ...), failing the test if it is absent.
+func (g *Golden) Param(name string) any {
+	g.tb.Helper()
+	v, ok := g.Params[name]
+	if !ok {
+		g.tb.Fatalf("golden %s: meta.json has no parameter %q", g.Name, name)
+	}
+	return v
+}
+
+// Float returns a numeric parameter.
+func (g *Golden) Float(name string) float64 {
+	g.tb.Helper()
+	v, ok := g.Param(name).(float64)
+	if !ok {
+		g.tb.Fatalf("golden %s: parameter %q is %v, not a number", g.Name, name, g.Params[name])
+	}
+	return v
+}
+
+// Int returns an integer parameter.
+func (g *Golden) Int(name string) int {
+	g.tb.Helper()
+	v := g.Float(name)
+	if v != math.Trunc(v) {
+		g.tb.Fatalf("golden %s: parameter %q is %v, not an integer", g.Name, name, v)
+	}
+	return int(v)
+}
+
+// Floats returns a parameter that is a list of numbers.
+func (g *Golden) Floats(name string) []float64 {
+	g.tb.Helper()
+	list, _ := g.Param(name).([]any)
+	out := make([]float64, len(list))
+	for i, e := range list {
+		f, ok := e.(float64)
+		if !ok {
+			g.tb.Fatalf("golden %s: parameter %q is %v, not a list of numbers", g.Name, name, g.Params[name])
+		}
+		out[i] = f
+	}
+	if len(out) == 0 {
+		g.tb.Fatalf("golden %s: parameter %q is %v, not a list of numbers", g.Name, name, g.Params[name])
+	}
+	return out
+}
+
+// MaxError returns the largest of |got_i - want_i| / (|want_i| + floor)
+// where floor = 1e-3 * max|want|: relative error per element, except that
+// elements far below the array's scale, where cancellation makes relative
+// error meaningless, are judged against a thousandth of that scale.
+// at is the worst element's index.
+func MaxError(got, want []float64) (err float64, at int) {
+	if len(got) != len(want) {
+		return math.Inf(1), -1
+	}
+	scale := 0.0
+	for _, w := range want {
+		scale = math.Max(scale, math.Abs(w))
+	}
+	floor := 1e-3 * scale
+	if floor == 0 {
+		floor = math.SmallestNonzeroFloat64
+	}
+	for i := range got {
+		e := math.Abs(got[i]-want[i]) / (math.Abs(want[i]) + floor)
+		if e > err || math.IsNaN(e) {
+			err, at = e, i
+			if math.IsNaN(e) {
+				return math.NaN(), i
+			}
+		}
+	}
+	return err, at
+}
+
+// CheckClose fails the test if MaxError(got, want) exceeds tol, naming
+// what was compared and the worst element.
+func CheckClose(tb testing.TB, what string, got, want []float64, tol float64) {
+	tb.Helper()
+	if len(got) != len(want) {
+		tb.Errorf("%s: got %d elements, want %d", what, len(got), len(want))
+		return
+	}
+	if err, at := MaxError(got, want); !(err <= tol) {
+		tb.Errorf("%s: error %.3g > %.3g at element %d: got %.9g, want %.9g",
+			what, err, tol, at, got[at], want[at])
+	}
+}

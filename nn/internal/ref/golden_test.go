@@ -1,0 +1,156 @@
+package ref
+
+import (
+	"math"
+	"strconv"
+	"testing"
+)
+
+// goldenTol bounds MaxError against the golden cases. They were computed
+// in float64 by PyTorch and stored as float32, and we recompute from the
+// float32-rounded inputs, so agreement is limited by float32 rounding
+// (about 6e-8 relative) amplified by each op's conditioning; 1e-5 leaves
+// room for that while catching any wrong formula.
+const goldenTol = 1e-5
+
+func shape4(s []int) [4]int { return [4]int{s[0], s[1], s[2], s[3]} }
+func shape2(s []int) [2]int { return [2]int{s[0], s[1]} }
+
+// checkGolden compares got against golden array name and logs the error,
+// so the margin under goldenTol is visible with -v.
+func checkGolden(t *testing.T, g *Golden, name string, got []float64) {
+	t.Helper()
+	want, _ := g.Array(name)
+	err, _ := MaxError(got, want)
+	t.Logf("%s/%s: max error %.3g", g.Name, name, err)
+	CheckClose(t, g.Name+"/"+name, got, want, goldenTol)
+}
+
+func TestGoldenConv(t *testing.T) {
+	for _, name := range []string{"conv3x3_s1", "conv3x3_s2", "conv1x1"} {
+		t.Run(name, func(t *testing.T) {
+			g := LoadGolden(t, name)
+			x, xs := g.Array("x")
+			w, ws := g.Array("w")
+			b, _ := g.Array("b")
+			gy, _ := g.Array("gy")
+			stride, pad := g.Int("stride"), g.Int("pad")
+			y, ys := Conv2d(x, shape4(xs), w, shape4(ws), b, stride, pad)
+			if want := g.Shapes["y"]; ys != shape4(want) {
+				t.Fatalf("output shape %v, golden %v", ys, want)
+			}
+			checkGolden(t, g, "y", y)
+			gx, gw, gb := Conv2dBackward(x, shape4(xs), w, shape4(ws), gy, stride, pad)
+			checkGolden(t, g, "g_x", gx)
+			checkGolden(t, g, "g_w", gw)
+			checkGolden(t, g, "g_b", gb)
+		})
+	}
+}
+
+func TestGoldenGroupNorm(t *testing.T) {
+	g := LoadGolden(t, "groupnorm")
+	x, xs := g.Array("x")
+	gamma, _ := g.Array("g")
+	beta, _ := g.Array("b")
+	gy, _ := g.Array("gy")
+	groups, eps := g.Int("groups"), g.Float("eps")
+	checkGolden(t, g, "y", GroupNorm(x, shape4(xs), gamma, beta, groups, eps))
+	gx, gg, gb := GroupNormBackward(x, shape4(xs), gamma, groups, eps, gy)
+	checkGolden(t, g, "g_x", gx)
+	checkGolden(t, g, "g_g", gg)
+	checkGolden(t, g, "g_b", gb)
+}
+
+func TestGoldenLinear(t *testing.T) {
+	g := LoadGolden(t, "linear")
+	x, xs := g.Array("x")
+	w, ws := g.Array("w")
+	b, _ := g.Array("b")
+	gy, _ := g.Array("gy")
+	y, _ := Linear(x, shape2(xs), w, shape2(ws), b)
+	checkGolden(t, g, "y", y)
+	gx, gw, gb := LinearBackward(x, shape2(xs), w, shape2(ws), gy)
+	checkGolden(t, g, "g_x", gx)
+	checkGolden(t, g, "g_w", gw)
+	checkGolden(t, g, "g_b", gb)
+}
+
+func TestGoldenSiLU(t *testing.T) {
+	g := LoadGolden(t, "silu")
+	x, _ := g.Array("x")
+	gy, _ := g.Array("gy")
+	checkGolden(t, g, "y", SiLU(x))
+	checkGolden(t, g, "g_x", SiLUBackward(x, gy))
+}
+
+func TestGoldenSoftmax(t *testing.T) {
+	g := LoadGolden(t, "softmax_lastdim")
+	x, xs := g.Array("x")
+	gy, _ := g.Array("gy")
+	n := xs[len(xs)-1]
+	y := Softmax(x, n)
+	checkGolden(t, g, "y", y)
+	checkGolden(t, g, "g_x", SoftmaxBackward(y, n, gy))
+}
+
+func TestGoldenUpsample(t *testing.T) {
+	g := LoadGolden(t, "upsample2x")
+	x, xs := g.Array("x")
+	gy, _ := g.Array("gy")
+	y, ys := Upsample2x(x, shape4(xs))
+	if want := g.Shapes["y"]; ys != shape4(want) {
+		t.Fatalf("output shape %v, golden %v", ys, want)
+	}
+	checkGolden(t, g, "y", y)
+	checkGolden(t, g, "g_x", Upsample2xBackward(shape4(xs), gy))
+}
+
+func TestGoldenAttention(t *testing.T) {
+	g := LoadGolden(t, "attention_2heads")
+	x, xs := g.Array("x")
+	wqkv, _ := g.Array("wqkv")
+	wo, _ := g.Array("wo")
+	gy, _ := g.Array("gy")
+	heads := g.Int("heads")
+	checkGolden(t, g, "y", Attention(x, shape4(xs), wqkv, wo, heads))
+	gx, gwqkv, gwo := AttentionBackward(x, shape4(xs), wqkv, wo, heads, gy)
+	checkGolden(t, g, "g_x", gx)
+	checkGolden(t, g, "g_wqkv", gwqkv)
+	checkGolden(t, g, "g_wo", gwo)
+}
+
+func TestGoldenPseudoHuber(t *testing.T) {
+	g := LoadGolden(t, "pseudo_huber_weighted_mean")
+	s, ss := g.Array("s")
+	tt, _ := g.Array("t")
+	lam, _ := g.Array("lam")
+	gy, _ := g.Array("gy")
+	// meta.json states c as the formula "0.00054*sqrt(C*H*W)".
+	if f, _ := g.Param("c").(string); f != "0.00054*sqrt(C*H*W)" {
+		t.Fatalf("golden c is %q; this test evaluates 0.00054*sqrt(C*H*W)", f)
+	}
+	c := 0.00054 * math.Sqrt(float64(ss[1]*ss[2]*ss[3]))
+	batch := ss[0]
+	checkGolden(t, g, "y", []float64{PseudoHuberLoss(s, tt, lam, batch, c)})
+	gs, gt, glam := PseudoHuberLossBackward(s, tt, lam, batch, c, gy[0])
+	checkGolden(t, g, "g_s", gs)
+	checkGolden(t, g, "g_t", gt)
+	checkGolden(t, g, "g_lam", glam)
+}
+
+func TestGoldenRAdam(t *testing.T) {
+	g := LoadGolden(t, "radam_8steps")
+	betas := g.Floats("betas")
+	cfg := AdamConfig{LR: g.Float("lr"), Beta1: betas[0], Beta2: betas[1], Eps: g.Float("eps")}
+	p, _ := g.Array("p0")
+	m := make([]float64, len(p))
+	v := make([]float64, len(p))
+	for step := 1; step <= 8; step++ {
+		grad, _ := g.Array("g" + strconv.Itoa(step))
+		RAdamStep(p, grad, m, v, step, cfg)
+		// Each step's parameters, so a wrong rectification start shows up
+		// at the step where it happens.
+		checkGolden(t, g, "p"+strconv.Itoa(step), p)
+	}
+}

@@ -1,0 +1,12 @@
+#version 450
+// y[i] = a * x[i] + b over n elements: the scale op, and the kernel the
+// runtime's own tests chain together.
+layout(local_size_x_id = 0) in;
+layout(std430, set = 0, binding = 0) readonly buffer X { float x[]; };
+layout(std430, set = 0, binding = 1) writeonly buffer Y { float y[]; };
+layout(push_constant) uniform Push { uint n; float a; float b; } pc;
+
+void main() {
+  uint i = gl_GlobalInvocationID.x + gl_GlobalInvocationID.y * gl_NumWorkGroups.x * gl_WorkGroupSize.x;
+  if (i < pc.n) y[i] = pc.a * x[i] + pc.b;
+}

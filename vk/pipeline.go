@@ -1,0 +1,334 @@
+package vk
+
+/*
+#include <stdlib.h>
+#include <string.h>
+*/
+import "C"
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"unsafe"
+
+	vk "github.com/vulkan-go/vulkan"
+)
+
+// Access says how a shader uses one of its storage buffers; the recorder
+// derives barriers from it.
+type Access uint8
+
+const (
+	Read Access = 1 << iota
+	Write
+	ReadWrite = Read | Write
+)
+
+// Kernel declares a compute shader: its SPIR-V, how it uses each storage
+// buffer (binding i of set 0 is Buffers[i]) and the size of its push
+// constants.
+type Kernel struct {
+	Name     string
+	SPIRV    []byte
+	Buffers  []Access
+	PushSize uint32
+}
+
+// Pipeline is a Kernel built for this device with fixed specialization
+// constants (constant_id i takes Spec[i]).
+type Pipeline struct {
+	Kernel Kernel
+	Spec   []uint32
+
+	handle    vk.Pipeline
+	layout    vk.PipelineLayout
+	setLayout vk.DescriptorSetLayout
+	module    vk.ShaderModule
+}
+
+type pipelineKey struct {
+	name string
+	spec string
+}
+
+// pipelineCache keeps built pipelines in memory and the driver's compiled
+// code in a VkPipelineCache persisted under the user's cache folder.
+type pipelineCache struct {
+	dev       *Device
+	built     map[pipelineKey]*Pipeline
+	handle    vk.PipelineCache
+	path      string // "" when the file is disabled
+	loaded    int    // bytes read from the file at open
+	created   int    // pipelines built this run
+	maxPush   uint32
+	maxInvoc  uint32
+	maxGroupX uint32
+}
+
+// PipelineStats reports the pipeline cache's work.
+type PipelineStats struct {
+	Path        string // the cache file, "" if disabled
+	LoadedBytes int    // read from the file when the device opened
+	Built       int    // pipelines compiled by this process
+}
+
+func newPipelineCache(d *Device, dir string) (*pipelineCache, error) {
+	pc := &pipelineCache{dev: d, built: map[pipelineKey]*Pipeline{}, maxPush: d.Info.Limits.MaxPushConstantsSize}
+	if dir != "off" {
+		if dir == "" {
+			base, err := os.UserCacheDir()
+			if err == nil {
+				dir = filepath.Join(base, "ictvk")
+			}
+		}
+		if dir != "" {
+			pc.path = filepath.Join(dir, fmt.Sprintf("pipelines-%04x-%04x.bin", d.Info.VendorID, d.Info.DeviceID))
+		}
+	}
+	var initial []byte
+	if pc.path != "" {
+		// A cache from another driver version is rejected by the driver
+		// itself (its header carries the pipelineCacheUUID); a damaged
+		// file only costs a recompile.
+		if b, err := os.ReadFile(pc.path); err == nil && len(b) >= 32 {
+			initial = b
+		}
+	}
+	info := vk.PipelineCacheCreateInfo{SType: vk.StructureTypePipelineCacheCreateInfo}
+	var cdata unsafe.Pointer
+	if len(initial) > 0 {
+		cdata = C.CBytes(initial)
+		defer C.free(cdata)
+		info.InitialDataSize = uint(len(initial))
+		info.PInitialData = cdata
+	}
+	var h vk.PipelineCache
+	if r := vk.CreatePipelineCache(d.handle, &info, nil, &h); r != vk.Success {
+		// A file the driver dislikes: start empty rather than fail.
+		info.InitialDataSize, info.PInitialData = 0, nil
+		if err := check(vk.CreatePipelineCache(d.handle, &info, nil, &h), "creating the pipeline cache"); err != nil {
+			return nil, err
+		}
+		initial = nil
+	}
+	pc.handle = h
+	pc.loaded = len(initial)
+	return pc, nil
+}
+
+// PipelineStats reports what the pipeline cache did.
+func (d *Device) PipelineStats() PipelineStats {
+	return PipelineStats{Path: d.pipelines.path, LoadedBytes: d.pipelines.loaded, Built: d.pipelines.created}
+}
+
+// Pipeline returns the pipeline for k with the given specialization
+// constants, building it on first use.
+func (d *Device) Pipeline(k Kernel, spec ...uint32) (*Pipeline, error) {
+	key := pipelineKey{k.Name, specKey(spec)}
+	if p, ok := d.pipelines.built[key]; ok {
+		return p, nil
+	}
+	p, err := d.pipelines.build(k, spec)
+	if err != nil {
+		return nil, fmt.Errorf("kernel %s: %w", k.Name, err)
+	}
+	d.pipelines.built[key] = p
+	return p, nil
+}
+
+func specKey(spec []uint32) string {
+	var sb strings.Builder
+	for _, v := range spec {
+		fmt.Fprintf(&sb, "%d,", v)
+	}
+	return sb.String()
+}
+
+func (pc *pipelineCache) build(k Kernel, spec []uint32) (*Pipeline, error) {
+	dev := pc.dev.handle
+	if len(k.SPIRV) == 0 || len(k.SPIRV)%4 != 0 || binary.LittleEndian.Uint32(k.SPIRV) != 0x07230203 {
+		return nil, errors.New("not SPIR-V (run 'make shaders')")
+	}
+	if k.PushSize > pc.maxPush {
+		return nil, fmt.Errorf("needs %d bytes of push constants, the device allows %d", k.PushSize, pc.maxPush)
+	}
+	if len(k.Buffers) > 16 {
+		return nil, fmt.Errorf("binds %d buffers, the recorder allows 16", len(k.Buffers))
+	}
+	p := &Pipeline{Kernel: k, Spec: append([]uint32(nil), spec...)}
+	ok := false
+	defer func() {
+		if !ok {
+			p.destroy(dev)
+		}
+	}()
+
+	code := make([]uint32, len(k.SPIRV)/4)
+	for i := range code {
+		code[i] = binary.LittleEndian.Uint32(k.SPIRV[4*i:])
+	}
+	var mod vk.ShaderModule
+	if err := check(vk.CreateShaderModule(dev, &vk.ShaderModuleCreateInfo{
+		SType:    vk.StructureTypeShaderModuleCreateInfo,
+		CodeSize: uint(len(k.SPIRV)),
+		PCode:    code,
+	}, nil, &mod), "creating the shader module"); err != nil {
+		return nil, err
+	}
+	p.module = mod
+
+	bindings := make([]vk.DescriptorSetLayoutBinding, len(k.Buffers))
+	for i := range bindings {
+		bindings[i] = vk.DescriptorSetLayoutBinding{
+			Binding:         uint32(i),
+			DescriptorType:  vk.DescriptorTypeStorageBuffer,
+			DescriptorCount: 1,
+			StageFlags:      vk.ShaderStageFlags(vk.ShaderStageComputeBit),
+		}
+	}
+	setInfo := vk.DescriptorSetLayoutCreateInfo{
+		SType:        vk.StructureTypeDescriptorSetLayoutCreateInfo,
+		BindingCount: uint32(len(bindings)),
+		PBindings:    bindings,
+	}
+	if pc.dev.pushDesc {
+		setInfo.Flags = vk.DescriptorSetLayoutCreateFlags(vk.DescriptorSetLayoutCreatePushDescriptorBit)
+	}
+	var setLayout vk.DescriptorSetLayout
+	if err := check(vk.CreateDescriptorSetLayout(dev, &setInfo, nil, &setLayout), "creating the descriptor set layout"); err != nil {
+		return nil, err
+	}
+	p.setLayout = setLayout
+
+	layoutInfo := vk.PipelineLayoutCreateInfo{
+		SType:          vk.StructureTypePipelineLayoutCreateInfo,
+		SetLayoutCount: 1,
+		PSetLayouts:    []vk.DescriptorSetLayout{setLayout},
+	}
+	if k.PushSize > 0 {
+		layoutInfo.PushConstantRangeCount = 1
+		layoutInfo.PPushConstantRanges = []vk.PushConstantRange{{
+			StageFlags: vk.ShaderStageFlags(vk.ShaderStageComputeBit),
+			Size:       k.PushSize,
+		}}
+	}
+	var layout vk.PipelineLayout
+	if err := check(vk.CreatePipelineLayout(dev, &layoutInfo, nil, &layout), "creating the pipeline layout"); err != nil {
+		return nil, err
+	}
+	p.layout = layout
+
+	stage := vk.PipelineShaderStageCreateInfo{
+		SType:  vk.StructureTypePipelineShaderStageCreateInfo,
+		Stage:  vk.ShaderStageComputeBit,
+		Module: mod,
+		PName:  "main\x00",
+	}
+	if len(spec) > 0 {
+		// The constant values live in C memory: the C struct that
+		// vulkan-go builds must not point into Go memory.
+		data := C.malloc(C.size_t(4 * len(spec)))
+		defer C.free(data)
+		copy(unsafe.Slice((*uint32)(data), len(spec)), spec)
+		entries := make([]vk.SpecializationMapEntry, len(spec))
+		for i := range entries {
+			entries[i] = vk.SpecializationMapEntry{ConstantID: uint32(i), Offset: uint32(4 * i), Size: 4}
+		}
+		stage.PSpecializationInfo = []vk.SpecializationInfo{{
+			MapEntryCount: uint32(len(spec)),
+			PMapEntries:   entries,
+			DataSize:      uint(4 * len(spec)),
+			PData:         data,
+		}}
+	}
+	pipes := make([]vk.Pipeline, 1)
+	if err := check(vk.CreateComputePipelines(dev, pc.handle, 1, []vk.ComputePipelineCreateInfo{{
+		SType:  vk.StructureTypeComputePipelineCreateInfo,
+		Stage:  stage,
+		Layout: layout,
+	}}, nil, pipes), "creating the compute pipeline"); err != nil {
+		return nil, err
+	}
+	p.handle = pipes[0]
+	pc.created++
+	ok = true
+	return p, nil
+}
+
+func (p *Pipeline) destroy(dev vk.Device) {
+	if p.handle != nil {
+		vk.DestroyPipeline(dev, p.handle, nil)
+	}
+	if p.layout != nil {
+		vk.DestroyPipelineLayout(dev, p.layout, nil)
+	}
+	if p.setLayout != nil {
+		vk.DestroyDescriptorSetLayout(dev, p.setLayout, nil)
+	}
+	if p.module != nil {
+		vk.DestroyShaderModule(dev, p.module, nil)
+	}
+}
+
+// destroy saves the cache file when this run built pipelines, then frees
+// everything.
+func (pc *pipelineCache) destroy() error {
+	dev := pc.dev.handle
+	var err error
+	if pc.path != "" && pc.created > 0 {
+		err = pc.save()
+	}
+	for _, p := range pc.built {
+		p.destroy(dev)
+	}
+	pc.built = nil
+	vk.DestroyPipelineCache(dev, pc.handle, nil)
+	return err
+}
+
+func (pc *pipelineCache) save() error {
+	var n uint
+	if r := vk.GetPipelineCacheData(pc.dev.handle, pc.handle, &n, nil); r != vk.Success || n == 0 {
+		return nil
+	}
+	buf := C.malloc(C.size_t(n))
+	defer C.free(buf)
+	if r := vk.GetPipelineCacheData(pc.dev.handle, pc.handle, &n, buf); r != vk.Success {
+		return nil
+	}
+	data := C.GoBytes(buf, C.int(n))
+	if err := writeFileAtomic(pc.path, data); err != nil {
+		return fmt.Errorf("saving the pipeline cache: %w", err)
+	}
+	return nil
+}
+
+// writeFileAtomic writes to a temporary file, syncs and renames, so a crash
+// never leaves a half-written file under the final name.
+func writeFileAtomic(path string, data []byte) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp*")
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), path)
+	}
+	if err != nil {
+		os.Remove(f.Name())
+	}
+	return err
+}
