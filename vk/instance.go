@@ -249,14 +249,20 @@ func hasDeviceExtension(pd vk.PhysicalDevice, name string) bool {
 }
 
 // ListDevices describes every Vulkan device on this machine and which one
-// Open would choose for want (-1: automatic).
-func ListDevices(want int) (devices []DeviceInfo, chosen int, err error) {
-	in, err := newInstance(false)
+// Open would choose for opt.Device (-1: automatic). With opt.Validate, any
+// message of the validation layer is returned as an error.
+func ListDevices(opt Options) (devices []DeviceInfo, chosen int, err error) {
+	in, err := newInstance(opt.Validate)
 	if err != nil {
 		return nil, -1, err
 	}
-	defer in.destroy()
-	chosen, err = ChooseDevice(in.infos, want)
+	chosen, err = ChooseDevice(in.infos, opt.Device)
+	in.destroy()
+	if opt.Validate && err == nil {
+		if msgs := takeValidationMessages(); len(msgs) > 0 {
+			err = fmt.Errorf("validation layer:\n%s", strings.Join(msgs, "\n"))
+		}
+	}
 	return in.infos, chosen, err
 }
 

@@ -67,7 +67,7 @@ func TestOptionsFromEnv(t *testing.T) {
 }
 
 func TestListDevicesFindsLavapipe(t *testing.T) {
-	devs, chosen, err := ListDevices(-1)
+	devs, chosen, err := ListDevices(Options{Device: -1, Validate: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,11 +13,11 @@ func runDevices(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	device := fs.Int("device", env.Device, "mark device `N` as the one to use (default: ICT_DEVICE, else automatic)")
+	fs.IntVar(&env.Device, "device", env.Device, "mark device `N` as the one to use (default: ICT_DEVICE, else automatic)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	devs, chosen, err := vk.ListDevices(*device)
+	devs, chosen, err := vk.ListDevices(env)
 	if devs == nil && err != nil {
 		return err
 	}

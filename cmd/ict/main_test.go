@@ -1,0 +1,67 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// buildICT builds the real binary once per test run.
+func buildICT(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "ict")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+func runICT(t *testing.T, bin string, env []string, args ...string) (string, int) {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), env...)
+	out, err := cmd.CombinedOutput()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return string(out), code
+}
+
+func TestDevicesCommand(t *testing.T) {
+	bin := buildICT(t)
+	cases := []struct {
+		name   string
+		env    []string
+		args   []string
+		code   int
+		output string
+	}{
+		{"lists lavapipe", []string{"ICT_VALIDATE=1"}, []string{"devices"}, 0, "* 0  llvmpipe"},
+		{"no loader", []string{"ICT_VULKAN_LIB=/nonexistent/libvulkan.so.1"}, []string{"devices"}, 1, "apt-get install libvulkan1"},
+		{"no driver", []string{"VK_ICD_FILENAMES=/nonexistent.json", "VK_DRIVER_FILES=/nonexistent.json"}, []string{"devices"}, 1, "no Vulkan driver"},
+		{"no such device", nil, []string{"devices", "--device", "9"}, 1, "device 9 does not exist"},
+		{"bad ICT_DEVICE", []string{"ICT_DEVICE=gpu"}, []string{"devices"}, 1, "ICT_DEVICE"},
+		{"bad flag", nil, []string{"devices", "--bogus"}, 2, "flag provided but not defined"},
+		{"unknown command", nil, []string{"trian"}, 2, `unknown command "trian"`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			out, code := runICT(t, bin, c.env, c.args...)
+			if code != c.code || !strings.Contains(out, c.output) {
+				t.Fatalf("exit %d, want %d; output does not contain %q:\n%s", code, c.code, c.output, out)
+			}
+			if strings.Contains(out, "panic") || strings.Contains(out, "SIGSEGV") {
+				t.Fatalf("crashed:\n%s", out)
+			}
+			if c.code == 1 && strings.Count(strings.TrimSpace(out), "\n") > 0 && !strings.Contains(out, "Vulkan device(s)") {
+				t.Errorf("error is not one line:\n%s", out)
+			}
+		})
+	}
+}
