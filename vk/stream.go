@@ -58,6 +58,7 @@ type Stream struct {
 	// scratch slices reused by every command
 	reads, writes []byteRange
 	cbufs         []C.VkBuffer
+	rangeScratch  []Range
 	coffs, csizes []C.VkDeviceSize
 }
 
@@ -373,9 +374,33 @@ func whole(b *Buffer) byteRange {
 	return byteRange{b.blk.buf, b.offset, b.offset + b.Size}
 }
 
+// Range is the part of a buffer that a shader binding sees. Its offset must
+// be a multiple of the device's MinStorageBufferOffsetAlignment.
+type Range struct {
+	Buf          *Buffer
+	Offset, Size uint64
+}
+
+// All is the whole buffer as a Range.
+func (b *Buffer) All() Range { return Range{b, 0, b.Size} }
+
 // Dispatch records one run of p over groups workgroups with the given push
 // constants (exactly Kernel.PushSize bytes) and buffers (one per binding).
 func (s *Stream) Dispatch(p *Pipeline, groups [3]uint32, push []byte, bufs ...*Buffer) error {
+	rs := s.rangeScratch[:0]
+	for _, b := range bufs {
+		if b == nil {
+			rs = append(rs, Range{})
+		} else {
+			rs = append(rs, b.All())
+		}
+	}
+	s.rangeScratch = rs
+	return s.DispatchRanges(p, groups, push, rs...)
+}
+
+// DispatchRanges is Dispatch with parts of buffers bound.
+func (s *Stream) DispatchRanges(p *Pipeline, groups [3]uint32, push []byte, bufs ...Range) error {
 	k := &p.Kernel
 	if len(bufs) != len(k.Buffers) {
 		return fmt.Errorf("kernel %s takes %d buffers, got %d", k.Name, len(k.Buffers), len(bufs))
@@ -392,22 +417,27 @@ func (s *Stream) Dispatch(p *Pipeline, groups [3]uint32, push []byte, bufs ...*B
 			return fmt.Errorf("kernel %s: %d workgroups in dimension %d exceed the device limit %d", k.Name, g, i, lim[i])
 		}
 	}
+	align := s.dev.Info.Limits.MinStorageBufferOffsetAlignment
 	s.reads, s.writes = s.reads[:0], s.writes[:0]
 	s.cbufs, s.coffs, s.csizes = s.cbufs[:0], s.coffs[:0], s.csizes[:0]
-	for i, b := range bufs {
+	for i, r := range bufs {
+		b := r.Buf
 		if b == nil || b.blk == nil {
 			return fmt.Errorf("kernel %s: buffer %d is nil or freed", k.Name, i)
 		}
-		r := whole(b)
+		if r.Size == 0 || r.Offset+r.Size > b.Size || (align > 0 && r.Offset%align != 0) {
+			return fmt.Errorf("kernel %s: binding %d covers bytes [%d, %d) of a %d-byte buffer (offsets must be multiples of %d)", k.Name, i, r.Offset, r.Offset+r.Size, b.Size, align)
+		}
+		br := byteRange{b.blk.buf, b.offset + r.Offset, b.offset + r.Offset + r.Size}
 		if k.Buffers[i]&Read != 0 {
-			s.reads = append(s.reads, r)
+			s.reads = append(s.reads, br)
 		}
 		if k.Buffers[i]&Write != 0 {
-			s.writes = append(s.writes, r)
+			s.writes = append(s.writes, br)
 		}
 		s.cbufs = append(s.cbufs, C.VkBuffer(unsafe.Pointer(b.blk.buf)))
-		s.coffs = append(s.coffs, C.VkDeviceSize(b.offset))
-		s.csizes = append(s.csizes, C.VkDeviceSize(b.Size))
+		s.coffs = append(s.coffs, C.VkDeviceSize(b.offset+r.Offset))
+		s.csizes = append(s.csizes, C.VkDeviceSize(r.Size))
 	}
 	f, err := s.prepare(k.Name)
 	if err != nil {
