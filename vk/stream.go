@@ -477,12 +477,25 @@ func (s *Stream) DispatchRanges(p *Pipeline, groups [3]uint32, push []byte, bufs
 // Fill records setting every 32-bit word of b to value (0x7fc00000 is a
 // float32 NaN, handy to poison outputs in tests).
 func (s *Stream) Fill(b *Buffer, value uint32) error {
-	s.reads, s.writes = s.reads[:0], append(s.writes[:0], whole(b))
+	return s.FillRange(Range{b, 0, roundUp(b.Size, 4)}, value)
+}
+
+// FillRange is Fill over part of a buffer (offset and size in whole words).
+func (s *Stream) FillRange(r Range, value uint32) error {
+	b := r.Buf
+	if b == nil || b.blk == nil {
+		return errors.New("vulkan: fill of a nil or freed buffer")
+	}
+	if r.Offset%4 != 0 || r.Size%4 != 0 || r.Offset+r.Size > roundUp(b.Size, 4) {
+		return fmt.Errorf("vulkan: fill of bytes [%d, %d) of a %d-byte buffer", r.Offset, r.Offset+r.Size, b.Size)
+	}
+	s.reads = s.reads[:0]
+	s.writes = append(s.writes[:0], byteRange{b.blk.buf, b.offset + r.Offset, b.offset + r.Offset + r.Size})
 	f, err := s.prepare("fill")
 	if err != nil {
 		return err
 	}
-	vk.CmdFillBuffer(f.cmd, b.blk.buf, vk.DeviceSize(b.offset), vk.DeviceSize(roundUp(b.Size, 4)), value)
+	vk.CmdFillBuffer(f.cmd, b.blk.buf, vk.DeviceSize(b.offset+r.Offset), vk.DeviceSize(r.Size), value)
 	s.finish(f, "fill")
 	s.stats.Transfers++
 	return nil

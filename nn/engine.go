@@ -1,0 +1,194 @@
+// Package nn holds tensors on a Vulkan device, the autodiff tape that
+// records ops and replays their backward passes as shader dispatches, and
+// the op library the U-Net and the iCT loss are built from.
+//
+// Errors are sticky, as in bufio.Scanner: an op that fails (a shape
+// mismatch, memory exhausted) records the first error on the Engine and
+// later ops do nothing, so model code reads as straight-line math and
+// checks Engine.Err once per step.
+//
+// Memory: tensors made by ops come from a caching pool and live until
+// Engine.Release, which a training loop calls once per step; parameters,
+// gradients and optimizer state are persistent. After the first step a
+// step with the same shapes allocates no new device memory.
+package nn
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/ictvk/ictvk/shaders"
+	"github.com/ictvk/ictvk/vk"
+)
+
+// Engine is the device, its command stream, the tensor pool and the tape.
+type Engine struct {
+	Dev *vk.Device
+	S   *vk.Stream
+
+	pool  pool
+	tape  tape
+	pipes map[pipeKey]*vk.Pipeline
+	err   error
+	// Tune holds the per-device launch shapes ops use.
+	Tune Tuning
+}
+
+// Tuning holds launch parameters chosen from the device's type and limits.
+type Tuning struct {
+	// Local is the workgroup size of one-dimensional (elementwise) kernels.
+	Local uint32
+}
+
+// Options configure NewEngine.
+type Options struct {
+	Device vk.Options
+	Stream vk.StreamOptions
+	// Poison fills every tensor the pool hands out with NaN, so a kernel
+	// that leaves part of its output unwritten shows up in tests.
+	Poison bool
+}
+
+// NewEngine opens the device and prepares the engine.
+func NewEngine(opt Options) (*Engine, error) {
+	dev, err := vk.Open(opt.Device)
+	if err != nil {
+		return nil, err
+	}
+	s, err := dev.NewStream(opt.Stream)
+	if err != nil {
+		dev.Close()
+		return nil, err
+	}
+	e := &Engine{Dev: dev, S: s, pipes: map[pipeKey]*vk.Pipeline{}}
+	e.pool = pool{e: e, free: map[uint64][]*vk.Buffer{}, poison: opt.Poison}
+	e.tape.grad = true
+	e.Tune = tuneFor(dev.Info)
+	return e, nil
+}
+
+func tuneFor(info vk.DeviceInfo) Tuning {
+	t := Tuning{Local: 256}
+	if info.Type == vk.TypeCPU {
+		// lavapipe runs a workgroup on one thread, SIMD across
+		// invocations: small groups spread work over the cores.
+		t.Local = 64
+	}
+	if m := info.Limits.MaxComputeWorkGroupInvocations; t.Local > m {
+		t.Local = m
+	}
+	return t
+}
+
+// Close waits for the device, frees every tensor and closes the device.
+func (e *Engine) Close() error {
+	var errs []error
+	if e.S != nil {
+		errs = append(errs, e.S.Wait())
+	}
+	e.tape.reset()
+	e.pool.destroy()
+	errs = append(errs, e.Dev.Close())
+	return errors.Join(errs...)
+}
+
+// Err returns the first error an op met, if any.
+func (e *Engine) Err() error { return e.err }
+
+// ClearErr forgets a recorded error (after the caller has handled it).
+func (e *Engine) ClearErr() { e.err = nil }
+
+// fail records err unless an earlier error is already recorded.
+func (e *Engine) fail(err error) {
+	if e.err == nil {
+		e.err = err
+	}
+}
+
+func (e *Engine) failf(format string, args ...any) { e.fail(fmt.Errorf(format, args...)) }
+
+// Wait submits recorded work and waits for it.
+func (e *Engine) Wait() error {
+	if err := e.S.Wait(); err != nil {
+		e.fail(err)
+	}
+	return e.err
+}
+
+// kernel declares a compute shader of the op library: its SPIR-V name in
+// package shaders, how it uses each binding, and its push-constant size.
+// Ops declare their kernels as package variables.
+type kernel struct {
+	name    string
+	push    uint32
+	buffers []vk.Access
+	spirv   []byte
+}
+
+func declare(name string, push uint32, buffers ...vk.Access) *kernel {
+	return &kernel{name: name, push: push, buffers: buffers}
+}
+
+type pipeKey struct {
+	k    *kernel
+	spec [6]uint32
+}
+
+// pipeline returns k's pipeline for the given specialization constants.
+func (e *Engine) pipeline(k *kernel, spec ...uint32) *vk.Pipeline {
+	key := pipeKey{k: k}
+	if len(spec) > len(key.spec) {
+		panic("nn: too many specialization constants for " + k.name)
+	}
+	copy(key.spec[:], spec)
+	if p, ok := e.pipes[key]; ok {
+		return p
+	}
+	if k.spirv == nil {
+		k.spirv = shaders.SPIRV(k.name)
+	}
+	p, err := e.Dev.Pipeline(vk.Kernel{Name: k.name, SPIRV: k.spirv, Buffers: k.buffers, PushSize: k.push}, spec...)
+	if err != nil {
+		e.fail(err)
+		return nil
+	}
+	e.pipes[key] = p
+	return p
+}
+
+// dispatch records k over groups with the tensors bound in order.
+func (e *Engine) dispatch(k *kernel, spec []uint32, groups [3]uint32, push []byte, ts ...*Tensor) {
+	if e.err != nil {
+		return
+	}
+	p := e.pipeline(k, spec...)
+	if p == nil {
+		return
+	}
+	var rs [16]vk.Range
+	for i, t := range ts {
+		rs[i] = t.rng()
+	}
+	if err := e.S.DispatchRanges(p, groups, push, rs[:len(ts)]...); err != nil {
+		e.fail(err)
+	}
+}
+
+// groups1D covers n invocations of size local, folding into a second
+// dimension past the device's workgroup-count limit. Shaders recover the
+// index with elementIndex() from common.glsl.
+func (e *Engine) groups1D(n int, local uint32) [3]uint32 {
+	g := (uint64(n) + uint64(local) - 1) / uint64(local)
+	maxX := uint64(e.Dev.Info.Limits.MaxComputeWorkGroupCount[0])
+	if g <= maxX {
+		return [3]uint32{uint32(g), 1, 1}
+	}
+	y := (g + maxX - 1) / maxX
+	x := (g + y - 1) / y
+	return [3]uint32{uint32(x), uint32(y), 1}
+}
+
+// elementwise dispatches a one-dimensional kernel over n elements.
+func (e *Engine) elementwise(k *kernel, n int, push []byte, ts ...*Tensor) {
+	e.dispatch(k, []uint32{e.Tune.Local}, e.groups1D(n, e.Tune.Local), push, ts...)
+}

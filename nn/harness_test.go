@@ -1,0 +1,242 @@
+package nn
+
+import (
+	"fmt"
+	"hash/fnv"
+	"math"
+	"math/rand/v2"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/ictvk/ictvk/vk"
+)
+
+// The op harness: every op's test file adds cases with addCases, and
+// TestOps runs each through the same checks:
+//   - forward against the float64 reference, outputs poisoned with NaN first
+//     (the pool fills every buffer it hands out);
+//   - backward (through the tape) against the reference's backward;
+//   - the reference's backward against central finite differences of the
+//     reference's forward, so a wrong reference cannot pass unnoticed;
+//   - no validation message.
+
+// input describes one random input of a case.
+type input struct {
+	shape  []int
+	lo, hi float64 // uniform range; both 0 means [-1, 1]
+	noGrad bool    // a constant, not differentiated
+}
+
+type opCase struct {
+	name    string
+	inputs  []input
+	gpu     func(e *Engine, in []*Tensor) *Tensor
+	ref     func(in [][]float64) []float64
+	refGrad func(in [][]float64, gy []float64) [][]float64 // nil: forward only
+	tol     float64                                        // max error relative to the reference's largest magnitude
+}
+
+var opCases []opCase
+
+// addCases registers cases; op test files call it from a var declaration.
+func addCases(cs ...opCase) bool {
+	opCases = append(opCases, cs...)
+	return true
+}
+
+var testEngine *Engine
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if testEngine != nil {
+		if err := testEngine.Close(); err != nil {
+			fmt.Fprintln(os.Stderr, "closing the engine:", err)
+			code = 1
+		}
+	}
+	os.Exit(code)
+}
+
+// engine returns the package's validated engine (opened on first use) and
+// fails t on any validation message printed while t runs.
+func engine(t *testing.T) *Engine {
+	t.Helper()
+	if testEngine == nil {
+		e, err := NewEngine(Options{Device: vk.Options{Device: -1, Validate: true, CacheDir: "off"}, Poison: true})
+		if err != nil {
+			t.Fatalf("opening the engine: %v", err)
+		}
+		testEngine = e
+	}
+	e := testEngine
+	e.Dev.TakeMessages() // drop what an earlier test left
+	t.Cleanup(func() {
+		if err := e.Wait(); err != nil {
+			t.Errorf("engine: %v", err)
+		}
+		e.ClearErr()
+		e.Release()
+		if msgs := e.Dev.TakeMessages(); len(msgs) > 0 {
+			t.Errorf("validation layer:\n%s", strings.Join(msgs, "\n"))
+		}
+	})
+	return e
+}
+
+func seedOf(name string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(name))
+	return h.Sum64()
+}
+
+func randomData(rng *rand.Rand, in input) []float64 {
+	lo, hi := in.lo, in.hi
+	if lo == 0 && hi == 0 {
+		lo, hi = -1, 1
+	}
+	v := make([]float64, numel(in.shape))
+	for i := range v {
+		v[i] = lo + (hi-lo)*rng.Float64()
+	}
+	return v
+}
+
+func toF32(v []float64) []float32 {
+	out := make([]float32, len(v))
+	for i, x := range v {
+		out[i] = float32(x)
+	}
+	return out
+}
+
+func toF64(v []float32) []float64 {
+	out := make([]float64, len(v))
+	for i, x := range v {
+		out[i] = float64(x)
+	}
+	return out
+}
+
+// relErr is the largest |got-want| relative to the largest |want| (at
+// least 1e-6); a NaN anywhere is infinitely wrong.
+func relErr(got, want []float64) (float64, int) {
+	if len(got) != len(want) {
+		return math.Inf(1), -1
+	}
+	scale := 1e-6
+	for _, w := range want {
+		scale = math.Max(scale, math.Abs(w))
+	}
+	worst, at := 0.0, -1
+	for i := range got {
+		d := math.Abs(got[i] - want[i])
+		if math.IsNaN(got[i]) || math.IsNaN(d) {
+			return math.Inf(1), i
+		}
+		if d/scale > worst {
+			worst, at = d/scale, i
+		}
+	}
+	return worst, at
+}
+
+func checkClose(t *testing.T, what string, got, want []float64, tol float64) {
+	t.Helper()
+	if err, at := relErr(got, want); err > tol {
+		g, w := math.NaN(), math.NaN()
+		if at >= 0 && at < len(got) && at < len(want) {
+			g, w = got[at], want[at]
+		}
+		t.Errorf("%s: relative error %.3g > %.3g at %d (got %v, want %v; %d vs %d values)", what, err, tol, at, g, w, len(got), len(want))
+	}
+}
+
+func TestOps(t *testing.T) {
+	for _, c := range opCases {
+		t.Run(c.name, func(t *testing.T) { runCase(t, c) })
+	}
+}
+
+func runCase(t *testing.T, c opCase) {
+	e := engine(t)
+	rng := rand.New(rand.NewPCG(seedOf(c.name), 1))
+	data := make([][]float64, len(c.inputs))
+	ins := make([]*Tensor, len(c.inputs))
+	for i, in := range c.inputs {
+		data[i] = randomData(rng, in)
+		if in.noGrad || c.refGrad == nil {
+			ins[i] = e.FromData(toF32(data[i]), in.shape...)
+		} else {
+			ins[i] = e.NewParam(toF32(data[i]), in.shape...)
+			defer ins[i].Free()
+		}
+	}
+	// Round the inputs as the device sees them, so the reference and the
+	// shader start from the same numbers.
+	for i := range data {
+		data[i] = toF64(toF32(data[i]))
+	}
+	y := c.gpu(e, ins)
+	got, err := y.Download()
+	if err != nil {
+		t.Fatalf("forward: %v", err)
+	}
+	want := c.ref(data)
+	checkClose(t, "forward", toF64(got), want, c.tol)
+	if c.refGrad == nil {
+		return
+	}
+
+	gy := toF64(toF32(randomData(rng, input{shape: y.shape})))
+	if err := e.BackwardWith(y, e.FromData(toF32(gy), y.shape...)); err != nil {
+		t.Fatalf("backward: %v", err)
+	}
+	wantGrads := c.refGrad(data, gy)
+	for i, in := range c.inputs {
+		if in.noGrad || wantGrads[i] == nil {
+			continue
+		}
+		g, err := ins[i].Grad().Download()
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkClose(t, fmt.Sprintf("gradient of input %d", i), toF64(g), wantGrads[i], c.tol)
+		checkFiniteDifferences(t, c, data, gy, i, wantGrads[i], rng)
+	}
+}
+
+// checkFiniteDifferences compares the reference's gradient of input i with
+// central differences of sum(ref(x) * gy), in float64, at up to 24 elements.
+func checkFiniteDifferences(t *testing.T, c opCase, data [][]float64, gy []float64, i int, grad []float64, rng *rand.Rand) {
+	t.Helper()
+	objective := func() float64 {
+		y := c.ref(data)
+		s := 0.0
+		for j := range y {
+			s += y[j] * gy[j]
+		}
+		return s
+	}
+	idx := rng.Perm(len(data[i]))
+	if len(idx) > 24 {
+		idx = idx[:24]
+	}
+	scale := 1e-3
+	for _, g := range grad {
+		scale = math.Max(scale, math.Abs(g))
+	}
+	for _, j := range idx {
+		x := data[i][j]
+		h := 1e-5 * math.Max(1, math.Abs(x))
+		data[i][j] = x + h
+		up := objective()
+		data[i][j] = x - h
+		down := objective()
+		data[i][j] = x
+		fd := (up - down) / (2 * h)
+		if d := math.Abs(fd - grad[j]); d > 1e-5*scale {
+			t.Errorf("reference gradient of input %d at %d: %v, finite differences %v", i, j, grad[j], fd)
+		}
+	}
+}

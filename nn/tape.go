@@ -1,0 +1,180 @@
+package nn
+
+import (
+	"fmt"
+
+	"github.com/ictvk/ictvk/vk"
+)
+
+// node is one recorded op: the tensor it made and how to send that
+// tensor's gradient back to its inputs.
+type node struct {
+	op       string
+	out      *Tensor
+	inputs   []*Tensor
+	backward func(g *Tensor)
+}
+
+// tape records ops in the order they ran; reversed, that order is a valid
+// order for the backward pass.
+type tape struct {
+	nodes []*node
+	grad  bool // recording is on (off inside NoGrad)
+}
+
+func (tp *tape) reset() {
+	for _, n := range tp.nodes {
+		n.out.node = nil
+	}
+	tp.nodes = tp.nodes[:0]
+}
+
+// NoGrad runs f with recording off: ops inside compute values only. The
+// iCT teacher runs here.
+func (e *Engine) NoGrad(f func()) {
+	was := e.tape.grad
+	e.tape.grad = false
+	defer func() { e.tape.grad = was }()
+	f()
+}
+
+// GradEnabled reports whether ops are being recorded.
+func (e *Engine) GradEnabled() bool { return e.tape.grad }
+
+// recording reports whether an op on these inputs must be recorded.
+func (e *Engine) recording(inputs ...*Tensor) bool {
+	if !e.tape.grad || e.err != nil {
+		return false
+	}
+	for _, t := range inputs {
+		if t != nil && t.tracks {
+			return true
+		}
+	}
+	return false
+}
+
+// record appends an op to the tape; out then carries gradients.
+func (e *Engine) record(op string, out *Tensor, inputs []*Tensor, backward func(g *Tensor)) {
+	n := &node{op: op, out: out, inputs: inputs, backward: backward}
+	out.node = n
+	out.tracks = true
+	e.tape.nodes = append(e.tape.nodes, n)
+}
+
+// Tracks reports whether gradients flow to t.
+func (t *Tensor) Tracks() bool { return t.tracks }
+
+// needsGrad reports whether a backward function should compute the
+// gradient of input t.
+func needsGrad(t *Tensor) bool { return t != nil && t.tracks }
+
+// Detach returns a view of t that gradients do not flow through.
+func (t *Tensor) Detach() *Tensor { return t.view(t.shape, 0) }
+
+// Backward runs the reverse pass from loss, whose gradient is taken as one
+// everywhere (a scalar loss, usually). Parameters accumulate into their
+// persistent gradients; other tensors' gradients live until Release.
+func (e *Engine) Backward(loss *Tensor) error {
+	seed := e.newTensor(loss.shape...)
+	seed.Fill(1)
+	return e.BackwardWith(loss, seed)
+}
+
+// BackwardWith runs the reverse pass with the given gradient of out.
+func (e *Engine) BackwardWith(out, grad *Tensor) error {
+	if e.err != nil {
+		return e.err
+	}
+	if !sameShape(out.shape, grad.shape) {
+		return fmt.Errorf("nn: backward: gradient %v for output %v", grad.shape, out.shape)
+	}
+	if !out.tracks {
+		return fmt.Errorf("nn: backward from %v, which does not depend on any parameter (computed under NoGrad?)", out)
+	}
+	was := e.tape.grad
+	e.tape.grad = false // backward ops are not themselves recorded
+	defer func() { e.tape.grad = was }()
+	e.accumulate(out, grad)
+	nodes := e.tape.nodes
+	for i := len(nodes) - 1; i >= 0 && e.err == nil; i-- {
+		n := nodes[i]
+		if g := n.out.grad; g != nil && !n.out.param {
+			n.backward(g)
+		}
+	}
+	e.tape.reset()
+	return e.err
+}
+
+// accumulate adds g to t's gradient. The first gradient of a non-parameter
+// is kept as is (borrowed: another tensor may hold it too); a second one
+// is added out of place, so shared gradients never change under a holder.
+func (e *Engine) accumulate(t *Tensor, g *Tensor) {
+	if t == nil || !t.tracks || e.err != nil {
+		return
+	}
+	if !sameShape(t.shape, g.shape) && numel(t.shape) == numel(g.shape) {
+		g = g.view(t.shape, 0)
+	}
+	if !sameShape(t.shape, g.shape) {
+		e.failf("nn: backward: gradient %v for a tensor %v", g.shape, t.shape)
+		return
+	}
+	switch {
+	case t.grad == nil:
+		t.grad, t.owned = g, false
+	case t.owned:
+		e.addInto(t.grad, g)
+	default:
+		t.grad, t.owned = e.add(t.grad, g), true
+	}
+}
+
+// gradTarget returns where a backward kernel may write (accumulate false)
+// or add (accumulate true) t's gradient directly, saving a temporary.
+func (e *Engine) gradTarget(t *Tensor) (dst *Tensor, accumulate bool) {
+	switch {
+	case t.grad == nil:
+		t.grad, t.owned = e.newTensor(t.shape...), true
+		return t.grad, false
+	case t.owned:
+		return t.grad, true
+	default:
+		own := e.newTensor(t.shape...)
+		e.copyInto(own, t.grad)
+		t.grad, t.owned = own, true
+		return own, true
+	}
+}
+
+// ZeroGrad clears the gradients of params.
+func (e *Engine) ZeroGrad(params []*Tensor) {
+	for _, p := range params {
+		if p.grad != nil {
+			p.grad.Fill(0)
+		}
+	}
+}
+
+// copyInto records dst = src (same element count).
+func (e *Engine) copyInto(dst, src *Tensor) {
+	if e.err != nil {
+		return
+	}
+	if err := e.S.Copy(dst.buf, dst.off, src.buf, src.off, 4*uint64(src.n)); err != nil {
+		e.fail(err)
+	}
+}
+
+// Copy returns a new step tensor with t's values (recorded on the tape).
+func (e *Engine) Copy(t *Tensor) *Tensor {
+	out := e.newTensor(t.shape...)
+	e.copyInto(out, t)
+	if e.recording(t) {
+		e.record("copy", out, []*Tensor{t}, func(g *Tensor) { e.accumulate(t, g) })
+	}
+	return out
+}
+
+var _ = vk.Read

@@ -1,0 +1,15 @@
+#version 450
+#include "common.glsl"
+// y = x * sigmoid(x).
+layout(local_size_x_id = 0) in;
+layout(std430, binding = 0) readonly buffer X { float x[]; };
+layout(std430, binding = 1) writeonly buffer Y { float y[]; };
+layout(push_constant) uniform Push { uint n; } pc;
+
+void main() {
+  uint i = elementIndex();
+  if (i < pc.n) {
+    float v = x[i];
+    y[i] = v / (1.0 + exp(-v));
+  }
+}
