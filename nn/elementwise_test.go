@@ -33,12 +33,14 @@ var _ = addCases(
 		tol: elementwiseTol,
 	},
 	opCase{
-		name:    "scale",
-		inputs:  []input{{shape: []int{1, 3, 7, 9}}},
-		gpu:     func(e *Engine, in []*Tensor) *Tensor { return e.Scale(in[0], -0.37) },
-		ref:     func(in [][]float64) []float64 { return ref.Scale(in[0], float64(float32(-0.37))) },
-		refGrad: func(in [][]float64, gy []float64) [][]float64 { return [][]float64{ref.ScaleBackward(gy, float64(float32(-0.37)))} },
-		tol:     elementwiseTol,
+		name:   "scale",
+		inputs: []input{{shape: []int{1, 3, 7, 9}}},
+		gpu:    func(e *Engine, in []*Tensor) *Tensor { return e.Scale(in[0], -0.37) },
+		ref:    func(in [][]float64) []float64 { return ref.Scale(in[0], float64(float32(-0.37))) },
+		refGrad: func(in [][]float64, gy []float64) [][]float64 {
+			return [][]float64{ref.ScaleBackward(gy, float64(float32(-0.37)))}
+		},
+		tol: elementwiseTol,
 	},
 	opCase{
 		name:    "silu",
