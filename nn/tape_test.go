@@ -1,0 +1,112 @@
+package nn
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestNoGradRecordsNothing(t *testing.T) {
+	e := engine(t)
+	w := e.NewParam([]float32{1, 2, 3}, 3)
+	defer w.Free()
+	var y *Tensor
+	e.NoGrad(func() { y = e.SiLU(e.Scale(w, 2)) })
+	if y.Tracks() || len(e.tape.nodes) != 0 {
+		t.Fatalf("ops under NoGrad were recorded (%d nodes)", len(e.tape.nodes))
+	}
+	if err := e.Backward(y); err == nil || !strings.Contains(err.Error(), "NoGrad") {
+		t.Fatalf("backward from a no-grad tensor: %v", err)
+	}
+	if !e.GradEnabled() {
+		t.Fatal("NoGrad did not restore recording")
+	}
+}
+
+// TestTeacherPathGetsNoGradient mixes a tracked and an untracked path, as
+// the iCT loss does: only the student path may reach the parameter.
+func TestTeacherPathGetsNoGradient(t *testing.T) {
+	e := engine(t)
+	w := e.NewParam([]float32{0.5, -1, 2}, 3)
+	defer w.Free()
+	var teacher *Tensor
+	e.NoGrad(func() { teacher = e.Scale(w, 3) })
+	student := e.Scale(w, 2)
+	loss := e.Mul(student, teacher) // d/dw = 2 * teacher = 6w, not 12w
+	if err := e.Backward(loss); err != nil {
+		t.Fatal(err)
+	}
+	g, err := w.Grad().Download()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []float32{3, -6, 12} {
+		if g[i] != want {
+			t.Errorf("grad[%d] = %v, want %v", i, g[i], want)
+		}
+	}
+}
+
+// TestParamGradientsAccumulate: gradients stay and add up over backward
+// passes until ZeroGrad (the optimizer takes them).
+func TestParamGradientsAccumulate(t *testing.T) {
+	e := engine(t)
+	w := e.NewParam([]float32{1, 2}, 2)
+	defer w.Free()
+	for i := 0; i < 3; i++ {
+		if err := e.Backward(e.Scale(w, 5)); err != nil {
+			t.Fatal(err)
+		}
+		e.Release()
+	}
+	g, _ := w.Grad().Download()
+	if g[0] != 15 || g[1] != 15 {
+		t.Fatalf("after three passes grad = %v, want 15s", g)
+	}
+	e.ZeroGrad([]*Tensor{w})
+	g, _ = w.Grad().Download()
+	if g[0] != 0 || g[1] != 0 {
+		t.Fatalf("after ZeroGrad grad = %v", g)
+	}
+}
+
+// TestStepAllocatesNothingAfterTheFirst runs the same forward and backward
+// three times: after the first, the pool serves every tensor and no device
+// memory is allocated.
+func TestStepAllocatesNothingAfterTheFirst(t *testing.T) {
+	e := engine(t)
+	w := e.NewParam(make([]float32, 2*3*7*9), 2, 3, 7, 9)
+	defer w.Free()
+	x := e.Persistent(2, 3, 7, 9)
+	defer x.Free()
+	step := func() {
+		h := e.SiLU(e.Mul(x, w))
+		loss := e.Add(e.Scale(h, 0.5), e.Mul(h, h))
+		if err := e.Backward(loss); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.Wait(); err != nil {
+			t.Fatal(err)
+		}
+		e.Release()
+	}
+	step()
+	allocs, misses := e.Dev.AllocStats().DeviceAllocs, e.PoolStats().Misses
+	step()
+	step()
+	if a := e.Dev.AllocStats().DeviceAllocs; a != allocs {
+		t.Errorf("steps 2-3 made %d device allocations", a-allocs)
+	}
+	if m := e.PoolStats().Misses; m != misses {
+		t.Errorf("steps 2-3 missed the pool %d times", m-misses)
+	}
+}
+
+func TestSizeClass(t *testing.T) {
+	for _, c := range []struct{ in, want uint64 }{
+		{1, 256}, {256, 256}, {257, 320}, {512, 512}, {513, 640}, {1000, 1024}, {1025, 1280}, {4 << 20, 4 << 20}, {4<<20 + 1, 5 << 20},
+	} {
+		if got := sizeClass(c.in); got != c.want {
+			t.Errorf("sizeClass(%d) = %d, want %d", c.in, got, c.want)
+		}
+	}
+}
