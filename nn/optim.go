@@ -1,0 +1,152 @@
+package nn
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/ictvk/ictvk/vk"
+)
+
+var (
+	adamKernel = declare("adam", 36, vk.ReadWrite, vk.ReadWrite, vk.ReadWrite, vk.ReadWrite, vk.Read)
+	emaKernel  = declare("ema", 8, vk.ReadWrite, vk.Read)
+)
+
+// AdamConfig configures Adam and RAdam, named as in torch.optim.
+type AdamConfig struct {
+	LR, Beta1, Beta2, Eps float64
+	// Rectified selects RAdam (Liu et al. 2020), the iCT default.
+	Rectified bool
+	// WeightDecay is L2 regularization added to the gradient, or with
+	// Decoupled a shrink of the parameters by (1 - LR*WeightDecay) per step
+	// (AdamW).
+	WeightDecay float64
+	Decoupled   bool
+	// WarmupSteps ramps the learning rate linearly over the first steps.
+	WarmupSteps int
+}
+
+// DefaultRAdam is iCT's optimizer: RAdam, lr 1e-4, betas (0.9, 0.999).
+func DefaultRAdam() AdamConfig {
+	return AdamConfig{LR: 1e-4, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, Rectified: true}
+}
+
+// Validate names the first bad field.
+func (c AdamConfig) Validate() error {
+	switch {
+	case !(c.LR > 0) || math.IsInf(c.LR, 0):
+		return fmt.Errorf("optimizer: learning rate %v must be positive", c.LR)
+	case c.Beta1 < 0 || c.Beta1 >= 1:
+		return fmt.Errorf("optimizer: beta1 %v must be in [0, 1)", c.Beta1)
+	case c.Beta2 < 0 || c.Beta2 >= 1:
+		return fmt.Errorf("optimizer: beta2 %v must be in [0, 1)", c.Beta2)
+	case !(c.Eps > 0):
+		return fmt.Errorf("optimizer: eps %v must be positive", c.Eps)
+	case c.WeightDecay < 0:
+		return fmt.Errorf("optimizer: weight decay %v must not be negative", c.WeightDecay)
+	case c.WarmupSteps < 0:
+		return fmt.Errorf("optimizer: warm-up %d steps must not be negative", c.WarmupSteps)
+	}
+	return nil
+}
+
+// Adam updates parameters from their gradients on the device. It owns the
+// moments (persistent tensors), and takes the gradients: a step zeroes them.
+type Adam struct {
+	Config AdamConfig
+	Params []*Tensor
+	M, V   []*Tensor
+	// Steps taken so far; the next Step is number Steps+1.
+	Steps int
+	// GradScale holds the factor every gradient is multiplied by: 1, or
+	// what global-norm clipping computed on the device.
+	GradScale *Tensor
+	e         *Engine
+}
+
+// NewAdam returns an optimizer for params.
+func (e *Engine) NewAdam(c AdamConfig, params []*Tensor) (*Adam, error) {
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	o := &Adam{Config: c, Params: params, e: e}
+	for _, p := range params {
+		if !p.param {
+			return nil, fmt.Errorf("optimizer: %v is not a parameter", p)
+		}
+		o.M = append(o.M, e.Persistent(p.shape...))
+		o.V = append(o.V, e.Persistent(p.shape...))
+	}
+	o.GradScale = e.Persistent(1)
+	o.GradScale.Fill(1)
+	return o, e.err
+}
+
+// LearningRate is the rate of step number t (1-based), after warm-up.
+func (c AdamConfig) LearningRate(t int) float64 {
+	if c.WarmupSteps > 0 && t < c.WarmupSteps {
+		return c.LR * float64(t) / float64(c.WarmupSteps)
+	}
+	return c.LR
+}
+
+// Step records one update of every parameter and zeroes the gradients.
+func (o *Adam) Step() {
+	o.Steps++
+	c := o.Config
+	t := float64(o.Steps)
+	lr := c.LearningRate(o.Steps)
+	bc1 := 1 - math.Pow(c.Beta1, t)
+	bc2 := 1 - math.Pow(c.Beta2, t)
+	// p -= a * m / (b * sqrt(v) + eps), or p -= a * m when not adaptive.
+	a, b, adaptive := lr/bc1, 1/math.Sqrt(bc2), uint32(1)
+	if c.Rectified {
+		rhoInf := 2/(1-c.Beta2) - 1
+		rhoT := rhoInf - 2*t*math.Pow(c.Beta2, t)/bc2
+		if rhoT > 5 {
+			rect := math.Sqrt((rhoT - 4) * (rhoT - 2) * rhoInf / ((rhoInf - 4) * (rhoInf - 2) * rhoT))
+			a, b = lr*rect*math.Sqrt(bc2)/bc1, 1 // torch adds eps to sqrt(v) itself
+		} else {
+			adaptive = 0
+		}
+	}
+	l2, shrink := c.WeightDecay, 1.0
+	if c.Decoupled {
+		l2, shrink = 0, 1-lr*c.WeightDecay
+	}
+	e := o.e
+	for i, p := range o.Params {
+		push := vk.Push(p.n, c.Beta1, c.Beta2, c.Eps, a, b, l2, shrink, adaptive)
+		e.elementwise(adamKernel, p.n, push, p, p.grad, o.M[i], o.V[i], o.GradScale)
+	}
+}
+
+// EMA keeps an exponential moving average of parameters for evaluation.
+type EMA struct {
+	Decay   float64
+	Params  []*Tensor
+	Average []*Tensor
+	e       *Engine
+}
+
+// NewEMA starts an average equal to the current parameters.
+func (e *Engine) NewEMA(decay float64, params []*Tensor) (*EMA, error) {
+	if decay < 0 || decay >= 1 {
+		return nil, fmt.Errorf("EMA decay %v must be in [0, 1)", decay)
+	}
+	m := &EMA{Decay: decay, Params: params, e: e}
+	for _, p := range params {
+		a := e.Persistent(p.shape...)
+		e.copyInto(a, p)
+		m.Average = append(m.Average, a)
+	}
+	return m, e.err
+}
+
+// Update records average = decay*average + (1-decay)*params.
+func (m *EMA) Update() {
+	rate := 1 - m.Decay
+	for i, p := range m.Params {
+		m.e.elementwise(emaKernel, p.n, vk.Push(p.n, rate), m.Average[i], p)
+	}
+}

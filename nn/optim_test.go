@@ -1,0 +1,120 @@
+package nn
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/ictvk/ictvk/nn/internal/ref"
+)
+
+// Optimizer steps are a handful of float32 operations per element, but
+// errors compound over steps: 1e-5 relative to the largest parameter.
+const optimTol = 1e-5
+
+func TestRAdamGolden(t *testing.T) {
+	e := engine(t)
+	g := ref.LoadGolden(t, "radam_8steps")
+	p0, shape := g.Array("p0")
+	p := e.NewParam(toF32(p0), shape...)
+	defer p.Free()
+	o, err := e.NewAdam(AdamConfig{LR: 0.01, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, Rectified: true}, []*Tensor{p})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for step := 1; step <= 8; step++ {
+		grad, _ := g.Array(fmt.Sprintf("g%d", step))
+		p.Grad().Upload(toF32(grad))
+		o.Step()
+		got, err := p.Download()
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _ := g.Array(fmt.Sprintf("p%d", step))
+		checkClose(t, fmt.Sprintf("step %d", step), toF64(got), want, optimTol)
+	}
+}
+
+// TestAdamVariantsMatchReference runs Adam and RAdam, with L2 and decoupled
+// weight decay and warm-up, against the float64 reference for 12 steps.
+func TestAdamVariantsMatchReference(t *testing.T) {
+	for _, c := range []AdamConfig{
+		{LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8},
+		{LR: 1e-3, Beta1: 0.9, Beta2: 0.99, Eps: 1e-8, WeightDecay: 0.1},
+		{LR: 1e-3, Beta1: 0.8, Beta2: 0.999, Eps: 1e-8, WeightDecay: 0.1, Decoupled: true},
+		{LR: 1e-2, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, Rectified: true, WeightDecay: 0.01, WarmupSteps: 4},
+		{LR: 1e-2, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, Rectified: true, WeightDecay: 0.05, Decoupled: true},
+	} {
+		t.Run(fmt.Sprintf("%+v", c), func(t *testing.T) {
+			e := engine(t)
+			rng := rand.New(rand.NewPCG(3, uint64(c.WarmupSteps)))
+			const n = 37
+			p64 := toF64(toF32(randomData(rng, input{shape: []int{n}})))
+			m64, v64 := make([]float64, n), make([]float64, n)
+			p := e.NewParam(toF32(p64), n)
+			defer p.Free()
+			o, err := e.NewAdam(c, []*Tensor{p})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for step := 1; step <= 12; step++ {
+				g64 := toF64(toF32(randomData(rng, input{shape: []int{n}})))
+				p.Grad().Upload(toF32(g64))
+				o.Step()
+				rc := ref.AdamConfig{LR: c.LearningRate(step), Beta1: c.Beta1, Beta2: c.Beta2, Eps: c.Eps, WeightDecay: c.WeightDecay, Decoupled: c.Decoupled}
+				if c.Rectified {
+					ref.RAdamStep(p64, g64, m64, v64, step, rc)
+				} else {
+					ref.AdamStep(p64, g64, m64, v64, step, rc)
+				}
+			}
+			got, _ := p.Download()
+			checkClose(t, "parameters after 12 steps", toF64(got), p64, optimTol)
+			gm, _ := o.M[0].Download()
+			checkClose(t, "first moment", toF64(gm), m64, optimTol)
+			gg, _ := p.Grad().Download()
+			for i, v := range gg {
+				if v != 0 {
+					t.Fatalf("gradient %d = %v after the step, want 0 (the optimizer takes it)", i, v)
+				}
+			}
+		})
+	}
+}
+
+func TestEMA(t *testing.T) {
+	e := engine(t)
+	rng := rand.New(rand.NewPCG(5, 6))
+	const n = 19
+	p64 := toF64(toF32(randomData(rng, input{shape: []int{n}})))
+	p := e.NewParam(toF32(p64), n)
+	defer p.Free()
+	m, err := e.NewEMA(0.9, []*Tensor{p})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ema := append([]float64(nil), p64...)
+	for i := 0; i < 5; i++ {
+		next := toF64(toF32(randomData(rng, input{shape: []int{n}})))
+		p.Upload(toF32(next))
+		m.Update()
+		ref.EMAUpdate(ema, next, 0.9)
+	}
+	got, _ := m.Average[0].Download()
+	checkClose(t, "EMA", toF64(got), ema, 1e-6)
+	if _, err := e.NewEMA(1, nil); err == nil {
+		t.Error("decay 1 accepted")
+	}
+}
+
+func TestAdamConfigValidate(t *testing.T) {
+	bad := []AdamConfig{{}, {LR: 1e-4, Beta1: 1, Beta2: 0.9, Eps: 1e-8}, {LR: 1e-4, Beta1: 0.9, Beta2: 0.9, Eps: 0}, {LR: 1e-4, Beta1: 0.9, Beta2: 0.9, Eps: 1e-8, WarmupSteps: -1}}
+	for _, c := range bad {
+		if c.Validate() == nil {
+			t.Errorf("%+v accepted", c)
+		}
+	}
+	if err := DefaultRAdam().Validate(); err != nil {
+		t.Error(err)
+	}
+}

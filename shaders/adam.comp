@@ -1,0 +1,41 @@
+#version 450
+#include "common.glsl"
+// One Adam or RAdam step over n parameters, in place, taking (and zeroing)
+// the gradient. The host folds the step-dependent scalars (bias
+// corrections, RAdam's rectification, warm-up) into a and b:
+//   p -= a * m / (b * sqrt(v) + eps)   (adaptive steps)
+//   p -= a * m                         (RAdam's early, unrectified steps)
+// gscale[0] multiplies the gradient (global-norm clipping writes it on the
+// device, so the step needs no read-back).
+layout(local_size_x_id = 0) in;
+layout(std430, binding = 0) buffer P { float p[]; };
+layout(std430, binding = 1) buffer G { float g[]; };
+layout(std430, binding = 2) buffer M { float m[]; };
+layout(std430, binding = 3) buffer V { float v[]; };
+layout(std430, binding = 4) readonly buffer S { float gscale[]; };
+layout(push_constant) uniform Push {
+  uint n;
+  float beta1, beta2, eps;
+  float a, b;
+  float l2;     // L2 weight decay added to the gradient
+  float shrink; // decoupled weight decay: p *= shrink first
+  uint adaptive;
+} pc;
+
+void main() {
+  uint i = elementIndex();
+  if (i >= pc.n) return;
+  float pi = p[i] * pc.shrink;
+  float gi = g[i] * gscale[0] + pc.l2 * pi;
+  float mi = pc.beta1 * m[i] + (1.0 - pc.beta1) * gi;
+  float vi = pc.beta2 * v[i] + (1.0 - pc.beta2) * gi * gi;
+  if (pc.adaptive != 0u) {
+    pi -= pc.a * mi / (pc.b * sqrt(vi) + pc.eps);
+  } else {
+    pi -= pc.a * mi;
+  }
+  p[i] = pi;
+  m[i] = mi;
+  v[i] = vi;
+  g[i] = 0.0;
+}
