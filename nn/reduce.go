@@ -6,12 +6,16 @@ import "github.com/ictvk/ictvk/vk"
 // squares. Every reduction runs through one kernel, one workgroup per
 // (output element, fixed chunk of the reduced elements) with a tree sum in
 // shared memory, and a further launch over the chunks' partial sums when
-// there is more than one chunk. Nothing is atomic: the order of every
-// addition depends only on the shape and the workgroup size (Tune.Local),
-// so a training run reproduces bit for bit on one device.
+// there is more than one chunk; many short reductions (a sum over
+// channels) instead take one invocation per output. Nothing is atomic: the
+// order of every addition depends only on the shape and the workgroup size
+// (Tune.Local), so a training run reproduces bit for bit on one device.
+//
+// Subgroup arithmetic is not used: vk does not report which subgroup
+// operations a device supports, and the shared-memory tree is portable.
 
 var (
-	reduceKernel         = declare("reduce", 92, vk.Read, vk.Read, vk.ReadWrite)
+	reduceKernel         = declare("reduce", 96, vk.Read, vk.Read, vk.ReadWrite)
 	reduceBackwardKernel = declare("reduce_backward", 88, vk.Read, vk.ReadWrite)
 )
 
@@ -29,6 +33,14 @@ const (
 // reduceChunkPerInvocation bounds how many elements one invocation adds
 // before the tree sum: a chunk is this many times the workgroup size.
 const reduceChunkPerInvocation = 16
+
+// serialMaxTerms is the longest reduction summed by one invocation, when
+// there are at least serialMinOutputsPerLane * Tune.Local outputs to
+// spread over the device.
+const (
+	serialMaxTerms          = 256
+	serialMinOutputsPerLane = 4
+)
 
 // maxRuns is how many runs of kept (and of reduced) dimensions the kernel
 // takes after merging neighbours.
@@ -115,14 +127,14 @@ func planReduce(shape []int, reduced []bool) (p reducePlan, ok bool) {
 	return p, true
 }
 
-func (p *reducePlan) push(chunk, nChunks int, mode reduceMode, scale float32, acc bool) []byte {
+func (p *reducePlan) push(chunk, nChunks int, mode reduceMode, scale float32, acc, serial bool) []byte {
 	args := []any{p.nOut, p.nRed, chunk, nChunks}
 	for _, a := range [][maxRuns]uint32{p.keptDim, p.keptStride, p.redDim, p.redStride} {
 		for _, v := range a {
 			args = append(args, v)
 		}
 	}
-	args = append(args, uint32(mode), scale, boolWord(acc))
+	args = append(args, uint32(mode), scale, boolWord(acc), boolWord(serial))
 	return vk.Push(args...)
 }
 
@@ -141,15 +153,19 @@ func (e *Engine) reduceInto(dst *Tensor, acc bool, x, y *Tensor, shape []int, re
 	local := e.Tune.Local
 	spec := []uint32{local}
 	chunk := reduceChunkPerInvocation * int(local)
+	if p.nRed <= serialMaxTerms && p.nOut >= serialMinOutputsPerLane*int(local) {
+		e.elementwise(reduceKernel, p.nOut, p.push(p.nRed, 1, mode, scale, acc, true), x, y, dst)
+		return
+	}
 	src1, src2 := x, y
 	for {
 		nChunks := (p.nRed + chunk - 1) / chunk
 		if nChunks <= 1 {
-			e.dispatch(reduceKernel, spec, e.groups1D(p.nOut, 1), p.push(p.nRed, 1, mode, scale, acc), src1, src2, dst)
+			e.dispatch(reduceKernel, spec, e.groups1D(p.nOut, 1), p.push(p.nRed, 1, mode, scale, acc, false), src1, src2, dst)
 			return
 		}
 		partial := e.newTensor(p.nOut, nChunks)
-		e.dispatch(reduceKernel, spec, e.groups1D(p.nOut*nChunks, 1), p.push(chunk, nChunks, mode, 1, false), src1, src2, partial)
+		e.dispatch(reduceKernel, spec, e.groups1D(p.nOut*nChunks, 1), p.push(chunk, nChunks, mode, 1, false, false), src1, src2, partial)
 		// Next, sum the partials of each output: [nOut, nChunks] over the last axis.
 		p, _ = planReduce([]int{p.nOut, nChunks}, []bool{false, true})
 		src1, src2, mode = partial, partial, reduceSum

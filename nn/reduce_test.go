@@ -67,7 +67,8 @@ var _ = addCases(
 	sumCase("sum/hw", []int{2, 5, 7, 9}, []int{2, 3}, false, reduceTol),
 	sumCase("sum/bhw", []int{3, 7, 9, 7}, []int{0, 2, 3}, false, reduceTol), // a bias gradient
 	sumCase("sum/c", []int{2, 3, 7, 7}, []int{1}, false, reduceTol),
-	sumCase("sum/b,h", []int{3, 5, 7, 9}, []int{0, 2}, false, reduceTol), // alternating runs
+	sumCase("sum/c/serial", []int{2, 7, 15, 13}, []int{1}, false, reduceTol), // 390 short sums: one invocation each
+	sumCase("sum/b,h", []int{3, 5, 7, 9}, []int{0, 2}, false, reduceTol),     // alternating runs
 	sumCase("sum/w", []int{1, 3, 9, 7}, []int{3}, false, reduceTol),
 	sumCase("sum/all", []int{4, 3, 33, 35}, nil, false, longReduceTol), // 13860 terms: two launches
 	sumCase("mean/b", []int{3, 5, 7}, []int{0}, true, reduceTol),
@@ -79,7 +80,8 @@ var _ = addCases(
 )
 
 // Workgroup sizes other than the device's default, including one that is
-// not a power of two, and chunkings that need three launches; the result
+// not a power of two, and chunkings that need three launches (and, for the
+// sum over channels, both the workgroup and the serial path); the result
 // must not change between runs, bit for bit.
 func TestReduceWorkgroupSizesAndDeterminism(t *testing.T) {
 	e := engine(t)
@@ -91,6 +93,7 @@ func TestReduceWorkgroupSizesAndDeterminism(t *testing.T) {
 	x = toF64(toF32(x))
 	want, _ := ref.Sum(x, shape, []int{0, 1, 2, 3})
 	wantRows, _ := ref.Sum(x, shape, []int{1, 2, 3})
+	wantChannels, _ := ref.Sum(x, shape, []int{1})
 	xt := e.FromData(toF32(x), shape...)
 	for _, local := range []uint32{7, 8, 64, saved} {
 		e.Tune.Local = local
@@ -112,6 +115,11 @@ func TestReduceWorkgroupSizesAndDeterminism(t *testing.T) {
 			t.Fatal(err)
 		}
 		checkClose(t, "per-sample sum", toF64(rows), wantRows, longReduceTol)
+		channels, err := e.Sum(xt, 1).Download()
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkClose(t, "sum over channels", toF64(channels), wantChannels, reduceTol)
 	}
 }
 
