@@ -36,6 +36,17 @@ func (e *Engine) FourierFeatures(s, freqs *Tensor) *Tensor {
 	return e.embed("fourier_features", embedFourier, s, freqs, freqs.n, 0)
 }
 
+// FourierFrequencies returns a persistent tensor of m frequencies drawn
+// from N(0, scale^2) on the device (iCT: scale 0.02). They are a pure
+// function of key, so a resumed run can redraw them instead of storing
+// them. Free it when the model is dropped.
+func (e *Engine) FourierFrequencies(key RNGKey, m int, scale float32) *Tensor {
+	freqs := e.Persistent(m)
+	z := e.RandNormal(key, m)
+	e.elementwise(affineKernel, m, vk.Push(m, scale, float32(0)), z, freqs)
+	return freqs
+}
+
 // PositionalEmbedding returns the sinusoidal embedding of s [B] (or
 // [B,1]) into [B,channels] as ref.PositionalEmbedding:
 // [cos(s f_i), sin(s f_i)] with f_i = (1/maxPositions)^(i/(channels/2)).

@@ -51,14 +51,14 @@ var _ = addCases(
 	positionalCase("positional_embedding/b1", 1, 14, 100),
 )
 
-// The iCT setting: frequencies from N(0, 0.02^2) drawn on the device once,
-// kept in a persistent tensor.
+// The iCT setting: frequencies from N(0, 0.02^2) drawn on the device once
+// by FourierFrequencies, kept in a persistent tensor.
 func TestFourierFeaturesWithDrawnFrequencies(t *testing.T) {
 	e := engine(t)
 	const m, scale = 64, 0.02
-	freqs := e.Persistent(m)
+	key := RNGKey{Seed: 9, Layer: 1}
+	freqs := e.FourierFrequencies(key, m, scale)
 	defer freqs.Free()
-	e.copyInto(freqs, e.Scale(e.RandNormal(RNGKey{Seed: 9, Layer: 1}, m), scale))
 	s := []float64{-6.2, -1.1, 0, 4.38}
 	y := e.FourierFeatures(e.FromData(toF32(s), len(s)), freqs)
 	got, err := y.Download()
@@ -70,6 +70,11 @@ func TestFourierFeaturesWithDrawnFrequencies(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkClose(t, "features", toF64(got), ref.FourierFeatures(toF64(toF32(s)), toF64(f)), embedTol)
+	drawn := ref.Normals(refKey(key), m)
+	for i := range drawn {
+		drawn[i] *= scale
+	}
+	checkClose(t, "frequencies", toF64(f), drawn, normalTol)
 }
 
 func TestEmbedShapeErrors(t *testing.T) {
