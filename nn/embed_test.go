@@ -12,7 +12,7 @@ import (
 // scale; the gradient sums M such terms.
 const embedTol = 1e-5
 
-func fourierCase(name string, batch, m int, sShape []int) opCase {
+func fourierCase(name string, m int, sShape []int) opCase {
 	return opCase{
 		name: name,
 		inputs: []input{
@@ -44,9 +44,9 @@ func positionalCase(name string, batch, channels int, maxPositions float64) opCa
 }
 
 var _ = addCases(
-	fourierCase("fourier_features", 5, 7, []int{5}),
-	fourierCase("fourier_features/b1", 1, 9, []int{1}),
-	fourierCase("fourier_features/[B,1]", 3, 5, []int{3, 1}),
+	fourierCase("fourier_features", 7, []int{5}),
+	fourierCase("fourier_features/b1", 9, []int{1}),
+	fourierCase("fourier_features/[B,1]", 5, []int{3, 1}),
 	positionalCase("positional_embedding", 3, 10, 10000),
 	positionalCase("positional_embedding/b1", 1, 14, 100),
 )
