@@ -1,0 +1,47 @@
+package nn
+
+import "github.com/ictvk/ictvk/vk"
+
+// Concatenation along channels: the U-Net's skip connections.
+
+var (
+	concatKernel         = declare("concat", 12, vk.Read, vk.Read, vk.Write)
+	concatBackwardKernel = declare("concat_backward", 20, vk.Read, vk.ReadWrite)
+)
+
+// Concat joins a [B,Ca,...] and b [B,Cb,...] along axis 1 into
+// [B,Ca+Cb,...], a's channels first. The shapes must agree except in
+// axis 1.
+func (e *Engine) Concat(a, b *Tensor) *Tensor {
+	ok := len(a.shape) >= 2 && len(a.shape) == len(b.shape) && a.shape[0] == b.shape[0]
+	for d := 2; ok && d < len(a.shape); d++ {
+		ok = a.shape[d] == b.shape[d]
+	}
+	if !ok {
+		e.failf("nn: concat: shapes %v and %v differ outside the channel axis", a.shape, b.shape)
+		return e.placeholder(a.shape...)
+	}
+	ys := append([]int(nil), a.shape...)
+	ys[1] += b.shape[1]
+	batch := a.shape[0]
+	na, nb := a.n/batch, b.n/batch
+	out := e.newTensor(ys...)
+	e.elementwise(concatKernel, out.n, vk.Push(out.n, na, nb), a, b, out)
+	if e.recording(a, b) {
+		e.record("concat", out, []*Tensor{a, b}, func(g *Tensor) {
+			e.split(g, a, na+nb, 0)
+			e.split(g, b, na+nb, na)
+		})
+	}
+	return out
+}
+
+// split sends t's part of a concatenation's gradient g (per sample: total
+// elements, t's starting at offset) to t.
+func (e *Engine) split(g, t *Tensor, total, offset int) {
+	if !needsGrad(t) {
+		return
+	}
+	gt, acc := e.gradTarget(t)
+	e.elementwise(concatBackwardKernel, t.n, vk.Push(t.n, t.n/t.shape[0], total, offset, boolWord(acc)), g, gt)
+}

@@ -1,0 +1,29 @@
+package nn
+
+import "github.com/ictvk/ictvk/vk"
+
+// Nearest-neighbour 2x upsampling, the U-Net decoder's resolution step.
+
+var (
+	upsample2xKernel         = declare("upsample2x", 12, vk.Read, vk.Write)
+	upsample2xBackwardKernel = declare("upsample2x_backward", 16, vk.Read, vk.ReadWrite)
+)
+
+// Upsample2x repeats every pixel of x [B,C,H,W] into a 2x2 block,
+// returning [B,C,2H,2W].
+func (e *Engine) Upsample2x(x *Tensor) *Tensor {
+	if len(x.shape) != 4 {
+		e.failf("nn: upsample2x: x %v must be [B,C,H,W]", x.shape)
+		return e.placeholder(x.shape...)
+	}
+	h, w := x.shape[2], x.shape[3]
+	out := e.newTensor(x.shape[0], x.shape[1], 2*h, 2*w)
+	e.elementwise(upsample2xKernel, out.n, vk.Push(out.n, h, w), x, out)
+	if e.recording(x) {
+		e.record("upsample2x", out, []*Tensor{x}, func(g *Tensor) {
+			gx, acc := e.gradTarget(x)
+			e.elementwise(upsample2xBackwardKernel, x.n, vk.Push(x.n, h, w, boolWord(acc)), g, gx)
+		})
+	}
+	return out
+}

@@ -1,0 +1,31 @@
+// Include after `layout(local_size_x_id = 0) in;`: the shared array is
+// sized by gl_WorkGroupSize, which is the constant 1 before that line.
+//
+// Deterministic workgroup sum: every invocation passes its partial sum and
+// gets back the group's total (in a fixed tree order, so the result does
+// not depend on timing). Needs local_size_x_id = 0 and uniform control
+// flow. Works for any workgroup size, not only powers of two.
+
+shared float reducePartial[gl_WorkGroupSize.x];
+
+float workgroupSum(float v) {
+  uint lid = gl_LocalInvocationID.x;
+  uint n = gl_WorkGroupSize.x;
+  uint p = 1u;
+  while (p < n) p <<= 1;
+  reducePartial[lid] = v;
+  barrier();
+  for (uint s = p >> 1; s > 0u; s >>= 1) {
+    if (lid < s && lid + s < n) reducePartial[lid] += reducePartial[lid + s];
+    barrier();
+  }
+  float total = reducePartial[0];
+  barrier(); // the next call may overwrite reducePartial
+  return total;
+}
+
+// groupIndex is the flat index of this workgroup in a launch the host may
+// have folded into two dimensions (nn's groups1D with local size 1).
+uint groupIndex() {
+  return gl_WorkGroupID.x + gl_WorkGroupID.y * gl_NumWorkGroups.x;
+}
