@@ -7,8 +7,8 @@ import (
 )
 
 var (
-	groupNormKernel              = declare("groupnorm", 20, vk.Read, vk.Read, vk.Read, vk.Write, vk.Write, vk.Write)
-	groupNormBackwardKernel      = declare("groupnorm_backward", 20, vk.Read, vk.Read, vk.Read, vk.Read, vk.Read, vk.ReadWrite, vk.Write, vk.Write)
+	groupNormKernel              = declare("groupnorm", 20, vk.Read, vk.Read, vk.Read, vk.Write, vk.Write)
+	groupNormBackwardKernel      = declare("groupnorm_backward", 20, vk.Read, vk.Read, vk.Read, vk.Read, vk.ReadWrite, vk.Write, vk.Write)
 	groupNormParamBackwardKernel = declare("groupnorm_param_backward", 12, vk.Read, vk.ReadWrite)
 )
 
@@ -23,8 +23,17 @@ const (
 // channels and all positions, with the biased variance and eps inside the
 // square root, then scales by gamma and shifts by beta (C values each):
 // torch.nn.functional.group_norm. The per-(sample, group) mean and
-// 1/sqrt(var+eps) are kept for the backward pass.
+// 1/sqrt(var+eps) are kept for the backward pass. The variance is
+// two-pass and the mean carries a correction term, so groups far from
+// zero keep float32 accuracy.
 func (e *Engine) GroupNorm(x, gamma, beta *Tensor, groups int, eps float32) *Tensor {
+	return e.groupNorm(x, gamma, beta, groups, eps, 0)
+}
+
+// groupNorm is GroupNorm with workgroups of local invocations (0: the
+// engine's choice); tests run the reduction tree at sizes the device would
+// not choose.
+func (e *Engine) groupNorm(x, gamma, beta *Tensor, groups int, eps float32, local uint32) *Tensor {
 	if len(x.shape) != 4 {
 		e.failf("nn: groupnorm: x %v is not [B,C,H,W]", x.shape)
 		return e.placeholder(x.shape...)
@@ -45,11 +54,14 @@ func (e *Engine) GroupNorm(x, gamma, beta *Tensor, groups int, eps float32) *Ten
 	}
 	cpg := c / groups
 	count := nb * groups
-	local := e.reductionLocal(cpg * hw)
+	if local == 0 {
+		local = e.reductionLocal(cpg * hw)
+	}
 
 	y := e.newTensor(x.shape...)
-	mean, rstd := e.newTensor(nb, groups), e.newTensor(nb, groups)
-	e.reduceRows(groupNormKernel, count, local, vk.Push(count, hw, cpg, groups, eps), x, gamma, beta, y, mean, rstd)
+	// Per (sample, group): the mean as a float32 pair m1 + delta, and rstd.
+	stats := e.newTensor(nb, groups, 3)
+	e.reduceRows(groupNormKernel, count, local, vk.Push(count, hw, cpg, groups, eps), x, gamma, beta, y, stats)
 	if !e.recording(x, gamma, beta) {
 		return y
 	}
@@ -67,7 +79,7 @@ func (e *Engine) GroupNorm(x, gamma, beta *Tensor, groups int, eps float32) *Ten
 			}
 		}
 		e.reduceRows(groupNormBackwardKernel, count, local, vk.Push(count, hw, cpg, groups, mode),
-			x, gamma, mean, rstd, gy, gx, sumGY, sumGYXhat)
+			x, gamma, stats, gy, gx, sumGY, sumGYXhat)
 		e.groupNormParamGrad(gamma, sumGYXhat, nb, c)
 		e.groupNormParamGrad(beta, sumGY, nb, c)
 	})

@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"fmt"
 	"math"
 	"testing"
 
@@ -152,14 +153,17 @@ func seq(n int, phase float64) []float64 {
 	return v
 }
 
-// A workgroup size that is not a power of two exercises the tail fold of
-// the reduction tree (Tune.Local is a power of two on the usual devices).
-func TestGroupNormOddWorkgroup(t *testing.T) {
-	e := engine(t)
-	old := e.Tune.Local
-	e.Tune.Local = 48
-	defer func() { e.Tune.Local = old }()
-	runCase(t, groupNormCase("groupnorm local 48", [4]int{2, 6, 9, 7}, 3, 1e-5, 0, 0, [3]bool{}))
+// The device picks one workgroup size (8 on lavapipe); these run the
+// reduction tree at others, including sizes that are not powers of two
+// (its tail fold) and a GPU's 256.
+func TestGroupNormWorkgroupSizes(t *testing.T) {
+	for _, local := range []uint32{1, 3, 48, 256} {
+		for _, shape := range [][4]int{{2, 6, 9, 7}, {1, 4, 16, 16}} {
+			c := groupNormCase(fmt.Sprintf("groupnorm %v local %d", shape, local), shape, 2, 1e-5, 0, 0, [3]bool{})
+			c.gpu = func(e *Engine, in []*Tensor) *Tensor { return e.groupNorm(in[0], in[1], in[2], 2, 1e-5, local) }
+			t.Run(c.name, func(t *testing.T) { runCase(t, c) })
+		}
+	}
 }
 
 func TestGroupNormErrors(t *testing.T) {

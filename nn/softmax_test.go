@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/ictvk/ictvk/nn/internal/ref"
@@ -82,12 +83,16 @@ func TestGoldenSoftmax(t *testing.T) {
 	}
 }
 
-func TestSoftmaxOddWorkgroup(t *testing.T) {
-	e := engine(t)
-	old := e.Tune.Local
-	e.Tune.Local = 40
-	defer func() { e.Tune.Local = old }()
-	runCase(t, softmaxCase("softmax local 40", []int{3, 97}, -3, 3))
+// Softmax at workgroup sizes the device would not choose (see
+// TestGroupNormWorkgroupSizes).
+func TestSoftmaxWorkgroupSizes(t *testing.T) {
+	for _, local := range []uint32{1, 3, 40, 256} {
+		for _, shape := range [][]int{{3, 97}, {2, 300}} {
+			c := softmaxCase(fmt.Sprintf("softmax %v local %d", shape, local), shape, -3, 3)
+			c.gpu = func(e *Engine, in []*Tensor) *Tensor { return e.softmax(in[0], local) }
+			t.Run(c.name, func(t *testing.T) { runCase(t, c) })
+		}
+	}
 }
 
 // BenchmarkSoftmax runs forward and backward over attention scores of 32x32

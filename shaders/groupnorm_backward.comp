@@ -1,6 +1,6 @@
 #version 450
 // GroupNorm backward, one workgroup per (sample, group). With
-// xhat = (x - mean) * rstd and d = gy * gamma:
+// xhat = ((x - m1) - delta) * rstd as in the forward pass and d = gy * gamma:
 //   gx = rstd * (d - mean(d) - xhat * mean(d * xhat))   over the group,
 // and the per-(sample, channel) sums of gy and gy*xhat go to partial
 // buffers that groupnorm_param_backward reduces over the batch (no atomics,
@@ -10,12 +10,11 @@ layout(local_size_x_id = 0) in;
 #include "reduce.glsl"
 layout(std430, binding = 0) readonly buffer X { float x[]; };
 layout(std430, binding = 1) readonly buffer Gamma { float gamma[]; };
-layout(std430, binding = 2) readonly buffer Mean { float meanIn[]; };
-layout(std430, binding = 3) readonly buffer Rstd { float rstdIn[]; };
-layout(std430, binding = 4) readonly buffer GY { float gy[]; };
-layout(std430, binding = 5) buffer GX { float gx[]; };
-layout(std430, binding = 6) writeonly buffer SumGY { float sumGY[]; };      // [B, C]
-layout(std430, binding = 7) writeonly buffer SumGYXhat { float sumGYXhat[]; }; // [B, C]
+layout(std430, binding = 2) readonly buffer Stats { float stats[]; }; // (m1, delta, rstd) from the forward pass
+layout(std430, binding = 3) readonly buffer GY { float gy[]; };
+layout(std430, binding = 4) buffer GX { float gx[]; };
+layout(std430, binding = 5) writeonly buffer SumGY { float sumGY[]; };         // [B, C]
+layout(std430, binding = 6) writeonly buffer SumGYXhat { float sumGYXhat[]; }; // [B, C]
 layout(push_constant) uniform Push { uint count; uint hw; uint cpg; uint groups; uint mode; } pc;
 
 void main() {
@@ -25,8 +24,7 @@ void main() {
   uint local = gl_WorkGroupSize.x;
   uint m = pc.cpg * pc.hw;
   uint base = bg * m;
-  float mean = meanIn[bg];
-  float rstd = rstdIn[bg];
+  float mean = stats[3u * bg], delta = stats[3u * bg + 1u], rstd = stats[3u * bg + 2u];
   uint c0 = (bg % pc.groups) * pc.cpg;
 
   // Per channel: sum gy and sum gy*xhat over positions; the group's sums
@@ -37,7 +35,7 @@ void main() {
     vec2 s = vec2(0.0);
     for (uint p = t; p < pc.hw; p += local) {
       float g = gy[off + p];
-      s += vec2(g, g * (x[off + p] - mean) * rstd);
+      s += vec2(g, g * ((x[off + p] - mean) - delta) * rstd);
     }
     s = workgroupSum2(s);
     if (t == 0u) {
@@ -51,10 +49,13 @@ void main() {
   if (pc.mode == 0u) return;
 
   float meanD = sumD / float(m), meanDX = sumDX / float(m);
-  for (uint j = t; j < m; j += local) {
-    uint c = c0 + j / pc.hw;
-    float xhat = (x[base + j] - mean) * rstd;
-    float g = rstd * (gy[base + j] * gamma[c] - meanD - xhat * meanDX);
-    gx[base + j] = pc.mode == 2u ? gx[base + j] + g : g;
+  for (uint k = 0u; k < pc.cpg; k++) {
+    uint off = base + k * pc.hw;
+    float w = gamma[c0 + k];
+    for (uint p = t; p < pc.hw; p += local) {
+      float xhat = ((x[off + p] - mean) - delta) * rstd;
+      float g = rstd * (gy[off + p] * w - meanD - xhat * meanDX);
+      gx[off + p] = pc.mode == 2u ? gx[off + p] + g : g;
+    }
   }
 }

@@ -19,28 +19,20 @@ uint reduceTop() {
   return p;
 }
 
-// The trees halve the live values until 32 are left, then every
-// invocation adds those in order itself: fewer barriers, which are dear
-// on CPU drivers, and the same order everywhere.
-const uint reduceLeaves = 32u;
-
 // workgroupSum2 adds v over the workgroup, both components at once.
 vec2 workgroupSum2(vec2 v) {
   uint t = gl_LocalInvocationID.x;
-  uint size = reduceTop();
+  uint p = reduceTop();
   barrier(); // an earlier reduction may still be reading the scratch
   reduceScratch[t] = v;
   barrier();
-  if (t + size < gl_WorkGroupSize.x) reduceScratch[t] += reduceScratch[t + size];
+  if (t + p < gl_WorkGroupSize.x) reduceScratch[t] += reduceScratch[t + p];
   barrier();
-  while (size > reduceLeaves) {
-    size /= 2u;
-    if (t < size) reduceScratch[t] += reduceScratch[t + size];
+  for (uint s = p / 2u; s > 0u; s /= 2u) {
+    if (t < s) reduceScratch[t] += reduceScratch[t + s];
     barrier();
   }
-  vec2 total = reduceScratch[0];
-  for (uint i = 1u; i < size; i++) total += reduceScratch[i];
-  return total;
+  return reduceScratch[0];
 }
 
 float workgroupSum(float v) { return workgroupSum2(vec2(v, 0.0)).x; }
@@ -48,18 +40,15 @@ float workgroupSum(float v) { return workgroupSum2(vec2(v, 0.0)).x; }
 // workgroupMax is the largest v over the workgroup.
 float workgroupMax(float v) {
   uint t = gl_LocalInvocationID.x;
-  uint size = reduceTop();
+  uint p = reduceTop();
   barrier();
   reduceScratch[t].x = v;
   barrier();
-  if (t + size < gl_WorkGroupSize.x) reduceScratch[t].x = max(reduceScratch[t].x, reduceScratch[t + size].x);
+  if (t + p < gl_WorkGroupSize.x) reduceScratch[t].x = max(reduceScratch[t].x, reduceScratch[t + p].x);
   barrier();
-  while (size > reduceLeaves) {
-    size /= 2u;
-    if (t < size) reduceScratch[t].x = max(reduceScratch[t].x, reduceScratch[t + size].x);
+  for (uint s = p / 2u; s > 0u; s /= 2u) {
+    if (t < s) reduceScratch[t].x = max(reduceScratch[t].x, reduceScratch[t + s].x);
     barrier();
   }
-  float hi = reduceScratch[0].x;
-  for (uint i = 1u; i < size; i++) hi = max(hi, reduceScratch[i].x);
-  return hi;
+  return reduceScratch[0].x;
 }
