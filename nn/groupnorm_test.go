@@ -223,3 +223,30 @@ func BenchmarkGroupNorm(b *testing.B) {
 	b.ReportMetric(sec*1e3, "ms/call")
 	b.ReportMetric(float64(5*4*n)/sec/1e9, "GB/s")
 }
+
+// A second step of the same shapes takes all its memory from the pool.
+func TestNormStepsReuseMemory(t *testing.T) {
+	e := engine(t)
+	x := e.NewParam(toF32(seq(2*6*9*7, 0.5)), 2, 6, 9, 7)
+	gamma := e.NewParam(toF32(seq(6, 0.6)), 6)
+	beta := e.NewParam(toF32(seq(6, 0.7)), 6)
+	defer x.Free()
+	defer gamma.Free()
+	defer beta.Free()
+	step := func() {
+		y := e.Softmax(e.GroupNorm(x, gamma, beta, 3, 1e-5))
+		if err := e.Backward(y); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.Wait(); err != nil {
+			t.Fatal(err)
+		}
+		e.Release()
+	}
+	step()
+	before := e.PoolStats().Misses
+	step()
+	if got := e.PoolStats().Misses - before; got != 0 {
+		t.Errorf("the second step allocated %d new buffers", got)
+	}
+}
