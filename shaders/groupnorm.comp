@@ -1,0 +1,54 @@
+#version 450
+// GroupNorm forward, one workgroup per (sample, group): the group's
+// cpg*hw values are contiguous in NCHW. Two passes over the group: the
+// first gives a mean m1; the second sums x - m1 and its square, which give
+// the correction delta of the mean and the (biased, as PyTorch) variance
+// without the cancellation of E[x^2] - E[x]^2. The mean is kept as the
+// pair m1 + delta and applied as (x - m1) - delta: m1's float32 rounding
+// alone would shift every xhat of a group far from zero. A third pass
+// writes y = xhat * gamma[c] + beta[c]; stats keeps (m1, delta, rstd) for
+// the backward pass.
+layout(local_size_x_id = 0) in;
+#include "rowreduce.glsl"
+layout(std430, binding = 0) readonly buffer X { float x[]; };
+layout(std430, binding = 1) readonly buffer Gamma { float gamma[]; };
+layout(std430, binding = 2) readonly buffer Beta { float beta[]; };
+layout(std430, binding = 3) writeonly buffer Y { float y[]; };
+layout(std430, binding = 4) writeonly buffer Stats { float stats[]; }; // [count, 3]
+// count = batch * groups, hw = H*W, cpg = channels per group.
+layout(push_constant) uniform Push { uint count; uint hw; uint cpg; uint groups; float eps; } pc;
+
+void main() {
+  uint bg = workgroupIndex();
+  if (bg >= pc.count) return;
+  uint t = gl_LocalInvocationID.x;
+  uint local = gl_WorkGroupSize.x;
+  uint m = pc.cpg * pc.hw;
+  uint base = bg * m;
+
+  float s = 0.0;
+  for (uint j = t; j < m; j += local) s += x[base + j];
+  float mean = workgroupSum(s) / float(m);
+
+  vec2 d = vec2(0.0);
+  for (uint j = t; j < m; j += local) {
+    float v = x[base + j] - mean;
+    d += vec2(v, v * v);
+  }
+  d = workgroupSum2(d);
+  float delta = d.x / float(m);
+  float variance = max((d.y - d.x * delta) / float(m), 0.0);
+  float rstd = 1.0 / sqrt(variance + pc.eps);
+  if (t == 0u) {
+    stats[3u * bg] = mean;
+    stats[3u * bg + 1u] = delta;
+    stats[3u * bg + 2u] = rstd;
+  }
+
+  uint c0 = (bg % pc.groups) * pc.cpg;
+  for (uint k = 0u; k < pc.cpg; k++) {
+    uint off = base + k * pc.hw;
+    float a = rstd * gamma[c0 + k], b = beta[c0 + k];
+    for (uint p = t; p < pc.hw; p += local) y[off + p] = ((x[off + p] - mean) - delta) * a + b;
+  }
+}

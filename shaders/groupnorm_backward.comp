@@ -1,0 +1,61 @@
+#version 450
+// GroupNorm backward, one workgroup per (sample, group). With
+// xhat = ((x - m1) - delta) * rstd as in the forward pass and d = gy * gamma:
+//   gx = rstd * (d - mean(d) - xhat * mean(d * xhat))   over the group,
+// and the per-(sample, channel) sums of gy and gy*xhat go to partial
+// buffers that groupnorm_param_backward reduces over the batch (no atomics,
+// so the parameter gradients are reproducible).
+// mode: 0 leaves gx alone (x needs no gradient), 1 writes it, 2 adds to it.
+layout(local_size_x_id = 0) in;
+#include "rowreduce.glsl"
+layout(std430, binding = 0) readonly buffer X { float x[]; };
+layout(std430, binding = 1) readonly buffer Gamma { float gamma[]; };
+layout(std430, binding = 2) readonly buffer Stats { float stats[]; }; // (m1, delta, rstd) from the forward pass
+layout(std430, binding = 3) readonly buffer GY { float gy[]; };
+layout(std430, binding = 4) buffer GX { float gx[]; };
+layout(std430, binding = 5) writeonly buffer SumGY { float sumGY[]; };         // [B, C]
+layout(std430, binding = 6) writeonly buffer SumGYXhat { float sumGYXhat[]; }; // [B, C]
+layout(push_constant) uniform Push { uint count; uint hw; uint cpg; uint groups; uint mode; } pc;
+
+void main() {
+  uint bg = workgroupIndex();
+  if (bg >= pc.count) return;
+  uint t = gl_LocalInvocationID.x;
+  uint local = gl_WorkGroupSize.x;
+  uint m = pc.cpg * pc.hw;
+  uint base = bg * m;
+  float mean = stats[3u * bg], delta = stats[3u * bg + 1u], rstd = stats[3u * bg + 2u];
+  uint c0 = (bg % pc.groups) * pc.cpg;
+
+  // Per channel: sum gy and sum gy*xhat over positions; the group's sums
+  // of d and d*xhat follow by weighting with gamma.
+  float sumD = 0.0, sumDX = 0.0;
+  for (uint k = 0u; k < pc.cpg; k++) {
+    uint off = base + k * pc.hw;
+    vec2 s = vec2(0.0);
+    for (uint p = t; p < pc.hw; p += local) {
+      float g = gy[off + p];
+      s += vec2(g, g * ((x[off + p] - mean) - delta) * rstd);
+    }
+    s = workgroupSum2(s);
+    if (t == 0u) {
+      sumGY[bg * pc.cpg + k] = s.x;
+      sumGYXhat[bg * pc.cpg + k] = s.y;
+    }
+    float w = gamma[c0 + k];
+    sumD += w * s.x;
+    sumDX += w * s.y;
+  }
+  if (pc.mode == 0u) return;
+
+  float meanD = sumD / float(m), meanDX = sumDX / float(m);
+  for (uint k = 0u; k < pc.cpg; k++) {
+    uint off = base + k * pc.hw;
+    float w = gamma[c0 + k];
+    for (uint p = t; p < pc.hw; p += local) {
+      float xhat = ((x[off + p] - mean) - delta) * rstd;
+      float g = rstd * (gy[off + p] * w - meanD - xhat * meanDX);
+      gx[off + p] = pc.mode == 2u ? gx[off + p] + g : g;
+    }
+  }
+}
