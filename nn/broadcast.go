@@ -10,7 +10,7 @@ import "github.com/ictvk/ictvk/vk"
 
 // broadcastKernel computes a*x + v or a*x*v with v broadcast; it adds into
 // its output in backward passes.
-var broadcastKernel = declare("broadcast", 20, vk.Read, vk.Read, vk.ReadWrite)
+var broadcastKernel = declare("broadcast", 24, vk.Read, vk.Read, vk.ReadWrite)
 
 const (
 	broadcastAdd uint32 = 0
@@ -69,7 +69,7 @@ func (e *Engine) broadcast(op string, mode uint32, x, v *Tensor, ok bool) *Tenso
 	}
 	inner := x.n / v.n
 	out := e.newTensor(x.shape...)
-	e.elementwise(broadcastKernel, x.n, vk.Push(x.n, inner, mode, float32(1), uint32(0)), x, v, out)
+	e.elementwise(broadcastKernel, x.n, vk.Push(x.n, inner, mode, float32(1), uint32(0), v.n), x, v, out)
 	if e.recording(x, v) {
 		e.record(op, out, []*Tensor{x, v}, func(g *Tensor) {
 			if needsGrad(x) {
@@ -77,7 +77,7 @@ func (e *Engine) broadcast(op string, mode uint32, x, v *Tensor, ok bool) *Tenso
 					e.accumulate(x, g)
 				} else {
 					gx, acc := e.gradTarget(x)
-					e.elementwise(broadcastKernel, x.n, vk.Push(x.n, inner, mode, float32(1), boolWord(acc)), g, v, gx)
+					e.elementwise(broadcastKernel, x.n, vk.Push(x.n, inner, mode, float32(1), boolWord(acc), v.n), g, v, gx)
 				}
 			}
 			if needsGrad(v) {
@@ -98,5 +98,34 @@ func (e *Engine) broadcast(op string, mode uint32, x, v *Tensor, ok bool) *Tenso
 // scaleBySample returns a * x[i] * s[i/inner] without recording (backward
 // passes).
 func (e *Engine) scaleBySample(x, s *Tensor, a float32, dst *Tensor, acc bool) {
-	e.elementwise(broadcastKernel, x.n, vk.Push(x.n, x.n/s.n, broadcastMul, a, boolWord(acc)), x, s, dst)
+	e.elementwise(broadcastKernel, x.n, vk.Push(x.n, x.n/s.n, broadcastMul, a, boolWord(acc), s.n), x, s, dst)
+}
+
+// AddBias returns x + b with b [C] added along x's second axis: the bias of
+// a linear layer (x [N, C]) or of a convolution (x [B, C, H, W]).
+func (e *Engine) AddBias(x, b *Tensor) *Tensor {
+	if len(x.shape) < 2 || len(b.shape) != 1 || b.shape[0] != x.shape[1] {
+		e.failf("nn: add bias: bias %v for x %v: want [%d]", b.shape, x.shape, dim(x.shape, 1))
+		return e.placeholder(x.shape...)
+	}
+	inner := x.n / (x.shape[0] * x.shape[1])
+	out := e.newTensor(x.shape...)
+	e.elementwise(broadcastKernel, x.n, vk.Push(x.n, inner, broadcastAdd, float32(1), uint32(0), b.n), x, b, out)
+	if e.recording(x, b) {
+		e.record("add bias", out, []*Tensor{x, b}, func(g *Tensor) {
+			e.accumulate(x, g)
+			if needsGrad(b) {
+				gb, acc := e.gradTarget(b)
+				e.reduceInto(gb, acc, g, g, []int{x.shape[0], x.shape[1], inner}, []bool{true, false, true}, reduceSum, 1)
+			}
+		})
+	}
+	return out
+}
+
+func dim(shape []int, i int) int {
+	if i < len(shape) {
+		return shape[i]
+	}
+	return 0
 }

@@ -123,3 +123,43 @@ func TestBroadcastShapeErrors(t *testing.T) {
 		e.ClearErr()
 	}
 }
+
+var _ = addCases(
+	opCase{
+		name:   "add bias linear",
+		inputs: []input{{shape: []int{5, 7}}, {shape: []int{7}}},
+		gpu:    func(e *Engine, in []*Tensor) *Tensor { return e.AddBias(in[0], in[1]) },
+		ref:    func(in [][]float64) []float64 { return refAddBias(in[0], in[1], 5, 7, 1) },
+		refGrad: func(in [][]float64, gy []float64) [][]float64 {
+			return [][]float64{gy, refBiasGrad(gy, 5, 7, 1)}
+		},
+		tol: 1e-5,
+	},
+	opCase{
+		name:   "add bias conv",
+		inputs: []input{{shape: []int{3, 5, 7, 9}}, {shape: []int{5}}},
+		gpu:    func(e *Engine, in []*Tensor) *Tensor { return e.AddBias(in[0], in[1]) },
+		ref:    func(in [][]float64) []float64 { return refAddBias(in[0], in[1], 3, 5, 63) },
+		refGrad: func(in [][]float64, gy []float64) [][]float64 {
+			return [][]float64{gy, refBiasGrad(gy, 3, 5, 63)}
+		},
+		tol: 1e-5,
+	},
+)
+
+// refAddBias adds b[c] to x viewed as [n, c, inner].
+func refAddBias(x, b []float64, n, c, inner int) []float64 {
+	y := make([]float64, len(x))
+	for i := range x {
+		y[i] = x[i] + b[(i/inner)%c]
+	}
+	return y
+}
+
+func refBiasGrad(gy []float64, n, c, inner int) []float64 {
+	g := make([]float64, c)
+	for i, v := range gy {
+		g[(i/inner)%c] += v
+	}
+	return g
+}

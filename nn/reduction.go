@@ -4,7 +4,7 @@ import "github.com/ictvk/ictvk/vk"
 
 // Helpers of the kernels that give one workgroup to one row (softmax) or
 // one (sample, group) (GroupNorm) and reduce it in shared memory with the
-// tree of shaders/reduce.glsl.
+// tree of shaders/rowreduce.glsl.
 
 // reductionLocal is the workgroup size for reducing rows of n values.
 // On CPU drivers it is one SIMD batch (the subgroup): lavapipe runs a
