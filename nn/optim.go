@@ -129,14 +129,28 @@ type EMA struct {
 	e       *Engine
 }
 
-// NewEMA starts an average equal to the current parameters.
-func (e *Engine) NewEMA(decay float64, params []*Tensor) (*EMA, error) {
+// NewEMA starts an average equal to the current parameters. The average
+// lives in average (tensors shaped like params, for example another
+// network's frozen parameters), or in new persistent tensors when average
+// is nil.
+func (e *Engine) NewEMA(decay float64, params, average []*Tensor) (*EMA, error) {
 	if decay < 0 || decay >= 1 {
 		return nil, fmt.Errorf("EMA decay %v must be in [0, 1)", decay)
 	}
+	if average != nil && len(average) != len(params) {
+		return nil, fmt.Errorf("EMA: %d averages for %d parameters", len(average), len(params))
+	}
 	m := &EMA{Decay: decay, Params: params, e: e}
-	for _, p := range params {
-		a := e.Persistent(p.shape...)
+	for i, p := range params {
+		var a *Tensor
+		if average != nil {
+			a = average[i]
+			if !sameShape(a.shape, p.shape) {
+				return nil, fmt.Errorf("EMA: average %v for parameter %v", a.shape, p.shape)
+			}
+		} else {
+			a = e.Persistent(p.shape...)
+		}
 		e.copyInto(a, p)
 		m.Average = append(m.Average, a)
 	}

@@ -89,7 +89,7 @@ func TestEMA(t *testing.T) {
 	p64 := toF64(toF32(randomData(rng, input{shape: []int{n}})))
 	p := e.NewParam(toF32(p64), n)
 	defer p.Free()
-	m, err := e.NewEMA(0.9, []*Tensor{p})
+	m, err := e.NewEMA(0.9, []*Tensor{p}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +102,7 @@ func TestEMA(t *testing.T) {
 	}
 	got, _ := m.Average[0].Download()
 	checkClose(t, "EMA", toF64(got), ema, 1e-6)
-	if _, err := e.NewEMA(1, nil); err == nil {
+	if _, err := e.NewEMA(1, nil, nil); err == nil {
 		t.Error("decay 1 accepted")
 	}
 }

@@ -110,3 +110,20 @@ func TestSizeClass(t *testing.T) {
 		}
 	}
 }
+
+// TestWriteIsOrderedWithKernels writes a tensor between two dispatches that
+// read it: each must see the value current at its place in the stream.
+func TestWriteIsOrderedWithKernels(t *testing.T) {
+	e := engine(t)
+	x := e.Persistent(5)
+	defer x.Free()
+	x.Write([]float32{1, 2, 3, 4, 5})
+	a := e.Scale(x, 2)
+	x.Write([]float32{10, 20, 30, 40, 50})
+	b := e.Scale(x, 2)
+	ga, _ := a.Download()
+	gb, _ := b.Download()
+	if ga[4] != 10 || gb[4] != 100 {
+		t.Fatalf("got %v and %v", ga, gb)
+	}
+}

@@ -175,6 +175,32 @@ func (t *Tensor) Upload(data []float32) {
 	}
 }
 
+// Write records copying data (exactly Len() values) into the tensor
+// inside the command stream, without waiting for the device: the way to
+// pass a training step its small per-sample arrays. Past 64 KiB it falls
+// back to Upload.
+func (t *Tensor) Write(data []float32) {
+	e := t.e
+	if e.err != nil {
+		return
+	}
+	if len(data) != t.n {
+		e.failf("nn: writing %d values into %v", len(data), t)
+		return
+	}
+	if 4*len(data) > 65536 {
+		t.Upload(data)
+		return
+	}
+	raw := make([]byte, 4*len(data))
+	for i, v := range data {
+		binary.LittleEndian.PutUint32(raw[4*i:], math.Float32bits(v))
+	}
+	if err := e.S.Update(t.buf, t.off, raw); err != nil {
+		e.fail(err)
+	}
+}
+
 // Download waits for the device and returns the tensor's values.
 func (t *Tensor) Download() ([]float32, error) {
 	e := t.e
