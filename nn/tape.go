@@ -157,6 +157,16 @@ func (e *Engine) ZeroGrad(params []*Tensor) {
 	}
 }
 
+// CopyInto records dst = src (same element count), outside the tape: for
+// keeping a step's value (a loss) in a persistent tensor.
+func (e *Engine) CopyInto(dst, src *Tensor) {
+	if dst.n != src.n {
+		e.failf("nn: copy of %v into %v", src, dst)
+		return
+	}
+	e.copyInto(dst, src)
+}
+
 // copyInto records dst = src (same element count).
 func (e *Engine) copyInto(dst, src *Tensor) {
 	if e.err != nil {
