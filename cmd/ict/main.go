@@ -24,7 +24,8 @@ type command struct {
 }
 
 var commands = map[string]command{
-	"devices": {"list the Vulkan devices and the one ict would use", runDevices},
+	"devices":  {"list the Vulkan devices and the one ict would use", runDevices},
+	"schedule": {"print the iCT curriculum and a noise grid as CSV", runSchedule},
 }
 
 // errUsage marks an error in how ict was called: it exits with status 2.

@@ -33,7 +33,7 @@ func runICT(t *testing.T, bin string, env []string, args ...string) (string, int
 	return string(out), code
 }
 
-func TestDevicesCommand(t *testing.T) {
+func TestCommands(t *testing.T) {
 	bin := buildICT(t)
 	cases := []struct {
 		name   string
@@ -49,6 +49,8 @@ func TestDevicesCommand(t *testing.T) {
 		{"bad ICT_DEVICE", []string{"ICT_DEVICE=gpu"}, []string{"devices"}, 1, "ICT_DEVICE"},
 		{"bad flag", nil, []string{"devices", "--bogus"}, 2, "flag provided but not defined"},
 		{"unknown command", nil, []string{"trian"}, 2, `unknown command "trian"`},
+		{"schedule", nil, []string{"schedule", "--total", "1000", "--n", "11"}, 0, "0,0,124,11,0\n1,125,249,21,0"},
+		{"schedule bad flag", nil, []string{"schedule", "--noise", "bogus"}, 2, "unknown noise distribution"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
