@@ -1,0 +1,68 @@
+package report
+
+import (
+	"bytes"
+	"fmt"
+	"math"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+)
+
+// Series is one curve of a plot: y against the training step.
+type Series struct {
+	Name  string
+	Steps []float64
+	Y     []float64
+}
+
+// PlotLoss draws curves against the training step on a log-scaled y axis
+// (losses span decades over a run) and writes a PNG, atomically. Points
+// that are not positive and finite are left out.
+func PlotLoss(path, title string, curves ...Series) error {
+	p := plot.New()
+	p.Title.Text = title
+	p.X.Label.Text = "step"
+	p.Y.Label.Text = "loss"
+	p.Y.Scale = plot.LogScale{}
+	p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
+	p.Add(plotter.NewGrid())
+	drawn := 0
+	for i, c := range curves {
+		if len(c.Steps) != len(c.Y) {
+			return fmt.Errorf("report: curve %q has %d steps and %d values", c.Name, len(c.Steps), len(c.Y))
+		}
+		var pts plotter.XYs
+		for j := range c.Y {
+			if y := c.Y[j]; y > 0 && !math.IsInf(y, 0) {
+				pts = append(pts, plotter.XY{X: c.Steps[j], Y: y})
+			}
+		}
+		if len(pts) == 0 {
+			continue
+		}
+		line, err := plotter.NewLine(pts)
+		if err != nil {
+			return err
+		}
+		line.Color = plotColors[i%len(plotColors)]
+		p.Add(line)
+		if c.Name != "" {
+			p.Legend.Add(c.Name, line)
+		}
+		drawn++
+	}
+	if drawn == 0 {
+		return fmt.Errorf("report: nothing to plot in %s (no positive values yet)", path)
+	}
+	w, err := p.WriterTo(8*vg.Inch, 4.5*vg.Inch, "png")
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if _, err := w.WriteTo(&buf); err != nil {
+		return err
+	}
+	return WriteFileAtomic(path, buf.Bytes())
+}
