@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/ictvk/ictvk/nn/internal/kern"
 	"github.com/ictvk/ictvk/shaders"
 	"github.com/ictvk/ictvk/vk"
 )
@@ -29,6 +30,7 @@ type Engine struct {
 	pool  pool
 	tape  tape
 	pipes map[pipeKey]*vk.Pipeline
+	gemm  *kern.Kernels
 	err   error
 	// Tune holds the per-device launch shapes ops use.
 	Tune Tuning
