@@ -1,0 +1,2 @@
+// Package kern launches the GEMM-family compute kernels.
+package kern

@@ -1,0 +1,143 @@
+package kern
+
+import (
+	"fmt"
+	"runtime"
+
+	"github.com/ictvk/ictvk/shaders"
+	"github.com/ictvk/ictvk/vk"
+)
+
+// Variant is how the kernels split their work.
+type Variant int
+
+const (
+	// Auto picks CPU for CPU devices (lavapipe) and GPU otherwise.
+	Auto Variant = iota
+	// CPU gives each invocation a large register tile and uses neither
+	// shared memory nor barriers: lavapipe runs a workgroup on one thread
+	// and pays for every storage-buffer load per SIMD lane, so the fewer
+	// loads per multiply-add the better.
+	CPU
+	// GPU stages tiles of both operands in shared memory and gives each
+	// thread a small register tile.
+	GPU
+)
+
+func (v Variant) String() string {
+	switch v {
+	case CPU:
+		return "cpu"
+	case GPU:
+		return "gpu"
+	}
+	return "auto"
+}
+
+// Options tune New.
+type Options struct {
+	// Variant forces a tiling; Auto chooses from the device type.
+	Variant Variant
+	// Threads is how many workgroups a CPU device runs at once, used to
+	// size tiles; 0 means runtime.NumCPU() (lavapipe starts one worker
+	// per CPU).
+	Threads int
+}
+
+// Kernels launches the GEMM-family kernels on one device. It holds no
+// buffers: every launcher records into the caller's stream and allocates
+// nothing. Pipelines are built on first use and cached by the device.
+// Like the device, it is not safe for concurrent use.
+type Kernels struct {
+	dev     *vk.Device
+	variant Variant
+	threads int
+	gpu     gpuShape
+	// cpuSizes are the register tiles the CPU variant chooses from (tests
+	// narrow it to reach every code path on small shapes).
+	cpuSizes [][2]int
+}
+
+// gpuShape is the GPU variant's workgroup: lx x ly threads, each with an
+// rm x rn register tile, over slices of bk depths.
+type gpuShape struct{ lx, ly, rm, rn, bk int }
+
+// New prepares launchers for dev, choosing the variant and tile shapes from
+// dev.Info.
+func New(dev *vk.Device, opt Options) (*Kernels, error) {
+	k := &Kernels{dev: dev, variant: opt.Variant, threads: opt.Threads, cpuSizes: cpuTileSizes}
+	if k.variant == Auto {
+		k.variant = GPU
+		if dev.Info.Type == vk.TypeCPU {
+			k.variant = CPU
+		}
+	}
+	if k.threads <= 0 {
+		k.threads = runtime.NumCPU()
+	}
+	lim := dev.Info.Limits
+	// 16 x 16 threads with 4 x 4 tiles (64 x 64 blocks) where the device
+	// allows 256 invocations and the 8 KiB of staging; 8 x 8 otherwise.
+	k.gpu = gpuShape{lx: 16, ly: 16, rm: 4, rn: 4, bk: 16}
+	for k.gpu.lx*k.gpu.ly > int(lim.MaxComputeWorkGroupInvocations) ||
+		k.gpu.lx > int(lim.MaxComputeWorkGroupSize[0]) || k.gpu.ly > int(lim.MaxComputeWorkGroupSize[1]) ||
+		4*k.gpu.bk*(k.gpu.lx*k.gpu.rn+k.gpu.ly*k.gpu.rm) > int(lim.MaxComputeSharedMemorySize) {
+		if k.gpu.lx == 1 {
+			return nil, fmt.Errorf("kern: %s allows too few invocations (%d) or too little shared memory (%d bytes) for the GPU tiles",
+				dev.Info.Name, lim.MaxComputeWorkGroupInvocations, lim.MaxComputeSharedMemorySize)
+		}
+		k.gpu.lx /= 2
+		k.gpu.ly /= 2
+	}
+	if k.variant == CPU && lim.MaxComputeWorkGroupInvocations < 8 {
+		return nil, fmt.Errorf("kern: %s allows %d invocations per workgroup, the CPU tiles need 8", dev.Info.Name, lim.MaxComputeWorkGroupInvocations)
+	}
+	return k, nil
+}
+
+// Variant reports the tiling in use.
+func (k *Kernels) Variant() Variant { return k.variant }
+
+// kernel declares a shader of this package: its bindings and push size.
+func kernel(name string, push uint32, buffers ...vk.Access) vk.Kernel {
+	return vk.Kernel{Name: name, SPIRV: shaders.SPIRV(name), Buffers: buffers, PushSize: push}
+}
+
+func b2u(b bool) uint32 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func ceilDiv(a, b int) int { return (a + b - 1) / b }
+
+// checkRange fails when r cannot hold elems float32 values.
+func checkRange(op, name string, r vk.Range, elems int) error {
+	if r.Buf == nil {
+		return fmt.Errorf("%s: %s is not bound", op, name)
+	}
+	if need := 4 * uint64(elems); r.Size < need {
+		return fmt.Errorf("%s: %s holds %d bytes, the shape needs %d (%d floats)", op, name, r.Size, need, elems)
+	}
+	return nil
+}
+
+// grid splits a launch of gx x gy x gz workgroups into dispatches the
+// device accepts, calling launch with the y and z offsets and counts of
+// each part.
+func (k *Kernels) grid(gx, gy, gz int, launch func(y0, ny, z0, nz int) error) error {
+	lim := k.dev.Info.Limits.MaxComputeWorkGroupCount
+	if gx > int(lim[0]) {
+		return fmt.Errorf("kern: %d workgroups along x exceed the device limit %d", gx, lim[0])
+	}
+	for z0 := 0; z0 < gz; z0 += int(lim[2]) {
+		nz := min(gz-z0, int(lim[2]))
+		for y0 := 0; y0 < gy; y0 += int(lim[1]) {
+			if err := launch(y0, min(gy-y0, int(lim[1])), z0, nz); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,143 @@
+#version 450
+// Batched C[b] = alpha op(A[b]) op(B[b]) (+ C[b]) (+ bias), CPU variant:
+// each invocation computes a TM x TN register tile (see gemm_cpu.glsl).
+// Workgroups are LX x LY invocations; invocation (x, y) of workgroup
+// (gx, gy, gz) computes column tile gx*LX + x, row tile tileY + gy*LY + y
+// of batch batch0 + gz.
+
+layout(local_size_x_id = 0, local_size_y_id = 1) in;
+layout(constant_id = 4) const bool TRANS_A = false; // A stored K x M
+layout(constant_id = 5) const bool TRANS_B = false; // B stored N x K
+// VEC_X: the rows of X (lda, ldb, ldc) and its batch stride are multiples
+// of 4 floats, so it loads (stores) as vec4s.
+layout(constant_id = 6) const bool VEC_A = false;
+layout(constant_id = 7) const bool VEC_B = false;
+layout(constant_id = 8) const bool VEC_C = false;
+// ACCUMULATE adds C's old value (a spec constant: the extra loads make the
+// shader slower to compile, so only callers that accumulate pay for it).
+layout(constant_id = 10) const bool ACCUMULATE = false;
+
+layout(std430, binding = 0) readonly buffer A1 { float a1[]; };
+layout(std430, binding = 0) readonly buffer A4 { vec4 a4[]; };
+layout(std430, binding = 1) readonly buffer B1 { float b1[]; };
+layout(std430, binding = 1) readonly buffer B4 { vec4 b4[]; };
+layout(std430, binding = 2) buffer C1 { float c1[]; };
+layout(std430, binding = 2) buffer C4 { vec4 c4[]; };
+layout(std430, binding = 3) readonly buffer Bias { float bias[]; };
+
+#include "gemm_matmul_push.glsl"
+
+int m0, n0, gM, gN, gK;
+int aBase, bBase;
+
+#include "gemm_cpu.glsl"
+
+// With VEC_A the rows of A hold whole vec4s (packed rows of a multiple of
+// 4 floats), so a vec4 along the row lies entirely inside or entirely
+// outside the matrix: clamping its index keeps loads inside, and the
+// values of a clamped vec4 only reach outputs that are never stored. The
+// same holds for B. Without VEC_*, elements load one by one.
+void loadBlockA(int k) {
+  if (VEC_A && TRANS_A) {
+    for (int kk = 0; kk < 4; kk++) {
+      int row = aBase + min(k + kk, gK - 1) * pc.lda;
+      float keep = k + kk < gK ? 1.0 : 0.0;
+      for (int q = 0; q < TM / 4; q++) {
+        vec4 t = a4[(row + min(m0 + 4 * q, gM - 4)) >> 2] * keep;
+        for (int c = 0; c < 4; c++) av[4 * q + c][kk] = t[c];
+      }
+    }
+  } else if (VEC_A) {
+    // K is a multiple of 4 here (it is the row length).
+    for (int i = 0; i < TM; i++) av[i] = a4[(aBase + min(m0 + i, gM - 1) * pc.lda + k) >> 2];
+  } else {
+    for (int kk = 0; kk < 4; kk++) {
+      int kc = min(k + kk, gK - 1);
+      float keep = k + kk < gK ? 1.0 : 0.0;
+      for (int i = 0; i < TM; i++) {
+        int m = min(m0 + i, gM - 1);
+        av[i][kk] = keep * (TRANS_A ? a1[aBase + kc * pc.lda + m] : a1[aBase + m * pc.lda + kc]);
+      }
+    }
+  }
+}
+
+// Depths past K are zeroed in A alone; B only clamps.
+void loadBlockB(int k) {
+  if (VEC_B && TRANS_B) {
+    // K is a multiple of 4 here.
+    for (int j = 0; j < TN4; j++) {
+      for (int c = 0; c < 4; c++) {
+        vec4 t = b4[(bBase + min(n0 + 4 * j + c, gN - 1) * pc.ldb + k) >> 2];
+        for (int kk = 0; kk < 4; kk++) bv[kk][j][c] = t[kk];
+      }
+    }
+  } else if (VEC_B) {
+    for (int kk = 0; kk < 4; kk++) {
+      int row = bBase + min(k + kk, gK - 1) * pc.ldb;
+      for (int j = 0; j < TN4; j++) bv[kk][j] = b4[(row + min(n0 + 4 * j, gN - 4)) >> 2];
+    }
+  } else {
+    for (int kk = 0; kk < 4; kk++) {
+      int kc = min(k + kk, gK - 1);
+      for (int j = 0; j < TN4; j++) {
+        for (int c = 0; c < 4; c++) {
+          int n = min(n0 + 4 * j + c, gN - 1);
+          bv[kk][j][c] = TRANS_B ? b1[bBase + n * pc.ldb + kc] : b1[bBase + kc * pc.ldb + n];
+        }
+      }
+    }
+  }
+}
+
+void main() {
+  gM = pc.M;
+  gN = pc.N;
+  gK = pc.K;
+  int batch = pc.batch0 + int(gl_WorkGroupID.z);
+  n0 = (int(gl_WorkGroupID.x * gl_WorkGroupSize.x + gl_LocalInvocationID.x)) * TN;
+  m0 = (pc.tileY + int(gl_WorkGroupID.y * gl_WorkGroupSize.y + gl_LocalInvocationID.y)) * TM;
+  if (m0 >= gM || n0 >= gN) return;
+  aBase = batch * pc.strideA;
+  bBase = batch * pc.strideB;
+  gemmTile(gK);
+
+  // acc = alpha acc (+ C) (+ bias). C is read with clamped indices (no
+  // branches: the values past the edge are never stored).
+  int cBase = batch * pc.strideC;
+  float colB[TN];
+  for (int j = 0; j < TN; j++) {
+    colB[j] = (pc.flags & FLAG_BIAS_COL) != 0 ? bias[min(n0 + j, gN - 1)] : 0.0;
+  }
+  for (int i = 0; i < TM; i++) {
+    int m = min(m0 + i, gM - 1);
+    float rb = (pc.flags & FLAG_BIAS_ROW) != 0 ? bias[m] : 0.0;
+    int row = cBase + m * pc.ldc;
+    for (int j = 0; j < TN4; j++) {
+      vec4 v = pc.alpha * acc[i][j] + rb + vec4(colB[4 * j], colB[4 * j + 1], colB[4 * j + 2], colB[4 * j + 3]);
+      if (ACCUMULATE) {
+        if (VEC_C) {
+          v += c4[(row + min(n0 + 4 * j, gN - 4)) >> 2];
+        } else {
+          for (int c = 0; c < 4; c++) v[c] += c1[row + min(n0 + 4 * j + c, gN - 1)];
+        }
+      }
+      acc[i][j] = v;
+    }
+  }
+  for (int i = 0; i < TM; i++) {
+    int m = m0 + i;
+    if (m < gM) {
+      int row = cBase + m * pc.ldc + n0;
+      for (int j = 0; j < TN4; j++) {
+        if (VEC_C) {
+          if (n0 + 4 * j < gN) c4[(row >> 2) + j] = acc[i][j];
+        } else {
+          for (int c = 0; c < 4; c++) {
+            if (n0 + 4 * j + c < gN) c1[row + 4 * j + c] = acc[i][j][c];
+          }
+        }
+      }
+    }
+  }
+}
