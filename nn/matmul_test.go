@@ -52,6 +52,12 @@ var _ = addCases(
 	matmulCase(3, 5, 13, 6, false, false),
 	matmulCase(2, 9, 4, 9, true, false),
 	matmulCase(2, 9, 4, 9, false, true),
+	matmulCase(1, 9, 8, 9, true, false),
+	matmulCase(1, 8, 9, 9, false, true),
+	matmulCase(2, 9, 8, 9, true, false),
+	matmulCase(1, 4, 9, 9, false, true),
+	matmulCase(1, 4, 4, 9, true, false),
+	matmulCase(1, 8, 8, 9, true, false),
 	opCase{
 		name:   "linear",
 		inputs: []input{{shape: []int{5, 13}}, {shape: []int{7, 13}}, {shape: []int{7}}},

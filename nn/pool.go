@@ -88,3 +88,22 @@ func (p *pool) destroy() {
 	}
 	p.free = nil
 }
+
+// recycle returns a step tensor's memory to the pool before the step ends:
+// for an op's internal temporaries. The stream orders any later reuse of
+// the buffer after the commands already recorded on it.
+func (e *Engine) recycle(t *Tensor) {
+	if t == nil || t.buf == nil || t.lasts != stepLife || t.base != nil {
+		return
+	}
+	p := &e.pool
+	for i := len(p.lent) - 1; i >= 0; i-- {
+		if p.lent[i] == t.buf {
+			p.lent = append(p.lent[:i], p.lent[i+1:]...)
+			p.free[t.buf.Size] = append(p.free[t.buf.Size], t.buf)
+			p.stats.LentBytes -= t.buf.Size
+			t.buf = nil
+			return
+		}
+	}
+}

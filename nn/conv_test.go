@@ -1,0 +1,107 @@
+package nn
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/ictvk/ictvk/nn/internal/ref"
+)
+
+// Convolutions sum Cin·kh·kw products per output (and B·Ho·Wo for the
+// weight gradient): 1e-5 of the largest value for these small shapes.
+const convTol = 1e-5
+
+func convCase(b, cin, h, w, cout, k, stride, pad int, bias bool) opCase {
+	xs, ws := [4]int{b, cin, h, w}, [4]int{cout, cin, k, k}
+	inputs := []input{{shape: xs[:]}, {shape: ws[:]}}
+	if bias {
+		inputs = append(inputs, input{shape: []int{cout}})
+	}
+	return opCase{
+		name:   fmt.Sprintf("conv2d %v*%v s%d p%d bias=%v", xs, ws, stride, pad, bias),
+		inputs: inputs,
+		gpu: func(e *Engine, in []*Tensor) *Tensor {
+			var bt *Tensor
+			if bias {
+				bt = in[2]
+			}
+			return e.Conv2d(in[0], in[1], bt, stride, pad)
+		},
+		ref: func(in [][]float64) []float64 {
+			var bv []float64
+			if bias {
+				bv = in[2]
+			}
+			y, _ := ref.Conv2d(in[0], xs, in[1], ws, bv, stride, pad)
+			return y
+		},
+		refGrad: func(in [][]float64, gy []float64) [][]float64 {
+			gx, gw, gb := ref.Conv2dBackward(in[0], xs, in[1], ws, gy, stride, pad)
+			if bias {
+				return [][]float64{gx, gw, gb}
+			}
+			return [][]float64{gx, gw}
+		},
+		tol: convTol,
+	}
+}
+
+var _ = addCases(
+	convCase(1, 3, 7, 9, 5, 3, 1, 1, true),
+	convCase(2, 5, 9, 7, 3, 3, 1, 1, false),
+	convCase(3, 4, 9, 9, 7, 3, 2, 1, true),
+	convCase(2, 3, 8, 7, 5, 3, 2, 1, true),
+	convCase(2, 6, 7, 7, 3, 1, 1, 0, true),
+	convCase(1, 2, 5, 6, 3, 5, 1, 2, true),
+	convCase(1, 4, 3, 3, 4, 1, 1, 0, false),
+	convCase(1, 8, 3, 3, 8, 1, 1, 0, false),
+	convCase(1, 4, 4, 4, 4, 1, 1, 0, false),
+)
+
+func TestConvGolden(t *testing.T) {
+	for _, name := range []string{"conv3x3_s1", "conv3x3_s2", "conv1x1"} {
+		t.Run(name, func(t *testing.T) {
+			e := engine(t)
+			g := ref.LoadGolden(t, name)
+			stride, pad := g.Int("stride"), g.Int("pad")
+			x, xs := g.Array("x")
+			w, ws := g.Array("w")
+			b, bs := g.Array("b")
+			gy, _ := g.Array("gy")
+			px, pw, pb := e.NewParam(toF32(x), xs...), e.NewParam(toF32(w), ws...), e.NewParam(toF32(b), bs...)
+			defer px.Free()
+			defer pw.Free()
+			defer pb.Free()
+			y := e.Conv2d(px, pw, pb, stride, pad)
+			got, err := y.Download()
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, _ := g.Array("y")
+			checkClose(t, "y", toF64(got), want, convTol)
+			if err := e.BackwardWith(y, e.FromData(toF32(gy), y.Shape()...)); err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range []struct {
+				name string
+				p    *Tensor
+			}{{"g_x", px}, {"g_w", pw}, {"g_b", pb}} {
+				got, _ := c.p.Grad().Download()
+				want, _ := g.Array(c.name)
+				checkClose(t, c.name, toF64(got), want, convTol)
+			}
+		})
+	}
+}
+
+// TestConvChunks forces a chunk of one sample, so a batch runs as several
+// GEMMs writing and reading at sample offsets.
+func TestConvChunks(t *testing.T) {
+	e := engine(t)
+	c := convCase(3, 4, 6, 5, 5, 3, 1, 1, true)
+	saved := convChunkBytes
+	convChunkBytes = 4 * 4 * 9 * 30 // one sample's columns
+	defer func() { convChunkBytes = saved }()
+	runCase(t, c)
+	_ = e
+}
