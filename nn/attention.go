@@ -30,7 +30,7 @@ func (e *Engine) Attention(x, wqkv, wo *Tensor, heads int) *Tensor {
 	}
 	q, k, v := proj(0), proj(1), proj(2)
 	scores := e.MatMulScaled(q, k, true, false, float32(1/math.Sqrt(float64(d)))) // [B*heads, P, P]
-	probs := e.Softmax(scores)                                                     // over keys
-	out := e.MatMul(v, probs, false, true)                                         // [B*heads, d, P]
+	probs := e.Softmax(scores)                                                    // over keys
+	out := e.MatMul(v, probs, false, true)                                        // [B*heads, d, P]
 	return e.Conv2d(out.Reshape(b, c, h, w), wo.Reshape(c, c, 1, 1), nil, 1, 0)
 }

@@ -12,25 +12,47 @@
 //
 // The including shader declares the push constants and buffers, then
 // defines, before including this file:
-//   void loadBlockA(int k) - fill av[i][kk] with A(m0+i, k+kk)
-//   void loadBlockB(int k) - fill bv[kk][j][c] with B(k+kk, n0+4j+c)
+//   void loadBlockA(int k) - fill av[i][kk] with A(tileRow(i), k+kk)
+//   void loadBlockB(int k) - fill bv[kk][j][c] with B(k+kk, tileCol(j)+c)
 // for every row and column of the tile and every kk < 4: rows and columns
 // past the edge may hold anything finite (their results are never
 // stored), depths past K must contribute zero. Loads are never allowed to
-// leave the matrix: clamp the indices instead.
+// leave the matrix: clamp the indices instead. main sets mBase and nBase,
+// the corner of the workgroup's block.
 //
-// Spec constants 2 and 3 are TM and TN (a multiple of 4).
+// The tiles of a workgroup's LX x LY invocations interleave: column j
+// (of 4) of invocation x is tileCol(j) = nBase + 4 (x + LX j), so that the
+// 8 lanes of a vec4 load read 128 contiguous bytes, and row i of
+// invocation y is mBase + y + LY i (or, with ROW_GROUPS, rows come in
+// contiguous groups of 4, for vec4 loads along M). Rows of neighbouring
+// lanes a multiple of 4 KiB apart would fight over one L1 set.
+//
+// Spec constants 0 and 1 are the local size LX and LY, 2 and 3 TM and TN
+// (multiples of 4), 11 ROW_GROUPS.
 
+layout(local_size_x_id = 0, local_size_y_id = 1) in;
 layout(constant_id = 2) const int TM = 8;
 layout(constant_id = 3) const int TN = 8;
+layout(constant_id = 11) const bool ROW_GROUPS = false;
 const int TN4 = TN / 4;
+const int LX = int(gl_WorkGroupSize.x);
+const int LY = int(gl_WorkGroupSize.y);
+
+int mBase, nBase;
+
+int tileRow(int i) {
+  int y = int(gl_LocalInvocationID.y);
+  return ROW_GROUPS ? mBase + 4 * (y + LY * (i >> 2)) + (i & 3) : mBase + y + LY * i;
+}
+
+int tileCol(int j) { return nBase + 4 * (int(gl_LocalInvocationID.x) + LX * j); }
 
 void loadBlockA(int k);
 void loadBlockB(int k);
 
 vec4 acc[TM][TN4];
-vec4 av[TM];       // av[i][kk] = A(m0 + i, k + kk)
-vec4 bv[4][TN4];   // bv[kk][j][c] = B(k + kk, n0 + 4j + c)
+vec4 av[TM];       // av[i][kk] = A(tileRow(i), k + kk)
+vec4 bv[4][TN4];   // bv[kk][j][c] = B(k + kk, tileCol(j) + c)
 
 // fmaBlock adds the product of one 4-deep slice of K. Each accumulator
 // takes its four updates in a row, so it can stay in a register while the
@@ -48,7 +70,7 @@ void fmaBlock() {
   }
 }
 
-// gemmTile leaves sum_k A(m0+i, k) B(k, n0+j) in acc, over depths
+// gemmTile leaves sum_k A(tileRow(i), k) B(k, tileCol(j)+c) in acc[i][j][c], over depths
 // [0, kEnd).
 void gemmTile(int kEnd) {
   for (int i = 0; i < TM; i++) {

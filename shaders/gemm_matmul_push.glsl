@@ -7,7 +7,7 @@ layout(push_constant) uniform MatMulPush {
   float alpha;
   int flags;
   int batch0; // batch of workgroup z = 0 (grids are split to fit the device)
-  int tileY;  // row tile of workgroup y = 0
+  int tileY;  // block row of workgroup y = 0
 } pc;
 
 const int FLAG_ACCUMULATE = 1; // C += result instead of C = result

@@ -1,11 +1,8 @@
 #version 450
 // Batched C[b] = alpha op(A[b]) op(B[b]) (+ C[b]) (+ bias), CPU variant:
 // each invocation computes a TM x TN register tile (see gemm_cpu.glsl).
-// Workgroups are LX x LY invocations; invocation (x, y) of workgroup
-// (gx, gy, gz) computes column tile gx*LX + x, row tile tileY + gy*LY + y
-// of batch batch0 + gz.
-
-layout(local_size_x_id = 0, local_size_y_id = 1) in;
+// Workgroup (gx, gy, gz) computes the block of LY*TM rows and LX*TN
+// columns at block row tileY + gy, block column gx, of batch batch0 + gz.
 layout(constant_id = 4) const bool TRANS_A = false; // A stored K x M
 layout(constant_id = 5) const bool TRANS_B = false; // B stored N x K
 // VEC_X: the rows of X (lda, ldb, ldc) and its batch stride are multiples
@@ -27,7 +24,7 @@ layout(std430, binding = 3) readonly buffer Bias { float bias[]; };
 
 #include "gemm_matmul_push.glsl"
 
-int m0, n0, gM, gN, gK;
+int gM, gN, gK;
 int aBase, bBase;
 
 #include "gemm_cpu.glsl"
@@ -38,24 +35,24 @@ int aBase, bBase;
 // values of a clamped vec4 only reach outputs that are never stored. The
 // same holds for B. Without VEC_*, elements load one by one.
 void loadBlockA(int k) {
-  if (VEC_A && TRANS_A) {
+  if (VEC_A && TRANS_A && TM % 4 == 0) { // vec4s run along M: whole ones per tile only
     for (int kk = 0; kk < 4; kk++) {
       int row = aBase + min(k + kk, gK - 1) * pc.lda;
       float keep = k + kk < gK ? 1.0 : 0.0;
       for (int q = 0; q < TM / 4; q++) {
-        vec4 t = a4[(row + min(m0 + 4 * q, gM - 4)) >> 2] * keep;
+        vec4 t = a4[(row + min(tileRow(4 * q), gM - 4)) >> 2] * keep;
         for (int c = 0; c < 4; c++) av[4 * q + c][kk] = t[c];
       }
     }
   } else if (VEC_A) {
     // K is a multiple of 4 here (it is the row length).
-    for (int i = 0; i < TM; i++) av[i] = a4[(aBase + min(m0 + i, gM - 1) * pc.lda + k) >> 2];
+    for (int i = 0; i < TM; i++) av[i] = a4[(aBase + min(tileRow(i), gM - 1) * pc.lda + k) >> 2];
   } else {
     for (int kk = 0; kk < 4; kk++) {
       int kc = min(k + kk, gK - 1);
       float keep = k + kk < gK ? 1.0 : 0.0;
       for (int i = 0; i < TM; i++) {
-        int m = min(m0 + i, gM - 1);
+        int m = min(tileRow(i), gM - 1);
         av[i][kk] = keep * (TRANS_A ? a1[aBase + kc * pc.lda + m] : a1[aBase + m * pc.lda + kc]);
       }
     }
@@ -68,21 +65,21 @@ void loadBlockB(int k) {
     // K is a multiple of 4 here.
     for (int j = 0; j < TN4; j++) {
       for (int c = 0; c < 4; c++) {
-        vec4 t = b4[(bBase + min(n0 + 4 * j + c, gN - 1) * pc.ldb + k) >> 2];
+        vec4 t = b4[(bBase + min(tileCol(j) + c, gN - 1) * pc.ldb + k) >> 2];
         for (int kk = 0; kk < 4; kk++) bv[kk][j][c] = t[kk];
       }
     }
   } else if (VEC_B) {
     for (int kk = 0; kk < 4; kk++) {
       int row = bBase + min(k + kk, gK - 1) * pc.ldb;
-      for (int j = 0; j < TN4; j++) bv[kk][j] = b4[(row + min(n0 + 4 * j, gN - 4)) >> 2];
+      for (int j = 0; j < TN4; j++) bv[kk][j] = b4[(row + min(tileCol(j), gN - 4)) >> 2];
     }
   } else {
     for (int kk = 0; kk < 4; kk++) {
       int kc = min(k + kk, gK - 1);
       for (int j = 0; j < TN4; j++) {
         for (int c = 0; c < 4; c++) {
-          int n = min(n0 + 4 * j + c, gN - 1);
+          int n = min(tileCol(j) + c, gN - 1);
           bv[kk][j][c] = TRANS_B ? b1[bBase + n * pc.ldb + kc] : b1[bBase + kc * pc.ldb + n];
         }
       }
@@ -95,9 +92,9 @@ void main() {
   gN = pc.N;
   gK = pc.K;
   int batch = pc.batch0 + int(gl_WorkGroupID.z);
-  n0 = (int(gl_WorkGroupID.x * gl_WorkGroupSize.x + gl_LocalInvocationID.x)) * TN;
-  m0 = (pc.tileY + int(gl_WorkGroupID.y * gl_WorkGroupSize.y + gl_LocalInvocationID.y)) * TM;
-  if (m0 >= gM || n0 >= gN) return;
+  nBase = int(gl_WorkGroupID.x) * LX * TN;
+  mBase = (pc.tileY + int(gl_WorkGroupID.y)) * LY * TM;
+  if (tileRow(0) >= gM || tileCol(0) >= gN) return;
   aBase = batch * pc.strideA;
   bBase = batch * pc.strideB;
   gemmTile(gK);
@@ -105,36 +102,39 @@ void main() {
   // acc = alpha acc (+ C) (+ bias). C is read with clamped indices (no
   // branches: the values past the edge are never stored).
   int cBase = batch * pc.strideC;
-  float colB[TN];
-  for (int j = 0; j < TN; j++) {
-    colB[j] = (pc.flags & FLAG_BIAS_COL) != 0 ? bias[min(n0 + j, gN - 1)] : 0.0;
+  vec4 colB[TN4];
+  for (int j = 0; j < TN4; j++) {
+    for (int c = 0; c < 4; c++) {
+      colB[j][c] = (pc.flags & FLAG_BIAS_COL) != 0 ? bias[min(tileCol(j) + c, gN - 1)] : 0.0;
+    }
   }
   for (int i = 0; i < TM; i++) {
-    int m = min(m0 + i, gM - 1);
+    int m = min(tileRow(i), gM - 1);
     float rb = (pc.flags & FLAG_BIAS_ROW) != 0 ? bias[m] : 0.0;
     int row = cBase + m * pc.ldc;
     for (int j = 0; j < TN4; j++) {
-      vec4 v = pc.alpha * acc[i][j] + rb + vec4(colB[4 * j], colB[4 * j + 1], colB[4 * j + 2], colB[4 * j + 3]);
+      vec4 v = pc.alpha * acc[i][j] + rb + colB[j];
       if (ACCUMULATE) {
         if (VEC_C) {
-          v += c4[(row + min(n0 + 4 * j, gN - 4)) >> 2];
+          v += c4[(row + min(tileCol(j), gN - 4)) >> 2];
         } else {
-          for (int c = 0; c < 4; c++) v[c] += c1[row + min(n0 + 4 * j + c, gN - 1)];
+          for (int c = 0; c < 4; c++) v[c] += c1[row + min(tileCol(j) + c, gN - 1)];
         }
       }
       acc[i][j] = v;
     }
   }
   for (int i = 0; i < TM; i++) {
-    int m = m0 + i;
+    int m = tileRow(i);
     if (m < gM) {
-      int row = cBase + m * pc.ldc + n0;
+      int row = cBase + m * pc.ldc;
       for (int j = 0; j < TN4; j++) {
+        int n = tileCol(j);
         if (VEC_C) {
-          if (n0 + 4 * j < gN) c4[(row >> 2) + j] = acc[i][j];
+          if (n < gN) c4[(row + n) >> 2] = acc[i][j];
         } else {
           for (int c = 0; c < 4; c++) {
-            if (n0 + 4 * j + c < gN) c1[row + 4 * j + c] = acc[i][j][c];
+            if (n + c < gN) c1[row + n + c] = acc[i][j][c];
           }
         }
       }

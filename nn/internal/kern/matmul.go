@@ -118,14 +118,14 @@ func (k *Kernels) MatMul(s *vk.Stream, a, b, c vk.Range, p MatMulParams) error {
 		t := chooseCPUTile(p.Batch, p.M, p.N, p.K, k.threads, k.cpuSizes)
 		pipe, err := k.dev.Pipeline(matmulCPU, uint32(t.lx), uint32(t.ly), uint32(t.tm), uint32(t.tn),
 			b2u(p.TransA), b2u(p.TransB), b2u(aligned(lda, p.StrideA)), b2u(aligned(ldb, p.StrideB)), b2u(aligned(p.N, p.strideC())),
-			0, b2u(p.Accumulate))
+			0, b2u(p.Accumulate), b2u(p.TransA && aligned(lda, p.StrideA)))
 		if err != nil {
 			return err
 		}
-		gx := ceilDiv(ceilDiv(p.N, t.tn), t.lx)
-		gy := ceilDiv(ceilDiv(p.M, t.tm), t.ly)
+		gx := ceilDiv(p.N, t.lx*t.tn)
+		gy := ceilDiv(p.M, t.ly*t.tm)
 		return k.grid(gx, gy, p.Batch, func(y0, ny, z0, nz int) error {
-			return s.DispatchRanges(pipe, [3]uint32{uint32(gx), uint32(ny), uint32(nz)}, push(y0*t.ly, z0), a, b, c, bias)
+			return s.DispatchRanges(pipe, [3]uint32{uint32(gx), uint32(ny), uint32(nz)}, push(y0, z0), a, b, c, bias)
 		})
 	}
 	g := k.gpu
