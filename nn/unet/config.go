@@ -23,11 +23,11 @@ const (
 // Config describes a U-Net. Every field is part of a checkpoint's metadata:
 // a checkpoint loads only into a network of the same config.
 type Config struct {
-	ImageChannels int   `json:"image_channels"`
-	ImageSize     int   `json:"image_size"`
-	BaseChannels  int   `json:"base_channels"`
-	ChannelMults  []int `json:"channel_mults"`  // per resolution level, from the input's
-	BlocksPerLevel int  `json:"blocks_per_level"`
+	ImageChannels  int   `json:"image_channels"`
+	ImageSize      int   `json:"image_size"`
+	BaseChannels   int   `json:"base_channels"`
+	ChannelMults   []int `json:"channel_mults"` // per resolution level, from the input's
+	BlocksPerLevel int   `json:"blocks_per_level"`
 	// AttentionResolutions lists the feature-map sizes (e.g. 16, 8) that get
 	// a self-attention block after each residual block; the middle block
 	// always has one.

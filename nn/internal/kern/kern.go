@@ -56,6 +56,7 @@ type Kernels struct {
 	// cpuSizes are the register tiles the CPU variant chooses from (tests
 	// narrow it to reach every code path on small shapes).
 	cpuSizes [][2]int
+	cpuKU    int // forces the CPU variant's K unrolling when > 0
 }
 
 // gpuShape is the GPU variant's workgroup: lx x ly threads, each with an

@@ -116,9 +116,12 @@ func (k *Kernels) MatMul(s *vk.Stream, a, b, c vk.Range, p MatMulParams) error {
 
 	if k.variant == CPU {
 		t := chooseCPUTile(p.Batch, p.M, p.N, p.K, k.threads, k.cpuSizes)
+		if k.cpuKU > 0 {
+			t.ku = k.cpuKU
+		}
 		pipe, err := k.dev.Pipeline(matmulCPU, uint32(t.lx), uint32(t.ly), uint32(t.tm), uint32(t.tn),
 			b2u(p.TransA), b2u(p.TransB), b2u(aligned(lda, p.StrideA)), b2u(aligned(ldb, p.StrideB)), b2u(aligned(p.N, p.strideC())),
-			0, b2u(p.Accumulate), b2u(p.TransA && aligned(lda, p.StrideA)))
+			0, b2u(p.Accumulate), b2u(p.TransA && aligned(lda, p.StrideA)), uint32(t.ku))
 		if err != nil {
 			return err
 		}

@@ -3,7 +3,7 @@ package kern
 // cpuTile is a launch shape of the CPU variant: each invocation computes a
 // tm x tn tile, a workgroup is lx x ly invocations (one SIMD vector of 8
 // lanes on lavapipe).
-type cpuTile struct{ tm, tn, lx, ly int }
+type cpuTile struct{ tm, tn, lx, ly, ku int }
 
 // cpuTileSizes are the register tiles the CPU kernels are built for, largest
 // first. 32 x 64 floats is as far as the shader compiler keeps the
@@ -34,7 +34,7 @@ func chooseCPUTile(batch, m, n, k, threads int, sizes [][2]int) cpuTile {
 				float64(loadCycles*tm*tn/4) // the stores
 			cost := float64(ceilDiv(vectors, threads)) * perVector
 			if bestCost < 0 || cost < bestCost {
-				best, bestCost = cpuTile{tm, tn, lx, ly}, cost
+				best, bestCost = cpuTile{tm, tn, lx, ly, 1}, cost
 			}
 		}
 	}
