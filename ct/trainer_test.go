@@ -1,0 +1,118 @@
+package ct
+
+import (
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/ictvk/ictvk/nn"
+	"github.com/ictvk/ictvk/nn/unet"
+	"github.com/ictvk/ictvk/vk"
+)
+
+func openEngine(t *testing.T) *nn.Engine {
+	t.Helper()
+	e, err := nn.NewEngine(nn.Options{Device: vk.Options{Device: -1, Validate: true, CacheDir: "off"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		msgs := e.Dev.TakeMessages()
+		if err := e.Close(); err != nil {
+			t.Errorf("closing: %v", err)
+		}
+		if len(msgs) > 0 {
+			t.Errorf("validation layer:\n%s", strings.Join(msgs, "\n"))
+		}
+	})
+	return e
+}
+
+func tinyRun() Run {
+	r := DefaultRecipe()
+	r.BatchSize = 3
+	r.TotalIters = 20
+	r.LearningRate = 1e-3
+	return Run{
+		Recipe: r,
+		Net: unet.Config{ImageChannels: 1, ImageSize: 8, BaseChannels: 8, ChannelMults: []int{1, 2},
+			BlocksPerLevel: 1, AttentionResolutions: []int{4}, AttentionHeads: 1, Dropout: 0.3, Groups: 4,
+			Embedding: unet.Fourier, FourierScale: r.FourierScale},
+		Seed: 42,
+	}
+}
+
+func batchOf(seed uint64, n int) []float32 {
+	rng := rand.New(rand.NewPCG(seed, 0))
+	v := make([]float32, n)
+	for i := range v {
+		v[i] = float32(2*rng.Float64() - 1)
+	}
+	return v
+}
+
+func TestTrainStepsRun(t *testing.T) {
+	e := openEngine(t)
+	tr, err := NewTrainer(e, tinyRun())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 3; i++ {
+		if err := tr.TrainStep(batchOf(uint64(i), 3*64)); err != nil {
+			t.Fatal(err)
+		}
+		loss, err := tr.LastLoss()
+		if err != nil || math.IsNaN(loss) || loss <= 0 {
+			t.Fatalf("step %d: loss %v, %v", i, loss, err)
+		}
+	}
+	if tr.Step != 3 {
+		t.Errorf("step counter %d", tr.Step)
+	}
+}
+
+// TestLossIsZeroWhenInputsCoincide gives the teacher and the student the
+// same noise level: with one noise draw and one dropout mask for both, the
+// two outputs are bit-identical and the loss is exactly zero.
+func TestLossIsZeroWhenInputsCoincide(t *testing.T) {
+	e := openEngine(t)
+	run := tinyRun()
+	tr, err := NewTrainer(e, run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tr.prepareGrid(); err != nil {
+		t.Fatal(err)
+	}
+	tr.x.Upload(batchOf(1, 3*64))
+	r := run.Recipe
+	s := &tr.samples
+	for _, sigma := range []float64{0.01, 0.7, 20} {
+		sc := r.Scalings(sigma)
+		fill := func(dst *nn.Tensor, v float64) { dst.Write([]float32{float32(v), float32(v), float32(v)}) }
+		fill(s.sigmaS, sigma)
+		fill(s.sigmaT, sigma)
+		fill(s.inS, sc.In)
+		fill(s.inT, sc.In)
+		fill(s.skipS, sc.Skip)
+		fill(s.skipT, sc.Skip)
+		fill(s.outS, sc.Out)
+		fill(s.outT, sc.Out)
+		fill(s.noiseS, sc.Noise)
+		fill(s.noiseT, sc.Noise)
+		fill(s.lamb, 1)
+		loss, err := tr.consistencyLoss()
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, err := loss.Download()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v[0] != 0 {
+			t.Errorf("sigma %v: loss %v with identical teacher and student inputs", sigma, v[0])
+		}
+		e.Release()
+	}
+}
