@@ -128,3 +128,90 @@ func TestLossIsZeroWhenInputsCoincide(t *testing.T) {
 		e.Release()
 	}
 }
+
+// TestResumeEqualsStraightThrough trains 4 steps straight, and 2 steps,
+// a checkpoint, a fresh trainer loading it, and 2 more: the losses and the
+// final weights must agree bit for bit.
+func TestResumeEqualsStraightThrough(t *testing.T) {
+	e := openEngine(t)
+	run := tinyRun()
+	run.Recipe.TotalIters = 4 // the curriculum doubles N every step
+	batches := [][]float32{batchOf(10, 192), batchOf(11, 192), batchOf(12, 192), batchOf(13, 192)}
+	train := func(tr *Trainer, from, to int) []float64 {
+		var losses []float64
+		for i := from; i < to; i++ {
+			if err := tr.TrainStep(batches[i]); err != nil {
+				t.Fatal(err)
+			}
+			l, err := tr.LastLoss()
+			if err != nil {
+				t.Fatal(err)
+			}
+			losses = append(losses, l)
+		}
+		return losses
+	}
+	straight, err := NewTrainer(e, run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := train(straight, 0, 4)
+
+	first, err := NewTrainer(e, run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := train(first, 0, 2)
+	path := t.TempDir() + "/ckpt.safetensors"
+	if err := first.Save(path, map[string]string{"note": "x"}); err != nil {
+		t.Fatal(err)
+	}
+	other := run
+	other.Seed = 999 // the checkpoint, not the fresh init, must decide everything
+	resumed, err := NewTrainer(e, other)
+	if err != nil {
+		t.Fatal(err)
+	}
+	meta, err := resumed.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if meta["note"] != "x" || resumed.Step != 2 || resumed.GridSize() != first.GridSize() {
+		t.Fatalf("resumed at step %d, N %d (want 2, %d), note %q", resumed.Step, resumed.GridSize(), first.GridSize(), meta["note"])
+	}
+	got = append(got, train(resumed, 2, 4)...)
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("step %d: loss %v after resume, %v straight through", i, got[i], want[i])
+		}
+	}
+	a, _ := straight.EMA.Params()[3].Tensor.Download()
+	b, _ := resumed.EMA.Params()[3].Tensor.Download()
+	for i := range a {
+		if a[i] != b[i] {
+			t.Fatalf("EMA weights differ after resume at %d", i)
+		}
+	}
+}
+
+func TestLoadRefusesMismatchedCheckpoint(t *testing.T) {
+	e := openEngine(t)
+	run := tinyRun()
+	tr, err := NewTrainer(e, run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := t.TempDir() + "/ckpt.safetensors"
+	if err := tr.Save(path, nil); err != nil {
+		t.Fatal(err)
+	}
+	bigger := run
+	bigger.Net.BaseChannels = 16
+	tb, err := NewTrainer(e, bigger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tb.Load(path); err == nil || !strings.Contains(err.Error(), "this run builds") {
+		t.Fatalf("loading into another network: %v", err)
+	}
+}
