@@ -289,3 +289,16 @@ func Sample(e *nn.Engine, net *unet.Net, r Recipe, n int, sigmas []float64, nois
 	})
 	return x, e.Err()
 }
+
+// SetTotalIters changes K, and with it the curriculum, for the steps still
+// to come (ict train --budget measures a step first).
+func (t *Trainer) SetTotalIters(k int) error {
+	r := t.Run.Recipe
+	r.TotalIters = k
+	c, err := r.Curriculum()
+	if err != nil {
+		return err
+	}
+	t.Run.Recipe, t.curriculum, t.grid = r, c, gridState{}
+	return nil
+}

@@ -26,6 +26,7 @@ type command struct {
 var commands = map[string]command{
 	"devices":  {"list the Vulkan devices and the one ict would use", runDevices},
 	"schedule": {"print the iCT curriculum and a noise grid as CSV", runSchedule},
+	"train":    {"train a consistency model (iCT) and write a run folder", runTrain},
 }
 
 // errUsage marks an error in how ict was called: it exits with status 2.

@@ -1,0 +1,449 @@
+package main
+
+import (
+	"encoding/base64"
+	"encoding/json"
+
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/ictvk/ictvk/ct"
+	"github.com/ictvk/ictvk/ct/data"
+	"github.com/ictvk/ictvk/ct/report"
+	"github.com/ictvk/ictvk/nn"
+	"github.com/ictvk/ictvk/vk"
+)
+
+// trainFlags are the knobs of 'ict train'; zero values leave the preset's.
+type trainFlags struct {
+	preset, dataset, dataDir, out, resume string
+	imageSize, channels, batch, total     int
+	lr, dropout, fourierScale, ema        float64
+	s0, s1                                int
+	seed                                  uint64
+	device                                int
+	logEvery, sampleEvery, ckptEvery      int
+	budget                                time.Duration
+	quiet                                 bool
+}
+
+const batcherMeta = "ictvk.batcher"
+
+func runTrain(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("train", stderr)
+	var f trainFlags
+	env, err := vk.OptionsFromEnv()
+	if err != nil {
+		return err
+	}
+	fs.StringVar(&f.preset, "preset", "mnist", "starting configuration: "+joinNames(ct.PresetNames()))
+	fs.StringVar(&f.dataset, "dataset", "", "dataset: mnist, fashion-mnist, cifar10 or folder (default: the preset's)")
+	fs.StringVar(&f.dataDir, "data", "", "folder of the dataset's files (default: where 'make data' puts them)")
+	fs.StringVar(&f.out, "out", "", "run folder to create (default: runs/PRESET-TIME)")
+	fs.StringVar(&f.resume, "resume", "", "continue the run in this folder from its latest checkpoint")
+	fs.IntVar(&f.imageSize, "image-size", 0, "image height and width")
+	fs.IntVar(&f.channels, "channels", 0, "image channels (1 or 3)")
+	fs.IntVar(&f.batch, "batch", 0, "images per step")
+	fs.IntVar(&f.total, "total", 0, "training iterations K (sets the curriculum)")
+	fs.Float64Var(&f.lr, "lr", 0, "learning rate")
+	fs.Float64Var(&f.dropout, "dropout", -1, "dropout probability")
+	fs.Float64Var(&f.fourierScale, "fourier-scale", 0, "scale of the Fourier noise embedding")
+	fs.Float64Var(&f.ema, "ema", 0, "decay of the evaluation EMA")
+	fs.IntVar(&f.s0, "s0", 0, "initial discretization steps s0")
+	fs.IntVar(&f.s1, "s1", 0, "final discretization steps s1")
+	fs.Uint64Var(&f.seed, "seed", 0, "seed of every random draw (default: the preset's)")
+	fs.IntVar(&f.device, "device", env.Device, "Vulkan device index (see 'ict devices'; default ICT_DEVICE or automatic)")
+	fs.IntVar(&f.logEvery, "log-every", 50, "steps between metrics lines")
+	fs.IntVar(&f.sampleEvery, "sample-every", 250, "steps between sample grids")
+	fs.IntVar(&f.ckptEvery, "ckpt-every", 250, "steps between checkpoints")
+	fs.DurationVar(&f.budget, "budget", 0, "fit the run into this wall time (e.g. 15m): measures a step and sets --total")
+	fs.BoolVar(&f.quiet, "quiet", false, "print only errors and the final line")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if f.logEvery < 1 || f.sampleEvery < 1 || f.ckptEvery < 1 {
+		return fmt.Errorf("--log-every, --sample-every and --ckpt-every must be at least 1")
+	}
+	env.Device = f.device
+	return train(f, env, stdout)
+}
+
+func joinNames(names []string) string {
+	s := ""
+	for i, n := range names {
+		if i > 0 {
+			s += ", "
+		}
+		s += n
+	}
+	return s
+}
+
+// applyFlags overrides the preset with the flags that were given.
+func applyFlags(p *ct.Preset, f trainFlags) error {
+	r, n := &p.Run.Recipe, &p.Run.Net
+	if f.dataset != "" {
+		p.Dataset = data.Source(f.dataset)
+		valid := false
+		for _, s := range data.Sources() {
+			valid = valid || s == p.Dataset
+		}
+		if !valid {
+			return fmt.Errorf("--dataset %q: want one of %v", f.dataset, data.Sources())
+		}
+	}
+	if f.imageSize != 0 {
+		n.ImageSize = f.imageSize
+	}
+	if f.channels != 0 {
+		n.ImageChannels = f.channels
+	}
+	if f.batch != 0 {
+		r.BatchSize = f.batch
+	}
+	if f.total != 0 {
+		r.TotalIters = f.total
+	}
+	if f.lr != 0 {
+		r.LearningRate = f.lr
+	}
+	if f.dropout >= 0 {
+		r.Dropout, n.Dropout = f.dropout, f.dropout
+	}
+	if f.fourierScale != 0 {
+		r.FourierScale, n.FourierScale = f.fourierScale, f.fourierScale
+	}
+	if f.ema != 0 {
+		r.EvalEMADecay = f.ema
+	}
+	if f.s0 != 0 {
+		r.S0 = f.s0
+	}
+	if f.s1 != 0 {
+		r.S1 = f.s1
+	}
+	if f.seed != 0 {
+		p.Run.Seed = f.seed
+	}
+	if err := r.Validate(); err != nil {
+		return err
+	}
+	return n.Validate()
+}
+
+// runFolder is where a run leaves its artifacts.
+type runFolder struct{ dir string }
+
+func (r runFolder) path(parts ...string) string {
+	return filepath.Join(append([]string{r.dir}, parts...)...)
+}
+
+func (r runFolder) create() error {
+	for _, d := range []string{r.dir, r.path("samples"), r.path("checkpoints")} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return fmt.Errorf("run folder: %w", err)
+		}
+	}
+	// Fail now, not after an hour of training, if the folder is not writable.
+	probe := r.path(".write-test")
+	if err := os.WriteFile(probe, nil, 0o644); err != nil {
+		return fmt.Errorf("run folder %s is not writable: %w", r.dir, err)
+	}
+	return os.Remove(probe)
+}
+
+type metricsLine struct {
+	Step         int     `json:"step"`
+	Loss         float64 `json:"loss"`
+	N            int     `json:"N"`
+	LR           float64 `json:"lr"`
+	ImagesPerSec float64 `json:"images_per_s"`
+	Seconds      float64 `json:"seconds"`
+}
+
+func train(f trainFlags, devOpt vk.Options, stdout io.Writer) error {
+	start := time.Now()
+	logf := func(format string, args ...any) {
+		if !f.quiet {
+			fmt.Fprintf(stdout, format+"\n", args...)
+		}
+	}
+	var preset ct.Preset
+	var folder runFolder
+	var resumeCkpt string
+	if f.resume != "" {
+		folder = runFolder{f.resume}
+		resumeCkpt = folder.path("checkpoints", "latest.safetensors")
+		var cfg struct {
+			Preset  string
+			Dataset data.Source
+			DataDir string
+			Fit     data.Fit
+			Flip    bool
+		}
+		raw, err := os.ReadFile(folder.path("config.json"))
+		if err != nil {
+			return fmt.Errorf("--resume %s: %w", f.resume, err)
+		}
+		if err := json.Unmarshal(raw, &cfg); err != nil {
+			return fmt.Errorf("--resume %s: config.json is damaged: %v", f.resume, err)
+		}
+		_, run, err := ct.ReadRun(resumeCkpt)
+		if err != nil {
+			return fmt.Errorf("--resume %s: %w", f.resume, err)
+		}
+		preset = ct.Preset{Name: cfg.Preset, Dataset: cfg.Dataset, Fit: cfg.Fit, Flip: cfg.Flip, Run: run}
+		if f.dataDir == "" {
+			f.dataDir = cfg.DataDir
+		}
+	} else {
+		var err error
+		if preset, err = ct.LookupPreset(f.preset); err != nil {
+			return err
+		}
+		if err := applyFlags(&preset, f); err != nil {
+			return err
+		}
+		if f.out == "" {
+			f.out = filepath.Join("runs", fmt.Sprintf("%s-%s", preset.Name, time.Now().Format("20060102-150405")))
+		}
+		folder = runFolder{f.out}
+		if entries, err := os.ReadDir(folder.dir); err == nil && len(entries) > 0 {
+			return fmt.Errorf("run folder %s already has files: continue it with --resume %s, or pick another --out", folder.dir, folder.dir)
+		}
+	}
+	if err := folder.create(); err != nil {
+		return err
+	}
+	run := preset.Run
+	net := run.Net
+	ds, err := data.Load(preset.Dataset, f.dataDir, data.Options{Split: data.Train, Size: net.ImageSize, Channels: net.ImageChannels, Fit: preset.Fit})
+	if err != nil {
+		return err
+	}
+	if c, h, _ := ds.Shape(); c != net.ImageChannels || h != net.ImageSize {
+		return fmt.Errorf("dataset %s gives %dx%dx%d images, the network wants %dx%dx%d", ds.Name(), c, h, h, net.ImageChannels, net.ImageSize, net.ImageSize)
+	}
+	if f.resume == "" {
+		cfg := map[string]any{"Preset": preset.Name, "Dataset": preset.Dataset, "DataDir": f.dataDir, "Fit": preset.Fit, "Flip": preset.Flip, "Run": run}
+		raw, _ := json.MarshalIndent(cfg, "", "  ")
+		if err := report.WriteFileAtomic(folder.path("config.json"), append(raw, '\n')); err != nil {
+			return err
+		}
+	}
+
+	e, err := nn.NewEngine(nn.Options{Device: devOpt})
+	if err != nil {
+		return err
+	}
+	defer e.Close()
+	tr, err := ct.NewTrainer(e, run)
+	if err != nil {
+		return err
+	}
+	batcher, err := data.NewBatcher(ds, data.BatchOptions{Size: run.Recipe.BatchSize, Seed: run.Seed, Flip: preset.Flip})
+	if err != nil {
+		return err
+	}
+	if resumeCkpt != "" {
+		meta, err := tr.Load(resumeCkpt)
+		if err != nil {
+			return err
+		}
+		var st data.BatcherState
+		raw, err := base64.StdEncoding.DecodeString(meta[batcherMeta])
+		if err == nil {
+			err = st.UnmarshalBinary(raw)
+		}
+		if err == nil {
+			err = batcher.Restore(st)
+		}
+		if err != nil {
+			return fmt.Errorf("%s: the data batcher's state: %v", resumeCkpt, err)
+		}
+		logf("resuming %s at step %d of %d (N = %d)", folder.dir, tr.Step, run.Recipe.TotalIters, tr.GridSize())
+	}
+	logf("training %s on %s (%d images) with %s: %d parameters, batch %d, %d steps -> %s",
+		preset.Name, ds.Name(), ds.N(), e.Dev.Info.Name, tr.Student.ParamCount(), run.Recipe.BatchSize, run.Recipe.TotalIters, folder.dir)
+
+	stop := make(chan os.Signal, 1)
+	signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(stop)
+
+	metrics, err := os.OpenFile(folder.path("metrics.jsonl"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		return fmt.Errorf("run folder: %w", err)
+	}
+	defer metrics.Close()
+	history := loadHistory(folder.path("metrics.jsonl"))
+
+	batch := make([]float32, run.Recipe.BatchSize*ds.ImageElements())
+	save := func() error {
+		st, err := batcher.State().MarshalBinary()
+		if err != nil {
+			return err
+		}
+		meta := map[string]string{batcherMeta: base64.StdEncoding.EncodeToString(st)}
+		path := folder.path("checkpoints", "latest.safetensors")
+		if err := tr.Save(path, meta); err != nil {
+			return fmt.Errorf("checkpoint at step %d (the previous one is intact): %w", tr.Step, err)
+		}
+		return nil
+	}
+	lastLog, lastStep := time.Now(), tr.Step
+	budgetSet := f.budget == 0
+	for tr.Step < run.Recipe.TotalIters {
+		select {
+		case <-stop:
+			if err := save(); err != nil {
+				return err
+			}
+			logf("interrupted after step %d: checkpoint written; continue with 'ict train --resume %s'", tr.Step, folder.dir)
+			return nil
+		default:
+		}
+		if _, err := batcher.Next(batch); err != nil {
+			return err
+		}
+		if err := tr.TrainStep(batch); err != nil {
+			return fmt.Errorf("step %d: %w", tr.Step, err)
+		}
+		if !budgetSet && tr.Step == 5 {
+			// Fit the rest of the budget, keeping a tenth for samples
+			// and checkpoints.
+			if _, err := tr.LastLoss(); err != nil {
+				return err
+			}
+			per := time.Since(lastLog).Seconds() / float64(tr.Step-lastStep)
+			left := f.budget.Seconds()*0.9 - time.Since(start).Seconds()
+			total := tr.Step + int(left/per)
+			if total < tr.Step+1 {
+				return fmt.Errorf("--budget %v leaves no time for training: a step takes %.2fs", f.budget, per)
+			}
+			if err := tr.SetTotalIters(total); err != nil {
+				return err
+			}
+			run.Recipe.TotalIters = total
+			logf("budget %v: %.2fs per step -> %d steps", f.budget, per, total)
+			budgetSet = true
+		}
+		done := tr.Step == run.Recipe.TotalIters
+		if tr.Step%f.logEvery == 0 || done {
+			loss, err := tr.LastLoss()
+			if err != nil {
+				return err
+			}
+			if math.IsNaN(loss) || math.IsInf(loss, 0) {
+				return fmt.Errorf("step %d: the loss is %v; lower --lr", tr.Step, loss)
+			}
+			now := time.Now()
+			ips := float64((tr.Step-lastStep)*run.Recipe.BatchSize) / now.Sub(lastLog).Seconds()
+			line := metricsLine{Step: tr.Step, Loss: loss, N: tr.GridSize(), LR: tr.Opt.Config.LearningRate(tr.Step), ImagesPerSec: ips, Seconds: time.Since(start).Seconds()}
+			raw, _ := json.Marshal(line)
+			if _, err := metrics.Write(append(raw, '\n')); err != nil {
+				return fmt.Errorf("metrics.jsonl: %w", err)
+			}
+			history = append(history, line)
+			eta := time.Duration(float64(run.Recipe.TotalIters-tr.Step) * now.Sub(lastLog).Seconds() / float64(tr.Step-lastStep) * float64(time.Second))
+			logf("step %d/%d  N %d  loss %.5f  %.1f img/s  ETA %v", tr.Step, run.Recipe.TotalIters, line.N, loss, ips, eta.Round(time.Second))
+			lastLog, lastStep = now, tr.Step
+		}
+		if tr.Step%f.sampleEvery == 0 || done {
+			if err := writeSamples(tr, folder, tr.Step); err != nil {
+				return err
+			}
+			if err := plotHistory(folder, history); err != nil {
+				return err
+			}
+		}
+		if tr.Step%f.ckptEvery == 0 || done {
+			if err := save(); err != nil {
+				return err
+			}
+		}
+	}
+	fmt.Fprintf(stdout, "done: %d steps in %v; samples in %s, checkpoint %s\n", tr.Step, time.Since(start).Round(time.Second),
+		folder.path("samples"), folder.path("checkpoints", "latest.safetensors"))
+	return nil
+}
+
+// sampleNoiseSeed fixes the noise of the sample grids, so grids of one run
+// show the same draws as training goes on.
+const sampleNoiseSeed = 0x5eed
+
+// writeSamples writes one-step and two-step grids of 64 EMA samples.
+func writeSamples(tr *ct.Trainer, folder runFolder, step int) error {
+	c := tr.Run.Net
+	for _, s := range []struct {
+		name   string
+		sigmas []float64
+	}{{"1step", tr.Run.Recipe.OneStepSigmas()}, {"2step", tr.Run.Recipe.TwoStepSigmas()}} {
+		x, err := tr.Sample(64, s.sigmas, sampleNoiseSeed, false)
+		if err != nil {
+			return err
+		}
+		vals, err := x.Download()
+		if err != nil {
+			return err
+		}
+		tr.E.Release()
+		name := fmt.Sprintf("step%07d_%s.png", step, s.name)
+		if err := report.WriteGrid(folder.path("samples", name), vals, 64, c.ImageChannels, c.ImageSize, c.ImageSize, 8); err != nil {
+			return err
+		}
+		if err := report.WriteGrid(folder.path("samples", "latest_"+s.name+".png"), vals, 64, c.ImageChannels, c.ImageSize, c.ImageSize, 8); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func loadHistory(path string) []metricsLine {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil
+	}
+	var out []metricsLine
+	for _, line := range splitLines(raw) {
+		var m metricsLine
+		if json.Unmarshal(line, &m) == nil {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func splitLines(b []byte) [][]byte {
+	var out [][]byte
+	for len(b) > 0 {
+		i := 0
+		for i < len(b) && b[i] != '\n' {
+			i++
+		}
+		out = append(out, b[:i])
+		if i < len(b) {
+			i++
+		}
+		b = b[i:]
+	}
+	return out
+}
+
+func plotHistory(folder runFolder, history []metricsLine) error {
+	var steps, losses []float64
+	for _, m := range history {
+		steps = append(steps, float64(m.Step))
+		losses = append(losses, m.Loss)
+	}
+	err := report.PlotLoss(folder.path("loss.png"), "iCT training loss", report.Series{Name: "loss", Steps: steps, Y: losses})
+	if err != nil && len(history) > 0 {
+		return err
+	}
+	return nil
+}
