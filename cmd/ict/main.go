@@ -27,6 +27,7 @@ var commands = map[string]command{
 	"devices":  {"list the Vulkan devices and the one ict would use", runDevices},
 	"schedule": {"print the iCT curriculum and a noise grid as CSV", runSchedule},
 	"train":    {"train a consistency model (iCT) and write a run folder", runTrain},
+	"sample":   {"draw images from a checkpoint into a PNG grid", runSample},
 }
 
 // errUsage marks an error in how ict was called: it exits with status 2.

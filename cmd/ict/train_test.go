@@ -1,0 +1,138 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestTrainEndToEnd runs the real binary on the tiny preset and checks the
+// run folder; then kills a second run with SIGKILL, resumes it, and
+// samples from the checkpoint.
+func TestTrainEndToEnd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains for real")
+	}
+	bin := buildICT(t)
+	dir := filepath.Join(t.TempDir(), "run")
+	env := []string{"ICT_VALIDATE=1"}
+	out, code := runICT(t, bin, env, "train", "--preset", "mnist-tiny", "--total", "8", "--out", dir,
+		"--log-every", "4", "--sample-every", "4", "--ckpt-every", "4")
+	if code != 0 {
+		t.Fatalf("train exited %d:\n%s", code, out)
+	}
+	if strings.Contains(out, "validation") {
+		t.Errorf("validation messages:\n%s", out)
+	}
+	for _, f := range []string{"config.json", "metrics.jsonl", "loss.png", "checkpoints/latest.safetensors",
+		"samples/step0000008_1step.png", "samples/step0000008_2step.png", "samples/latest_1step.png"} {
+		if st, err := os.Stat(filepath.Join(dir, f)); err != nil || st.Size() == 0 {
+			t.Errorf("run folder lacks %s: %v", f, err)
+		}
+	}
+	lines := readMetrics(t, filepath.Join(dir, "metrics.jsonl"))
+	if len(lines) != 2 || lines[1].Step != 8 || !(lines[1].Loss > 0) {
+		t.Errorf("metrics: %+v", lines)
+	}
+
+	// The same folder again is refused; a bad preset and flag are usage errors.
+	if out, code := runICT(t, bin, nil, "train", "--preset", "mnist-tiny", "--out", dir); code != 1 || !strings.Contains(out, "--resume") {
+		t.Errorf("reusing a run folder: exit %d\n%s", code, out)
+	}
+	if out, code := runICT(t, bin, nil, "train", "--preset", "imagenet"); code != 1 || !strings.Contains(out, `unknown preset "imagenet"`) {
+		t.Errorf("unknown preset: exit %d\n%s", code, out)
+	}
+
+	// ict sample from the checkpoint.
+	grid := filepath.Join(t.TempDir(), "grid.png")
+	if out, code := runICT(t, bin, nil, "sample", "--ckpt", filepath.Join(dir, "checkpoints/latest.safetensors"), "--n", "9", "--steps", "2", "--out", grid); code != 0 {
+		t.Fatalf("sample: exit %d\n%s", code, out)
+	}
+	f, err := os.Open(grid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := png.Decode(f)
+	f.Close()
+	if err != nil || img.Bounds().Dx() != 3*17+1 {
+		t.Errorf("sample grid: %v, %v", img.Bounds(), err)
+	}
+	if out, code := runICT(t, bin, nil, "sample", "--ckpt", filepath.Join(dir, "config.json")); code != 1 || !strings.Contains(out, "config.json") {
+		t.Errorf("sampling from a non-checkpoint: exit %d\n%s", code, out)
+	}
+}
+
+func readMetrics(t *testing.T, path string) []metricsLine {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out []metricsLine
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		var m metricsLine
+		if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
+			t.Fatalf("metrics line %q: %v", sc.Text(), err)
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// TestKillAndResume kills a run with SIGKILL after its first checkpoint and
+// resumes it: it continues from the checkpoint's step to the end.
+func TestKillAndResume(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains for real")
+	}
+	bin := buildICT(t)
+	dir := filepath.Join(t.TempDir(), "run")
+	cmd := exec.Command(bin, "train", "--preset", "mnist-tiny", "--total", "60", "--out", dir,
+		"--log-every", "1", "--sample-every", "1000", "--ckpt-every", "3")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	ckpt := filepath.Join(dir, "checkpoints", "latest.safetensors")
+	deadline := time.Now().Add(3 * time.Minute)
+	for {
+		if st, err := os.Stat(ckpt); err == nil && st.Size() > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatal("no checkpoint within 3 minutes")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	time.Sleep(500 * time.Millisecond)
+	cmd.Process.Signal(syscall.SIGKILL)
+	cmd.Wait()
+	before := readMetrics(t, filepath.Join(dir, "metrics.jsonl"))
+	out, code := runICT(t, bin, nil, "train", "--resume", dir, "--log-every", "1", "--sample-every", "1000", "--ckpt-every", "3")
+	if code != 0 {
+		t.Fatalf("resume: exit %d\n%s", code, out)
+	}
+	if !strings.Contains(out, "resuming") {
+		t.Errorf("no resume line:\n%s", out)
+	}
+	after := readMetrics(t, filepath.Join(dir, "metrics.jsonl"))
+	last := after[len(after)-1]
+	if last.Step != 60 {
+		t.Errorf("resumed run ended at step %d, want 60", last.Step)
+	}
+	// The first step after the resume continues from a checkpointed step
+	// (a multiple of 3), at most 3 steps behind the last logged one.
+	first := after[len(before)]
+	if (first.Step-1)%3 != 0 || first.Step > before[len(before)-1].Step+1 || first.Step < before[len(before)-1].Step-2 {
+		t.Errorf("resumed at step %d after the killed run logged up to %d", first.Step, before[len(before)-1].Step)
+	}
+}
