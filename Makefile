@@ -73,8 +73,14 @@ test: deps check-shaders
 	$(GO) vet ./...
 	$(GO) test -count=1 ./...
 
-run: deps build
+# The default job: train the mnist preset within a 12-minute budget on
+# whatever device is present, leaving sample grids and a loss plot.
+RUN_DIR ?= runs/make-run
+run: deps data build
 	$(BIN) devices
+	rm -rf $(RUN_DIR)
+	$(BIN) train --preset mnist --budget 12m --out $(RUN_DIR)
+	@echo "samples: $(RUN_DIR)/samples/latest_1step.png, $(RUN_DIR)/samples/latest_2step.png; loss: $(RUN_DIR)/loss.png"
 
 bench: build
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./...
