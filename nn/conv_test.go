@@ -93,15 +93,3 @@ func TestConvGolden(t *testing.T) {
 		})
 	}
 }
-
-// TestConvChunks forces a chunk of one sample, so a batch runs as several
-// GEMMs writing and reading at sample offsets.
-func TestConvChunks(t *testing.T) {
-	e := engine(t)
-	c := convCase(3, 4, 6, 5, 5, 3, 1, 1, true)
-	saved := convChunkBytes
-	convChunkBytes = 4 * 4 * 9 * 30 // one sample's columns
-	defer func() { convChunkBytes = saved }()
-	runCase(t, c)
-	_ = e
-}

@@ -40,6 +40,10 @@ type Engine struct {
 type Tuning struct {
 	// Local is the workgroup size of one-dimensional (elementwise) kernels.
 	Local uint32
+	// MaxTile caps the GEMM kernels' register tiles on CPU devices, in
+	// floats: the largest tiles are a few percent faster but take LLVM
+	// a minute each to compile on a machine's first run.
+	MaxTile int
 }
 
 // Options configure NewEngine.
@@ -70,7 +74,7 @@ func NewEngine(opt Options) (*Engine, error) {
 }
 
 func tuneFor(info vk.DeviceInfo) Tuning {
-	t := Tuning{Local: 256}
+	t := Tuning{Local: 256, MaxTile: 16 * 32}
 	if info.Type == vk.TypeCPU {
 		// lavapipe runs a workgroup on one thread, SIMD across
 		// invocations: small groups spread work over the cores.

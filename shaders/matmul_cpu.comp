@@ -34,48 +34,45 @@ int aBase, bBase;
 // outside the matrix: clamping its index keeps loads inside, and the
 // values of a clamped vec4 only reach outputs that are never stored. The
 // same holds for B. Without VEC_*, elements load one by one.
-void loadBlockA(int k, int u) {
-  if (VEC_A && TRANS_A && TM % 4 == 0) { // vec4s run along M: whole ones per tile only
+void loadBlockA(int k) {
+  if (VEC_A && TRANS_A) { // vec4s along M: TM is a multiple of 4
     for (int kk = 0; kk < 4; kk++) {
       int row = aBase + min(k + kk, gK - 1) * pc.lda;
       float keep = k + kk < gK ? 1.0 : 0.0;
       for (int q = 0; q < TM / 4; q++) {
         vec4 t = a4[(row + min(tileRow(4 * q), gM - 4)) >> 2] * keep;
-        for (int c = 0; c < 4; c++) av[u][4 * q + c][kk] = t[c];
+        for (int c = 0; c < 4; c++) av[4 * q + c][kk] = t[c];
       }
     }
   } else if (VEC_A) {
     // K is a multiple of 4 here (it is the row length).
-    float keep = k < gK ? 1.0 : 0.0;
-    int kc = min(k, gK - 4);
-    for (int i = 0; i < TM; i++) av[u][i] = keep * a4[(aBase + min(tileRow(i), gM - 1) * pc.lda + kc) >> 2];
+    for (int i = 0; i < TM; i++) av[i] = a4[(aBase + min(tileRow(i), gM - 1) * pc.lda + k) >> 2];
   } else {
     for (int kk = 0; kk < 4; kk++) {
       int kc = min(k + kk, gK - 1);
       float keep = k + kk < gK ? 1.0 : 0.0;
       for (int i = 0; i < TM; i++) {
         int m = min(tileRow(i), gM - 1);
-        av[u][i][kk] = keep * (TRANS_A ? a1[aBase + kc * pc.lda + m] : a1[aBase + m * pc.lda + kc]);
+        av[i][kk] = keep * (TRANS_A ? a1[aBase + kc * pc.lda + m] : a1[aBase + m * pc.lda + kc]);
       }
     }
   }
 }
 
 // Depths past K are zeroed in A alone; B only clamps.
-void loadBlockB(int k, int u) {
+void loadBlockB(int k) {
   if (VEC_B && TRANS_B) {
     // K is a multiple of 4 here.
-    int kc = min(k, gK - 4);
     for (int j = 0; j < TN4; j++) {
       for (int c = 0; c < 4; c++) {
-        vec4 t = b4[(bBase + min(tileCol(j) + c, gN - 1) * pc.ldb + kc) >> 2];
-        for (int kk = 0; kk < 4; kk++) bv[u][kk][j][c] = t[kk];
+        vec4 t = b4[(bBase + min(tileCol(j) + c, gN - 1) * pc.ldb + k) >> 2];
+        for (int kk = 0; kk < 4; kk++) bv[kk][j][c] = t[kk];
       }
     }
   } else if (VEC_B) {
     for (int kk = 0; kk < 4; kk++) {
       int row = bBase + min(k + kk, gK - 1) * pc.ldb;
-      for (int j = 0; j < TN4; j++) bv[u][kk][j] = b4[(row + min(tileCol(j), gN - 4)) >> 2];
+      for (int j = 0; j < TN4; j++) bv[kk][j] = b4[(row + min(tileCol(j), gN - 4)) >> 2];
     }
   } else {
     for (int kk = 0; kk < 4; kk++) {
@@ -83,7 +80,7 @@ void loadBlockB(int k, int u) {
       for (int j = 0; j < TN4; j++) {
         for (int c = 0; c < 4; c++) {
           int n = min(tileCol(j) + c, gN - 1);
-          bv[u][kk][j][c] = TRANS_B ? b1[bBase + n * pc.ldb + kc] : b1[bBase + kc * pc.ldb + n];
+          bv[kk][j][c] = TRANS_B ? b1[bBase + n * pc.ldb + kc] : b1[bBase + kc * pc.ldb + n];
         }
       }
     }

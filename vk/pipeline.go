@@ -3,6 +3,7 @@ package vk
 /*
 #include <stdlib.h>
 #include <string.h>
+#include "shim.h"
 */
 import "C"
 
@@ -222,37 +223,20 @@ func (pc *pipelineCache) build(k Kernel, spec []uint32) (*Pipeline, error) {
 	}
 	p.layout = layout
 
-	stage := vk.PipelineShaderStageCreateInfo{
-		SType:  vk.StructureTypePipelineShaderStageCreateInfo,
-		Stage:  vk.ShaderStageComputeBit,
-		Module: mod,
-		PName:  "main\x00",
-	}
+	var cspec *C.uint32_t
 	if len(spec) > 0 {
-		// The constant values live in C memory: the C struct that
-		// vulkan-go builds must not point into Go memory.
 		data := C.malloc(C.size_t(4 * len(spec)))
 		defer C.free(data)
 		copy(unsafe.Slice((*uint32)(data), len(spec)), spec)
-		entries := make([]vk.SpecializationMapEntry, len(spec))
-		for i := range entries {
-			entries[i] = vk.SpecializationMapEntry{ConstantID: uint32(i), Offset: uint32(4 * i), Size: 4}
-		}
-		stage.PSpecializationInfo = []vk.SpecializationInfo{{
-			MapEntryCount: uint32(len(spec)),
-			PMapEntries:   entries,
-			DataSize:      uint(4 * len(spec)),
-			PData:         data,
-		}}
+		cspec = (*C.uint32_t)(data)
 	}
-	pipes := make([]vk.Pipeline, 1)
-	if err := check(vk.CreateComputePipelines(dev, pc.handle, 1, []vk.ComputePipelineCreateInfo{{
-		SType:  vk.StructureTypeComputePipelineCreateInfo,
-		Stage:  stage,
-		Layout: layout,
-	}}, nil, pipes), "creating the compute pipeline"); err != nil {
+	var handle C.VkPipeline
+	if err := check(vk.Result(C.ict_create_compute_pipeline(&pc.dev.fns, C.VkPipelineCache(unsafe.Pointer(pc.handle)),
+		C.VkShaderModule(unsafe.Pointer(mod)), C.VkPipelineLayout(unsafe.Pointer(layout)), cspec, C.uint32_t(len(spec)), &handle)),
+		"creating the compute pipeline"); err != nil {
 		return nil, err
 	}
+	pipes := []vk.Pipeline{vk.Pipeline(unsafe.Pointer(handle))}
 	p.handle = pipes[0]
 	pc.created++
 	ok = true

@@ -159,11 +159,12 @@ int ict_load_device_fns(VkInstance inst, VkDevice dev, int push_descriptor,
   f->bind_descriptor_sets = (PFN_vkCmdBindDescriptorSets)gdpa(dev, "vkCmdBindDescriptorSets");
   f->allocate_descriptor_sets = (PFN_vkAllocateDescriptorSets)gdpa(dev, "vkAllocateDescriptorSets");
   f->update_descriptor_sets = (PFN_vkUpdateDescriptorSets)gdpa(dev, "vkUpdateDescriptorSets");
+  f->create_compute_pipelines = (PFN_vkCreateComputePipelines)gdpa(dev, "vkCreateComputePipelines");
   if (push_descriptor)
     f->push_descriptor_set = (PFN_vkCmdPushDescriptorSetKHR)gdpa(dev, "vkCmdPushDescriptorSetKHR");
   if (!f->bind_pipeline || !f->push_constants || !f->dispatch || !f->pipeline_barrier ||
       !f->write_timestamp || !f->bind_descriptor_sets || !f->allocate_descriptor_sets ||
-      !f->update_descriptor_sets || (push_descriptor && !f->push_descriptor_set))
+      !f->update_descriptor_sets || !f->create_compute_pipelines || (push_descriptor && !f->push_descriptor_set))
     return -1;
   return 0;
 }
@@ -239,4 +240,26 @@ void ict_driver_name(VkInstance inst, VkPhysicalDevice pd, char *buf, int buflen
   props.pNext = &drv;
   get(pd, &props);
   snprintf(buf, buflen, "%s %s", drv.driverName, drv.driverInfo);
+}
+
+VkResult ict_create_compute_pipeline(const ict_device_fns *f, VkPipelineCache cache,
+                                     VkShaderModule module, VkPipelineLayout layout,
+                                     const uint32_t *spec, uint32_t nspec,
+                                     VkPipeline *out) {
+  VkSpecializationMapEntry entries[32];
+  if (nspec > 32) return VK_ERROR_UNKNOWN;
+  for (uint32_t i = 0; i < nspec; i++) {
+    entries[i].constantID = i;
+    entries[i].offset = 4 * i;
+    entries[i].size = 4;
+  }
+  VkSpecializationInfo si = {nspec, entries, 4 * (size_t)nspec, spec};
+  VkComputePipelineCreateInfo info = {VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO};
+  info.stage.sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO;
+  info.stage.stage = VK_SHADER_STAGE_COMPUTE_BIT;
+  info.stage.module = module;
+  info.stage.pName = "main";
+  info.stage.pSpecializationInfo = nspec > 0 ? &si : NULL;
+  info.layout = layout;
+  return f->create_compute_pipelines(f->device, cache, 1, &info, NULL, out);
 }

@@ -43,6 +43,7 @@ typedef struct ict_device_fns {
   PFN_vkAllocateDescriptorSets allocate_descriptor_sets;
   PFN_vkUpdateDescriptorSets update_descriptor_sets;
   PFN_vkCmdPushDescriptorSetKHR push_descriptor_set; // NULL without the extension
+  PFN_vkCreateComputePipelines create_compute_pipelines;
   VkDevice device;
 } ict_device_fns;
 
@@ -71,5 +72,13 @@ void ict_barrier(const ict_device_fns *fns, VkCommandBuffer cmd,
 void ict_timestamp(const ict_device_fns *fns, VkCommandBuffer cmd,
                    VkPipelineStageFlagBits stage, VkQueryPool pool,
                    uint32_t query);
+
+// ict_create_compute_pipeline builds a compute pipeline whose constant_id
+// i takes spec[i]. The create info lives on the C stack: vulkan-go's
+// marshalled copies can be freed by finalizers during the call.
+VkResult ict_create_compute_pipeline(const ict_device_fns *f, VkPipelineCache cache,
+                                     VkShaderModule module, VkPipelineLayout layout,
+                                     const uint32_t *spec, uint32_t nspec,
+                                     VkPipeline *out);
 
 #endif

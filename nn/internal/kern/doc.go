@@ -1,2 +1,53 @@
-// Package kern launches the GEMM-family compute kernels.
+// Package kern launches ictvk's GEMM-family compute kernels: batched
+// matrix products, linear layers and 2-D convolutions with their gradients.
+// It works at the level of package vk (ranges of device buffers recorded
+// into a stream); package nn wraps the launchers as tape ops.
+//
+// # Launchers
+//
+// New chooses tilings for a device; then
+//
+//	MatMul           C[b] = alpha op(A[b]) op(B[b]) (+ C[b]) (+ bias[n] or bias[m])
+//	Linear           y = x w^T + b
+//	LinearGrad       gx = gy w, gw = gy^T x, gb = column sums of gy
+//	Conv2d           y = conv(x, w) + b           (NCHW, PyTorch's conv2d)
+//	Conv2dGradInput  gx (+)= transposed conv(gy, w)
+//	Conv2dGradWeight gw (+)= gradient of w, gb (+)= sums of gy per channel
+//
+// Every launcher checks its shapes against the ranges, records one or a
+// few dispatches (large grids are split to fit maxComputeWorkGroupCount)
+// and allocates nothing: no launcher needs scratch memory. Convolutions
+// are implicit GEMMs: im2col patches are gathered on the fly, so no buffer
+// grows with the batch. Outputs must not overlap inputs.
+//
+// # Variants
+//
+// GPU devices get shared-memory tiles (gemm_gpu.glsl): a 16x16-thread
+// workgroup stages 64x64 blocks of both operands, 16 depths at a time,
+// and each thread keeps a 4x4 register tile (8x8 threads where the device
+// allows fewer invocations or less shared memory).
+//
+// CPU devices (lavapipe) get large per-invocation register tiles and no
+// shared memory or barriers (gemm_cpu.glsl). Lavapipe runs a subgroup as
+// one SIMD vector and loops over its lanes for every storage-buffer load
+// whose address varies per lane, so a vec4 load costs as much as about 70
+// vector multiply-adds while register spills are cheap stack traffic.
+// Each invocation therefore computes up to 32x64 outputs from vec4 loads
+// (4*TM*TN multiply-adds per TM+TN loads), and lanes of a workgroup share
+// rows of A. chooseCPUTile picks the tile per product from a cost model
+// fitted on lavapipe, with enough workgroups for every worker thread.
+// Shapes whose rows are not multiples of 4 floats fall back to scalar
+// loads; edges clamp their indices and never read outside a matrix.
+//
+// The largest CPU tiles take LLVM up to a minute or two to compile; Mesa
+// keeps the result in its shader cache (~/.cache/mesa_shader_cache), so
+// that cost is paid once per machine and shader variant.
+//
+// # Known limits
+//
+//   - The grad weight of a convolution reduces over the whole batch inside
+//     one workgroup: on a GPU, few workgroups run for small weights (a
+//     split over the batch would need scratch memory or float atomics).
+//   - Convolutions with few channels (the first layer's 3) are bound by
+//     their gathers and run at a fraction of the speed of the others.
 package kern

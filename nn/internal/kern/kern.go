@@ -2,7 +2,9 @@ package kern
 
 import (
 	"fmt"
+	"os"
 	"runtime"
+	"strconv"
 
 	"github.com/ictvk/ictvk/shaders"
 	"github.com/ictvk/ictvk/vk"
@@ -39,9 +41,14 @@ type Options struct {
 	// Variant forces a tiling; Auto chooses from the device type.
 	Variant Variant
 	// Threads is how many workgroups a CPU device runs at once, used to
-	// size tiles; 0 means runtime.NumCPU() (lavapipe starts one worker
-	// per CPU).
+	// size tiles; 0 means LP_NUM_THREADS where set, else runtime.NumCPU()
+	// (lavapipe starts one worker per CPU).
 	Threads int
+	// MaxTile caps the CPU variant's register tile, in floats (0: no cap).
+	// LLVM takes a minute to compile the largest tiles the first time a
+	// machine sees them (the Mesa and pipeline caches keep them after), so
+	// interactive runs cap them; benchmarks do not.
+	MaxTile int
 }
 
 // Kernels launches the GEMM-family kernels on one device. It holds no
@@ -52,11 +59,14 @@ type Kernels struct {
 	dev     *vk.Device
 	variant Variant
 	threads int
+	lanes   int // CPU variant: invocations per workgroup, one SIMD vector
 	gpu     gpuShape
 	// cpuSizes are the register tiles the CPU variant chooses from (tests
 	// narrow it to reach every code path on small shapes).
 	cpuSizes [][2]int
-	cpuKU    int // forces the CPU variant's K unrolling when > 0
+	// groupLimit, where non-zero, lowers the device's workgroup-count
+	// limits (tests use it to exercise the splitting of large grids).
+	groupLimit [3]int
 }
 
 // gpuShape is the GPU variant's workgroup: lx x ly threads, each with an
@@ -67,6 +77,17 @@ type gpuShape struct{ lx, ly, rm, rn, bk int }
 // dev.Info.
 func New(dev *vk.Device, opt Options) (*Kernels, error) {
 	k := &Kernels{dev: dev, variant: opt.Variant, threads: opt.Threads, cpuSizes: cpuTileSizes}
+	if opt.MaxTile > 0 {
+		var sizes [][2]int
+		for _, s := range cpuTileSizes {
+			if s[0]*s[1] <= opt.MaxTile {
+				sizes = append(sizes, s)
+			}
+		}
+		if len(sizes) > 0 {
+			k.cpuSizes = sizes
+		}
+	}
 	if k.variant == Auto {
 		k.variant = GPU
 		if dev.Info.Type == vk.TypeCPU {
@@ -75,6 +96,9 @@ func New(dev *vk.Device, opt Options) (*Kernels, error) {
 	}
 	if k.threads <= 0 {
 		k.threads = runtime.NumCPU()
+		if n, err := strconv.Atoi(os.Getenv("LP_NUM_THREADS")); err == nil && n > 0 {
+			k.threads = n
+		}
 	}
 	lim := dev.Info.Limits
 	// 16 x 16 threads with 4 x 4 tiles (64 x 64 blocks) where the device
@@ -90,14 +114,29 @@ func New(dev *vk.Device, opt Options) (*Kernels, error) {
 		k.gpu.lx /= 2
 		k.gpu.ly /= 2
 	}
-	if k.variant == CPU && lim.MaxComputeWorkGroupInvocations < 8 {
-		return nil, fmt.Errorf("kern: %s allows %d invocations per workgroup, the CPU tiles need 8", dev.Info.Name, lim.MaxComputeWorkGroupInvocations)
+	// A CPU workgroup is one subgroup (lavapipe runs it as one SIMD
+	// vector): 8 lanes where the device cannot say or names an odd size.
+	k.lanes = 8
+	if sg := int(lim.SubgroupSize); sg >= 4 && sg <= 64 && sg&(sg-1) == 0 {
+		k.lanes = sg
+	}
+	for k.lanes > int(lim.MaxComputeWorkGroupInvocations) || k.lanes > int(lim.MaxComputeWorkGroupSize[0]) || k.lanes > int(lim.MaxComputeWorkGroupSize[1]) {
+		k.lanes /= 2
+	}
+	if k.variant == CPU && k.lanes < 1 {
+		return nil, fmt.Errorf("kern: %s allows no workgroup for the CPU tiles", dev.Info.Name)
 	}
 	return k, nil
 }
 
 // Variant reports the tiling in use.
 func (k *Kernels) Variant() Variant { return k.variant }
+
+// pipeline returns the pipeline of kern with the given specialization
+// constants, built on first use and cached by the device.
+func (k *Kernels) pipeline(kern vk.Kernel, spec ...uint32) (*vk.Pipeline, error) {
+	return k.dev.Pipeline(kern, spec...)
+}
 
 // kernel declares a shader of this package: its bindings and push size.
 func kernel(name string, push uint32, buffers ...vk.Access) vk.Kernel {
@@ -128,14 +167,20 @@ func checkRange(op, name string, r vk.Range, elems int) error {
 // device accepts, calling launch with the y and z offsets and counts of
 // each part.
 func (k *Kernels) grid(gx, gy, gz int, launch func(y0, ny, z0, nz int) error) error {
-	lim := k.dev.Info.Limits.MaxComputeWorkGroupCount
-	if gx > int(lim[0]) {
+	var lim [3]int
+	for i, l := range k.dev.Info.Limits.MaxComputeWorkGroupCount {
+		lim[i] = int(l)
+		if k.groupLimit[i] > 0 {
+			lim[i] = k.groupLimit[i]
+		}
+	}
+	if gx > lim[0] {
 		return fmt.Errorf("kern: %d workgroups along x exceed the device limit %d", gx, lim[0])
 	}
-	for z0 := 0; z0 < gz; z0 += int(lim[2]) {
-		nz := min(gz-z0, int(lim[2]))
-		for y0 := 0; y0 < gy; y0 += int(lim[1]) {
-			if err := launch(y0, min(gy-y0, int(lim[1])), z0, nz); err != nil {
+	for z0 := 0; z0 < gz; z0 += lim[2] {
+		nz := min(gz-z0, lim[2])
+		for y0 := 0; y0 < gy; y0 += lim[1] {
+			if err := launch(y0, min(gy-y0, lim[1]), z0, nz); err != nil {
 				return err
 			}
 		}

@@ -115,13 +115,10 @@ func (k *Kernels) MatMul(s *vk.Stream, a, b, c vk.Range, p MatMulParams) error {
 	aligned := func(ld, stride int) bool { return ld%4 == 0 && stride%4 == 0 }
 
 	if k.variant == CPU {
-		t := chooseCPUTile(p.Batch, p.M, p.N, p.K, k.threads, k.cpuSizes)
-		if k.cpuKU > 0 {
-			t.ku = k.cpuKU
-		}
-		pipe, err := k.dev.Pipeline(matmulCPU, uint32(t.lx), uint32(t.ly), uint32(t.tm), uint32(t.tn),
+		t := chooseCPUTile(p.Batch, p.M, p.N, p.K, k.threads, k.lanes, k.cpuSizes)
+		pipe, err := k.pipeline(matmulCPU, uint32(t.lx), uint32(t.ly), uint32(t.tm), uint32(t.tn),
 			b2u(p.TransA), b2u(p.TransB), b2u(aligned(lda, p.StrideA)), b2u(aligned(ldb, p.StrideB)), b2u(aligned(p.N, p.strideC())),
-			0, b2u(p.Accumulate), b2u(p.TransA && aligned(lda, p.StrideA)), uint32(t.ku))
+			0, b2u(p.Accumulate), b2u(p.TransA && aligned(lda, p.StrideA)))
 		if err != nil {
 			return err
 		}
@@ -132,7 +129,7 @@ func (k *Kernels) MatMul(s *vk.Stream, a, b, c vk.Range, p MatMulParams) error {
 		})
 	}
 	g := k.gpu
-	pipe, err := k.dev.Pipeline(matmulGPU, uint32(g.lx), uint32(g.ly), uint32(g.rm), uint32(g.rn), b2u(p.TransA), b2u(p.TransB), 0, 0, 0, uint32(g.bk))
+	pipe, err := k.pipeline(matmulGPU, uint32(g.lx), uint32(g.ly), uint32(g.rm), uint32(g.rn), b2u(p.TransA), b2u(p.TransB), 0, 0, 0, uint32(g.bk))
 	if err != nil {
 		return err
 	}

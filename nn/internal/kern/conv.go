@@ -1,0 +1,240 @@
+package kern
+
+import (
+	"fmt"
+
+	"github.com/ictvk/ictvk/vk"
+)
+
+// ConvParams describe a 2-D cross-correlation (PyTorch's conv2d) of x
+// [B, Cin, H, W] (NCHW) with weights [Cout, Cin, KH, KW] and zero padding
+// Pad on every side, giving y [B, Cout, OutH(), OutW()].
+type ConvParams struct {
+	B, Cin, H, W, Cout, KH, KW, Stride, Pad int
+}
+
+// OutH is the output height.
+func (p ConvParams) OutH() int { return (p.H+2*p.Pad-p.KH)/p.Stride + 1 }
+
+// OutW is the output width.
+func (p ConvParams) OutW() int { return (p.W+2*p.Pad-p.KW)/p.Stride + 1 }
+
+// Flops is 2 * the multiply-adds of the forward (and of each gradient).
+func (p ConvParams) Flops() float64 {
+	return 2 * float64(p.B*p.Cout*p.OutH()*p.OutW()) * float64(p.Cin*p.KH*p.KW)
+}
+
+func (p ConvParams) check(op string) error {
+	if p.B < 1 || p.Cin < 1 || p.H < 1 || p.W < 1 || p.Cout < 1 || p.KH < 1 || p.KW < 1 || p.Stride < 1 || p.Pad < 0 {
+		return fmt.Errorf("%s: %+v: sizes, kernel and stride must be positive, padding not negative", op, p)
+	}
+	if p.H+2*p.Pad < p.KH || p.W+2*p.Pad < p.KW {
+		return fmt.Errorf("%s: %+v: the %dx%d kernel is larger than the padded %dx%d input", op, p, p.KH, p.KW, p.H+2*p.Pad, p.W+2*p.Pad)
+	}
+	return nil
+}
+
+func (p ConvParams) xLen() int { return p.B * p.Cin * p.H * p.W }
+func (p ConvParams) wLen() int { return p.Cout * p.Cin * p.KH * p.KW }
+func (p ConvParams) yLen() int { return p.B * p.Cout * p.OutH() * p.OutW() }
+
+// pointwise reports whether the convolution is a plain matrix product per
+// image: a 1x1 kernel, stride 1, no padding.
+func (p ConvParams) pointwise() bool { return p.KH == 1 && p.KW == 1 && p.Stride == 1 && p.Pad == 0 }
+
+const convPushSize = 12 * 4
+
+var (
+	convCPU      = kernel("conv_cpu", convPushSize, vk.Read, vk.Read, vk.ReadWrite, vk.Read)
+	convGPU      = kernel("conv_gpu", convPushSize, vk.Read, vk.Read, vk.ReadWrite, vk.Read)
+	convBiasGrad = kernel("conv_bias_grad", 16, vk.Read, vk.ReadWrite)
+)
+
+// The products conv_cpu.comp and conv_gpu.comp compute (gemm_conv.glsl).
+const (
+	convForward = iota
+	convGradInput
+	convGradWeight
+)
+
+// Conv2d records y = conv(x, w) + bias. bias may be a zero Range for none.
+// y must not overlap x or w.
+func (k *Kernels) Conv2d(s *vk.Stream, x, w, bias, y vk.Range, p ConvParams) error {
+	const op = "kern.Conv2d"
+	if err := p.check(op); err != nil {
+		return err
+	}
+	if err := checkRanges(op, []namedRange{{"x", x, p.xLen()}, {"w", w, p.wLen()}, {"y", y, p.yLen()}}); err != nil {
+		return err
+	}
+	if bias.Buf != nil {
+		if err := checkRange(op, "bias", bias, p.Cout); err != nil {
+			return err
+		}
+	}
+	if p.pointwise() {
+		// y[n] (Cout x HW) = w (Cout x Cin) x[n] (Cin x HW) + bias[row].
+		hw := p.H * p.W
+		return k.MatMul(s, w, x, y, MatMulParams{Batch: p.B, M: p.Cout, N: hw, K: p.Cin,
+			StrideB: p.Cin * hw, StrideC: p.Cout * hw, Bias: bias, BiasPerRow: true})
+	}
+	return k.conv(s, convForward, w, x, y, bias, p, false)
+}
+
+// Conv2dGradInput records gx (+)= the gradient of sum(y * gy) with respect
+// to x, for y = Conv2d(x, w): the transposed convolution of gy with w.
+func (k *Kernels) Conv2dGradInput(s *vk.Stream, gy, w, gx vk.Range, p ConvParams, accumulate bool) error {
+	const op = "kern.Conv2dGradInput"
+	if err := p.check(op); err != nil {
+		return err
+	}
+	if err := checkRanges(op, []namedRange{{"gy", gy, p.yLen()}, {"w", w, p.wLen()}, {"gx", gx, p.xLen()}}); err != nil {
+		return err
+	}
+	if p.pointwise() {
+		// gx[n] (Cin x HW) = w^T (Cin x Cout) gy[n] (Cout x HW).
+		hw := p.H * p.W
+		return k.MatMul(s, w, gy, gx, MatMulParams{Batch: p.B, M: p.Cin, N: hw, K: p.Cout, TransA: true,
+			StrideB: p.Cout * hw, StrideC: p.Cin * hw, Accumulate: accumulate})
+	}
+	return k.conv(s, convGradInput, w, gy, gx, vk.Range{}, p, accumulate)
+}
+
+// Conv2dGradWeight records gw (+)= the gradient of sum(y * gy) with
+// respect to w, and, when gb is bound, gb (+)= the gradient with respect
+// to the bias (the sum of gy over the batch and the pixels).
+func (k *Kernels) Conv2dGradWeight(s *vk.Stream, x, gy, gw, gb vk.Range, p ConvParams, accumulate bool) error {
+	const op = "kern.Conv2dGradWeight"
+	if err := p.check(op); err != nil {
+		return err
+	}
+	if err := checkRanges(op, []namedRange{{"x", x, p.xLen()}, {"gy", gy, p.yLen()}, {"gw", gw, p.wLen()}}); err != nil {
+		return err
+	}
+	if gb.Buf != nil {
+		if err := checkRange(op, "gb", gb, p.Cout); err != nil {
+			return err
+		}
+		if err := k.biasGrad(s, gy, gb, p.B, p.Cout, p.OutH()*p.OutW(), accumulate); err != nil {
+			return err
+		}
+	}
+	return k.conv(s, convGradWeight, gy, x, gw, vk.Range{}, p, accumulate)
+}
+
+// conv records one of the three products of gemm_conv.glsl: a and b are
+// bound as its A and B operands (forward and grad input: w and x or gy;
+// grad weight: gy and x), c receives it. The grad input runs as
+// Stride*Stride phases (see gemm_conv.glsl).
+func (k *Kernels) conv(s *vk.Stream, mode int, a, b, c, bias vk.Range, p ConvParams, accumulate bool) error {
+	if mode != convGradInput {
+		return k.convPhase(s, mode, a, b, c, bias, p, accumulate, 0, 0)
+	}
+	for py := 0; py < p.Stride; py++ {
+		for px := 0; px < p.Stride; px++ {
+			if err := k.convPhase(s, mode, a, b, c, bias, p, accumulate, py, px); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// phasePixels counts the i in [0, size) with (i + pad) % stride == phase.
+func phasePixels(size, pad, stride, phase int) int {
+	first := ((phase-pad)%stride + stride) % stride
+	if first >= size {
+		return 0
+	}
+	return (size - first + stride - 1) / stride
+}
+
+func (k *Kernels) convPhase(s *vk.Stream, mode int, a, b, c, bias vk.Range, p ConvParams, accumulate bool, py, px int) error {
+	ho, wo := p.OutH(), p.OutW()
+	khw := p.KH * p.KW
+	hp, wp := phasePixels(p.H, p.Pad, p.Stride, py), phasePixels(p.W, p.Pad, p.Stride, px)
+	var m, n, depth int
+	var vecA, vecC bool
+	switch mode {
+	case convForward:
+		m, n, depth = p.Cout, p.B*ho*wo, p.Cin*khw
+		vecA, vecC = depth%4 == 0, (ho*wo)%4 == 0
+	case convGradInput:
+		// Taps ky = py + Stride*j below KH, the same along x.
+		tapsY, tapsX := (p.KH-py+p.Stride-1)/p.Stride, (p.KW-px+p.Stride-1)/p.Stride
+		m, n, depth = p.Cin, p.B*hp*wp, p.Cout*max(tapsY, 0)*max(tapsX, 0)
+		vecC = p.Stride == 1 && (p.H*p.W)%4 == 0
+	case convGradWeight:
+		m, n, depth = p.Cout, p.Cin*khw, p.B*ho*wo
+		vecA, vecC = (ho*wo)%4 == 0, n%4 == 0
+	}
+	if n == 0 {
+		return nil // a phase with no pixels (an image smaller than the stride)
+	}
+	flags := 0
+	if accumulate {
+		flags |= flagAccumulate
+	}
+	if bias.Buf != nil {
+		flags |= flagBiasRow
+	} else {
+		bias = c // a binding of at least max(M, N) floats when there is no bias
+	}
+	push := func(y0 int) []byte {
+		return vk.Push(p.B, p.Cin, p.H, p.W, p.Cout, ho, wo, p.Pad, hp, wp, flags, y0)
+	}
+	var pipe *vk.Pipeline
+	var err error
+	var gx, gy int
+	if k.variant == CPU {
+		t := chooseCPUTile(1, m, n, depth, k.threads, k.lanes, k.cpuSizes)
+		pipe, err = k.pipeline(convCPU, uint32(t.lx), uint32(t.ly), uint32(t.tm), uint32(t.tn),
+			uint32(mode), uint32(p.KH), uint32(p.KW), uint32(p.Stride), b2u(vecA), b2u(vecC), b2u(accumulate), 0,
+			uint32(py), uint32(px))
+		gx, gy = ceilDiv(n, t.lx*t.tn), ceilDiv(m, t.ly*t.tm)
+	} else {
+		g := k.gpu
+		pipe, err = k.pipeline(convGPU, uint32(g.lx), uint32(g.ly), uint32(g.rm), uint32(g.rn),
+			uint32(mode), uint32(p.KH), uint32(p.KW), uint32(p.Stride), 0, uint32(g.bk), 0, 0, uint32(py), uint32(px))
+		gx, gy = ceilDiv(n, g.lx*g.rn), ceilDiv(m, g.ly*g.rm)
+	}
+	if err != nil {
+		return err
+	}
+	return k.grid(gx, gy, 1, func(y0, ny, _, _ int) error {
+		return s.DispatchRanges(pipe, [3]uint32{uint32(gx), uint32(ny), 1}, push(y0), a, b, c, bias)
+	})
+}
+
+// biasGrad records out[q] (+)= sum over p, r of g[p, q, r] for g viewed as
+// [P, Q, R].
+func (k *Kernels) biasGrad(s *vk.Stream, g, out vk.Range, P, Q, R int, accumulate bool) error {
+	const local = 64
+	pipe, err := k.pipeline(convBiasGrad, local, b2u(R%4 == 0), b2u(accumulate))
+	if err != nil {
+		return err
+	}
+	maxX := int(k.dev.Info.Limits.MaxComputeWorkGroupCount[0])
+	for q0 := 0; q0 < Q; q0 += maxX {
+		nq := min(Q-q0, maxX)
+		if err := s.DispatchRanges(pipe, [3]uint32{uint32(nq), 1, 1}, vk.Push(P, Q, R, q0), g, out); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+type namedRange struct {
+	name  string
+	r     vk.Range
+	elems int
+}
+
+func checkRanges(op string, rs []namedRange) error {
+	for _, r := range rs {
+		if err := checkRange(op, r.name, r.r, r.elems); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,44 @@
+#version 450
+// Bias gradient: out[q] (+)= sum over p < P, r < R of g[(p*Q + q)*R + r],
+// for a gradient g viewed as [P, Q, R]: a convolution's [B, Cout, Ho*Wo]
+// or a linear layer's [N, out, 1]. Workgroup q reduces its sum in shared
+// memory (the same shader serves CPUs and GPUs: it is a small pass).
+
+layout(local_size_x_id = 0) in;
+layout(constant_id = 1) const bool VEC = false;       // R % 4 == 0: read vec4s
+layout(constant_id = 2) const bool ACCUMULATE = false;
+
+layout(std430, binding = 0) readonly buffer G1 { float g1[]; };
+layout(std430, binding = 0) readonly buffer G4 { vec4 g4[]; };
+layout(std430, binding = 1) buffer Out { float outv[]; };
+
+layout(push_constant) uniform Push { int P, Q, R; int q0; } pc;
+
+shared float partial[gl_WorkGroupSize.x];
+
+void main() {
+  int q = pc.q0 + int(gl_WorkGroupID.x);
+  int t = int(gl_LocalInvocationID.x);
+  int nt = int(gl_WorkGroupSize.x);
+  float s = 0.0;
+  if (VEC) {
+    int R4 = pc.R / 4;
+    for (int e = t; e < pc.P * R4; e += nt) {
+      int p = e / R4, r = e - p * R4;
+      vec4 v = g4[(p * pc.Q + q) * R4 + r];
+      s += (v.x + v.y) + (v.z + v.w);
+    }
+  } else {
+    for (int e = t; e < pc.P * pc.R; e += nt) {
+      int p = e / pc.R, r = e - p * pc.R;
+      s += g1[(p * pc.Q + q) * pc.R + r];
+    }
+  }
+  partial[t] = s;
+  barrier();
+  for (int w = nt / 2; w > 0; w /= 2) {
+    if (t < w) partial[t] += partial[t + w];
+    barrier();
+  }
+  if (t == 0) outv[q] = ACCUMULATE ? outv[q] + partial[0] : partial[0];
+}
