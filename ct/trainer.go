@@ -17,6 +17,8 @@ type Run struct {
 	Seed   uint64
 	// WarmupSteps ramps the learning rate up over the first steps.
 	WarmupSteps int
+	// ClipNorm, when positive, clips the gradients' global L2 norm.
+	ClipNorm float64
 }
 
 // Trainer runs consistency-training steps on the device. A step draws
@@ -93,7 +95,7 @@ func NewTrainer(e *nn.Engine, run Run) (*Trainer, error) {
 			return nil, err
 		}
 	}
-	opt := nn.AdamConfig{LR: r.LearningRate, Beta1: r.Beta1, Beta2: r.Beta2, Eps: r.AdamEps, Rectified: true, WarmupSteps: run.WarmupSteps}
+	opt := nn.AdamConfig{LR: r.LearningRate, Beta1: r.Beta1, Beta2: r.Beta2, Eps: r.AdamEps, Rectified: true, WarmupSteps: run.WarmupSteps, ClipNorm: run.ClipNorm}
 	if t.Opt, err = e.NewAdam(opt, t.Student.Tensors()); err != nil {
 		return nil, err
 	}

@@ -10,6 +10,7 @@ import (
 var (
 	adamKernel = declare("adam", 36, vk.ReadWrite, vk.ReadWrite, vk.ReadWrite, vk.ReadWrite, vk.Read)
 	emaKernel  = declare("ema", 8, vk.ReadWrite, vk.Read)
+	clipKernel = declare("clip_scale", 4, vk.Read, vk.Write)
 )
 
 // AdamConfig configures Adam and RAdam, named as in torch.optim.
@@ -24,6 +25,9 @@ type AdamConfig struct {
 	Decoupled   bool
 	// WarmupSteps ramps the learning rate linearly over the first steps.
 	WarmupSteps int
+	// ClipNorm, when positive, scales all gradients down together so that
+	// their global L2 norm is at most ClipNorm.
+	ClipNorm float64
 }
 
 // DefaultRAdam is iCT's optimizer: RAdam, lr 1e-4, betas (0.9, 0.999).
@@ -44,6 +48,8 @@ func (c AdamConfig) Validate() error {
 		return fmt.Errorf("optimizer: eps %v must be positive", c.Eps)
 	case c.WeightDecay < 0:
 		return fmt.Errorf("optimizer: weight decay %v must not be negative", c.WeightDecay)
+	case c.ClipNorm < 0:
+		return fmt.Errorf("optimizer: gradient clipping norm %v must not be negative", c.ClipNorm)
 	case c.WarmupSteps < 0:
 		return fmt.Errorf("optimizer: warm-up %d steps must not be negative", c.WarmupSteps)
 	}
@@ -115,9 +121,29 @@ func (o *Adam) Step() {
 		l2, shrink = 0, 1-lr*c.WeightDecay
 	}
 	e := o.e
+	if c.ClipNorm > 0 {
+		o.clip()
+	}
 	for i, p := range o.Params {
 		push := vk.Push(p.n, c.Beta1, c.Beta2, c.Eps, a, b, l2, shrink, adaptive)
 		e.elementwise(adamKernel, p.n, push, p, p.grad, o.M[i], o.V[i], o.GradScale)
+	}
+}
+
+// clip records GradScale = min(1, ClipNorm / ||g||) over all gradients.
+func (o *Adam) clip() {
+	e := o.e
+	var total *Tensor
+	for _, p := range o.Params {
+		ss := e.SumSquares(p.grad.Reshape(1, p.n))
+		if total == nil {
+			total = ss
+		} else {
+			total = e.add(total, ss)
+		}
+	}
+	if total != nil {
+		e.dispatch(clipKernel, nil, [3]uint32{1, 1, 1}, vk.Push(float32(o.Config.ClipNorm)), total, o.GradScale)
 	}
 }
 

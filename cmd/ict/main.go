@@ -28,6 +28,7 @@ var commands = map[string]command{
 	"schedule": {"print the iCT curriculum and a noise grid as CSV", runSchedule},
 	"train":    {"train a consistency model (iCT) and write a run folder", runTrain},
 	"sample":   {"draw images from a checkpoint into a PNG grid", runSample},
+	"model":    {"list a preset's network: parameters per layer and in total", runModel},
 }
 
 // errUsage marks an error in how ict was called: it exits with status 2.

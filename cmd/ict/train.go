@@ -31,6 +31,10 @@ type trainFlags struct {
 	logEvery, sampleEvery, ckptEvery      int
 	budget                                time.Duration
 	quiet                                 bool
+	// ablations of the original CT settings (empty: the preset's)
+	metric, weighting, noiseDist, curriculum string
+	teacherEMA, clipNorm                     float64
+	warmup                                   int
 }
 
 const batcherMeta = "ictvk.batcher"
@@ -62,6 +66,13 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&f.logEvery, "log-every", 50, "steps between metrics lines")
 	fs.IntVar(&f.sampleEvery, "sample-every", 250, "steps between sample grids")
 	fs.IntVar(&f.ckptEvery, "ckpt-every", 250, "steps between checkpoints")
+	fs.StringVar(&f.metric, "metric", "", "loss metric: pseudo-huber (iCT), squared-l2 or l1")
+	fs.StringVar(&f.weighting, "weighting", "", "loss weighting: inverse-gap (iCT) or uniform")
+	fs.StringVar(&f.noiseDist, "noise-dist", "", "noise-index distribution: lognormal (iCT) or uniform")
+	fs.StringVar(&f.curriculum, "curriculum", "", "discretization curriculum: exponential (iCT) or square-root (CT)")
+	fs.Float64Var(&f.teacherEMA, "teacher-ema", -1, "mu0 of the original CT's teacher EMA (0: iCT's teacher without EMA)")
+	fs.Float64Var(&f.clipNorm, "clip-norm", 0, "clip gradients to this global L2 norm (0: off)")
+	fs.IntVar(&f.warmup, "warmup", -1, "learning-rate warm-up steps")
 	fs.DurationVar(&f.budget, "budget", 0, "fit the run into this wall time (e.g. 15m): measures a step and sets --total")
 	fs.BoolVar(&f.quiet, "quiet", false, "print only errors and the final line")
 	if err := parse(fs, args); err != nil {
@@ -130,6 +141,25 @@ func applyFlags(p *ct.Preset, f trainFlags) error {
 	}
 	if f.seed != 0 {
 		p.Run.Seed = f.seed
+	}
+	for _, x := range []struct {
+		flag, value string
+		dst         interface{ UnmarshalText([]byte) error }
+	}{{"--metric", f.metric, &r.Metric}, {"--weighting", f.weighting, &r.Weighting}, {"--noise-dist", f.noiseDist, &r.NoiseDistribution}, {"--curriculum", f.curriculum, &r.CurriculumKind}} {
+		if x.value != "" {
+			if err := x.dst.UnmarshalText([]byte(x.value)); err != nil {
+				return fmt.Errorf("%s: %v", x.flag, err)
+			}
+		}
+	}
+	if f.teacherEMA >= 0 {
+		r.TeacherEMAStart = f.teacherEMA
+	}
+	if f.clipNorm != 0 {
+		p.Run.ClipNorm = f.clipNorm
+	}
+	if f.warmup >= 0 {
+		p.Run.WarmupSteps = f.warmup
 	}
 	if err := r.Validate(); err != nil {
 		return err
