@@ -328,6 +328,7 @@ func train(f trainFlags, devOpt vk.Options, stdout io.Writer) error {
 	}
 	lastLog, lastStep := time.Now(), tr.Step
 	budgetSet := f.budget == 0
+	var budgetFrom time.Time
 	for tr.Step < run.Recipe.TotalIters {
 		select {
 		case <-stop:
@@ -344,13 +345,20 @@ func train(f trainFlags, devOpt vk.Options, stdout io.Writer) error {
 		if err := tr.TrainStep(batch); err != nil {
 			return fmt.Errorf("step %d: %w", tr.Step, err)
 		}
-		if !budgetSet && tr.Step == 5 {
+		if !budgetSet && tr.Step == 2 {
+			// The first steps build the pipelines; time the next ones.
+			if _, err := tr.LastLoss(); err != nil {
+				return err
+			}
+			budgetFrom = time.Now()
+		}
+		if !budgetSet && tr.Step == 6 {
 			// Fit the rest of the budget, keeping a tenth for samples
 			// and checkpoints.
 			if _, err := tr.LastLoss(); err != nil {
 				return err
 			}
-			per := time.Since(lastLog).Seconds() / float64(tr.Step-lastStep)
+			per := time.Since(budgetFrom).Seconds() / 4
 			left := f.budget.Seconds()*0.9 - time.Since(start).Seconds()
 			total := tr.Step + int(left/per)
 			if total < tr.Step+1 {
@@ -407,28 +415,35 @@ func train(f trainFlags, devOpt vk.Options, stdout io.Writer) error {
 // show the same draws as training goes on.
 const sampleNoiseSeed = 0x5eed
 
-// writeSamples writes one-step and two-step grids of 64 EMA samples.
+// writeSamples writes one-step and two-step grids of 64 EMA samples,
+// drawn in chunks of the training batch so that sampling reuses the
+// pipelines training built.
 func writeSamples(tr *ct.Trainer, folder runFolder, step int) error {
 	c := tr.Run.Net
+	const n = 64
+	chunk := min(tr.Run.Recipe.BatchSize, n)
 	for _, s := range []struct {
 		name   string
 		sigmas []float64
 	}{{"1step", tr.Run.Recipe.OneStepSigmas()}, {"2step", tr.Run.Recipe.TwoStepSigmas()}} {
-		x, err := tr.Sample(64, s.sigmas, sampleNoiseSeed, false)
-		if err != nil {
-			return err
+		var vals []float32
+		for i := 0; i < n; i += chunk {
+			x, err := tr.Sample(chunk, s.sigmas, sampleNoiseSeed+uint64(i), false)
+			if err != nil {
+				return err
+			}
+			v, err := x.Download()
+			if err != nil {
+				return err
+			}
+			tr.E.Release()
+			vals = append(vals, v...)
 		}
-		vals, err := x.Download()
-		if err != nil {
-			return err
-		}
-		tr.E.Release()
-		name := fmt.Sprintf("step%07d_%s.png", step, s.name)
-		if err := report.WriteGrid(folder.path("samples", name), vals, 64, c.ImageChannels, c.ImageSize, c.ImageSize, 8); err != nil {
-			return err
-		}
-		if err := report.WriteGrid(folder.path("samples", "latest_"+s.name+".png"), vals, 64, c.ImageChannels, c.ImageSize, c.ImageSize, 8); err != nil {
-			return err
+		vals = vals[:n*c.ImageChannels*c.ImageSize*c.ImageSize]
+		for _, name := range []string{fmt.Sprintf("step%07d_%s.png", step, s.name), "latest_" + s.name + ".png"} {
+			if err := report.WriteGrid(folder.path("samples", name), vals, n, c.ImageChannels, c.ImageSize, c.ImageSize, 8); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
