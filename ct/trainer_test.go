@@ -215,3 +215,81 @@ func TestLoadRefusesMismatchedCheckpoint(t *testing.T) {
 		t.Fatalf("loading into another network: %v", err)
 	}
 }
+
+// TestSaveLoadSamplesIdentically: the EMA network loaded from a checkpoint
+// draws exactly the samples the trainer's own EMA network draws.
+func TestSaveLoadSamplesIdentically(t *testing.T) {
+	e := openEngine(t)
+	run := tinyRun()
+	tr, err := NewTrainer(e, run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 2; i++ {
+		if err := tr.TrainStep(batchOf(uint64(20+i), 192)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	path := t.TempDir() + "/ckpt.safetensors"
+	if err := tr.Save(path, nil); err != nil {
+		t.Fatal(err)
+	}
+	sigmas := run.Recipe.TwoStepSigmas()
+	x, err := tr.Sample(3, sigmas, 7, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := x.Download()
+	e.Release()
+	net, _, err := LoadNet(e, path, "ema")
+	if err != nil {
+		t.Fatal(err)
+	}
+	y, err := Sample(e, net, run.Recipe, 3, sigmas, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := y.Download()
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("sample %d: %v from the loaded network, %v from the trainer", i, got[i], want[i])
+		}
+	}
+	if _, _, err := LoadNet(e, path, "nosuchset"); err == nil || !strings.Contains(err.Error(), "no tensor nosuchset.") {
+		t.Errorf("loading a missing set: %v", err)
+	}
+}
+
+// TestOriginalCTTeacherEMA runs the original CT's EMA teacher: after a
+// step the teacher has moved towards the student but not onto it.
+func TestOriginalCTTeacherEMA(t *testing.T) {
+	e := openEngine(t)
+	run := tinyRun()
+	run.Recipe.TeacherEMAStart = 0.9
+	run.Recipe.CurriculumKind = CurriculumSquareRoot
+	run.Recipe.S0, run.Recipe.S1 = 2, 150
+	tr, err := NewTrainer(e, run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tr.Teacher == nil {
+		t.Fatal("no teacher network with a teacher EMA")
+	}
+	// The output convolution: at initialization the only layer with a
+	// gradient (every block's last convolution starts at zero).
+	last := len(tr.Student.Params()) - 2
+	before, _ := tr.Teacher.Params()[last].Tensor.Download()
+	if err := tr.TrainStep(batchOf(30, 192)); err != nil {
+		t.Fatal(err)
+	}
+	after, _ := tr.Teacher.Params()[last].Tensor.Download()
+	student, _ := tr.Student.Params()[last].Tensor.Download()
+	moved, equal := false, true
+	for i := range after {
+		moved = moved || after[i] != before[i]
+		equal = equal && after[i] == student[i]
+	}
+	if !moved || equal {
+		t.Errorf("teacher moved %v, equals the student %v", moved, equal)
+	}
+}
