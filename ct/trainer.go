@@ -115,7 +115,7 @@ func (t *Trainer) GridSize() int { return t.curriculum.GridSize(t.Step) }
 // TrainStep records one training step on batch (B*C*H*W values in
 // [-1, 1]). The loss stays on the device: LastLoss reads it.
 func (t *Trainer) TrainStep(batch []float32) error {
-	e := t.E
+	e, r := t.E, t.Run.Recipe
 	if err := t.prepareGrid(); err != nil {
 		return err
 	}
@@ -130,6 +130,7 @@ func (t *Trainer) TrainStep(batch []float32) error {
 		return err
 	}
 	t.Opt.Step()
+	t.evalAvg.Decay = EMADecayAt(r.EvalEMADecay, t.Step)
 	t.evalAvg.Update()
 	if t.teacherAvg != nil {
 		t.teacherAvg.Decay = t.curriculum.TeacherEMA(t.Step + 1)
@@ -303,4 +304,11 @@ func (t *Trainer) SetTotalIters(k int) error {
 	}
 	t.Run.Recipe, t.curriculum, t.grid = r, c, gridState{}
 	return nil
+}
+
+// EMADecayAt warms the evaluation EMA up: at step k it averages with decay
+// min(decay, (1+k)/(10+k)), so that the average of a short run is not
+// dominated by the initial weights (0.999^234 still gives them 79%).
+func EMADecayAt(decay float64, k int) float64 {
+	return min(decay, float64(1+k)/float64(10+k))
 }
