@@ -16,6 +16,7 @@ import (
 	"strings"
 	"unsafe"
 
+	"github.com/ictvk/ictvk/internal/atomicfile"
 	vk "github.com/vulkan-go/vulkan"
 )
 
@@ -285,34 +286,11 @@ func (pc *pipelineCache) save() error {
 		return nil
 	}
 	data := C.GoBytes(buf, C.int(n))
-	if err := writeFileAtomic(pc.path, data); err != nil {
+	if err := os.MkdirAll(filepath.Dir(pc.path), 0o755); err != nil {
+		return fmt.Errorf("saving the pipeline cache: %w", err)
+	}
+	if err := atomicfile.Write(pc.path, data); err != nil {
 		return fmt.Errorf("saving the pipeline cache: %w", err)
 	}
 	return nil
-}
-
-// writeFileAtomic writes to a temporary file, syncs and renames, so a crash
-// never leaves a half-written file under the final name.
-func writeFileAtomic(path string, data []byte) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	f, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	if err != nil {
-		os.Remove(f.Name())
-	}
-	return err
 }

@@ -9,8 +9,8 @@ import (
 	"image/color"
 	"image/png"
 	"math"
-	"os"
-	"path/filepath"
+
+	"github.com/ictvk/ictvk/internal/atomicfile"
 )
 
 // Grid lays out n images (NCHW float32 in [-1, 1], c = 1 or 3) in rows of
@@ -68,32 +68,6 @@ func WriteGrid(path string, images []float32, n, c, h, w, cols int) error {
 	return WriteFileAtomic(path, buf.Bytes())
 }
 
-// WriteFileAtomic writes data to a temporary file beside path, syncs it and
-// renames it over path, so that a crash or a full disk never leaves a
-// half-written file under the final name.
-func WriteFileAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	if err != nil {
-		os.Remove(f.Name())
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if d, derr := os.Open(dir); derr == nil {
-		d.Sync()
-		d.Close()
-	}
-	return nil
-}
+// WriteFileAtomic writes data to path through a synced temporary file and
+// a rename (see internal/atomicfile).
+func WriteFileAtomic(path string, data []byte) error { return atomicfile.Write(path, data) }
