@@ -67,7 +67,7 @@ check-shaders:
 build:
 	$(GO) build -o $(BIN) ./cmd/ict
 
-test: deps check-shaders
+test: deps data check-shaders
 	@bad=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$bad" ]; then echo "gofmt would change: $$bad"; exit 1; fi
 	$(GO) vet ./...
