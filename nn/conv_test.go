@@ -67,29 +67,12 @@ func TestConvGolden(t *testing.T) {
 			x, xs := g.Array("x")
 			w, ws := g.Array("w")
 			b, bs := g.Array("b")
-			gy, _ := g.Array("gy")
 			px, pw, pb := e.NewParam(toF32(x), xs...), e.NewParam(toF32(w), ws...), e.NewParam(toF32(b), bs...)
 			defer px.Free()
 			defer pw.Free()
 			defer pb.Free()
 			y := e.Conv2d(px, pw, pb, stride, pad)
-			got, err := y.Download()
-			if err != nil {
-				t.Fatal(err)
-			}
-			want, _ := g.Array("y")
-			checkClose(t, "y", toF64(got), want, convTol)
-			if err := e.BackwardWith(y, e.FromData(toF32(gy), y.Shape()...)); err != nil {
-				t.Fatal(err)
-			}
-			for _, c := range []struct {
-				name string
-				p    *Tensor
-			}{{"g_x", px}, {"g_w", pw}, {"g_b", pb}} {
-				got, _ := c.p.Grad().Download()
-				want, _ := g.Array(c.name)
-				checkClose(t, c.name, toF64(got), want, convTol)
-			}
+			checkGolden(t, e, g, y, convTol, map[string]*Tensor{"g_x": px, "g_w": pw, "g_b": pb})
 		})
 	}
 }

@@ -2,6 +2,8 @@ package nn
 
 import (
 	"fmt"
+
+	"github.com/ictvk/ictvk/nn/internal/ref"
 	"hash/fnv"
 	"math"
 	"math/rand/v2"
@@ -238,5 +240,30 @@ func checkFiniteDifferences(t *testing.T, c opCase, data [][]float64, gy []float
 		if d := math.Abs(fd - grad[j]); d > 1e-5*scale {
 			t.Errorf("reference gradient of input %d at %d: %v, finite differences %v", i, j, grad[j], fd)
 		}
+	}
+}
+
+// checkGolden compares y with a golden case's y, runs the backward pass
+// with its gy, and compares each parameter's gradient with the golden
+// array named after it ("g_x" for the input x, ...).
+func checkGolden(t *testing.T, e *Engine, g *ref.Golden, y *Tensor, tol float64, grads map[string]*Tensor) {
+	t.Helper()
+	got, err := y.Download()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := g.Array("y")
+	checkClose(t, "y", toF64(got), want, tol)
+	gy, _ := g.Array("gy")
+	if err := e.BackwardWith(y, e.FromData(toF32(gy), y.Shape()...)); err != nil {
+		t.Fatal(err)
+	}
+	for name, p := range grads {
+		got, err := p.Grad().Download()
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _ := g.Array(name)
+		checkClose(t, name, toF64(got), want, tol)
 	}
 }
