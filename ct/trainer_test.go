@@ -7,27 +7,11 @@ import (
 	"testing"
 
 	"github.com/ictvk/ictvk/nn"
+	"github.com/ictvk/ictvk/nn/nntest"
 	"github.com/ictvk/ictvk/nn/unet"
-	"github.com/ictvk/ictvk/vk"
 )
 
-func openEngine(t *testing.T) *nn.Engine {
-	t.Helper()
-	e, err := nn.NewEngine(nn.Options{Device: vk.Options{Device: -1, Validate: true, CacheDir: "off"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		msgs := e.Dev.TakeMessages()
-		if err := e.Close(); err != nil {
-			t.Errorf("closing: %v", err)
-		}
-		if len(msgs) > 0 {
-			t.Errorf("validation layer:\n%s", strings.Join(msgs, "\n"))
-		}
-	})
-	return e
-}
+func openEngine(t *testing.T) *nn.Engine { return nntest.Open(t, false) }
 
 func tinyRun() Run {
 	r := DefaultRecipe()

@@ -7,28 +7,11 @@ import (
 	"testing"
 
 	"github.com/ictvk/ictvk/nn"
-	"github.com/ictvk/ictvk/vk"
+	"github.com/ictvk/ictvk/nn/nntest"
 )
 
-// openEngine opens a validated engine for one test and fails the test on
-// any validation message.
-func openEngine(t *testing.T) *nn.Engine {
-	t.Helper()
-	e, err := nn.NewEngine(nn.Options{Device: vk.Options{Device: -1, Validate: true, CacheDir: "off"}, Poison: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		msgs := e.Dev.TakeMessages()
-		if err := e.Close(); err != nil {
-			t.Errorf("closing: %v", err)
-		}
-		if len(msgs) > 0 {
-			t.Errorf("validation layer:\n%s", strings.Join(msgs, "\n"))
-		}
-	})
-	return e
-}
+// openEngine opens a validated engine for one test (see nntest).
+func openEngine(t *testing.T) *nn.Engine { return nntest.Open(t, true) }
 
 // tiny is a network with every layer kind: two levels, a channel change
 // (1x1 skips), attention at 4x4 and in the middle, dropout.
