@@ -119,16 +119,20 @@ func (t *Trainer) TrainStep(batch []float32) error {
 	if err := t.prepareGrid(); err != nil {
 		return err
 	}
+	e.S.SetPhase(PhaseData)
 	t.x.Upload(batch)
 	t.writeSampleInputs()
 
+	e.S.SetPhase(PhaseForward)
 	loss, err := t.consistencyLoss()
 	if err != nil {
 		return err
 	}
+	e.S.SetPhase(PhaseBackward)
 	if err := e.Backward(loss); err != nil {
 		return err
 	}
+	e.S.SetPhase(PhaseOptimizer)
 	t.Opt.Step()
 	t.evalAvg.Decay = EMADecayAt(r.EvalEMADecay, t.Step)
 	t.evalAvg.Update()
@@ -140,6 +144,7 @@ func (t *Trainer) TrainStep(batch []float32) error {
 		t.loss = e.Persistent(1)
 	}
 	e.CopyInto(t.loss, loss)
+	e.S.SetPhase("")
 	e.Release()
 	if err := e.Err(); err != nil {
 		return err
@@ -180,6 +185,14 @@ func (t *Trainer) consistencyLoss() (*nn.Tensor, error) {
 	}
 	return nil, fmt.Errorf("ct: metric %v is not supported", r.Metric)
 }
+
+// The phases of a step, as vk.Timing reports them ('ict bench').
+const (
+	PhaseData      = "data"
+	PhaseForward   = "forward"
+	PhaseBackward  = "backward"
+	PhaseOptimizer = "optimizer"
+)
 
 // noiseStream separates the seed of the training noise z from that of
 // dropout masks and the network's initialization.

@@ -27,7 +27,9 @@ type StreamOptions struct {
 
 // Timing is the GPU time of one dispatch or transfer.
 type Timing struct {
-	Name    string
+	Name string
+	// Phase is what SetPhase last named when the command was recorded.
+	Phase   string
 	Seconds float64
 }
 
@@ -52,6 +54,7 @@ type Stream struct {
 	timestamps    bool
 	hazards       hazards
 	timings       []Timing
+	phase         string
 	stats         StreamStats
 	noBarriers    bool // tests only: drop barriers to prove they matter
 
@@ -69,6 +72,7 @@ type frame struct {
 	descPool   vk.DescriptorPool // nil with push descriptors
 	queries    vk.QueryPool      // nil without timestamps
 	labels     []string
+	phases     []string
 	commands   int
 	recording  bool
 	inFlight   bool
@@ -173,6 +177,10 @@ func (s *Stream) destroy() {
 // Stats reports the counters so far.
 func (s *Stream) Stats() StreamStats { return s.stats }
 
+// SetPhase names the part of the work the commands recorded from now on
+// belong to (forward, backward, ...); Timings reports it with each command.
+func (s *Stream) SetPhase(name string) { s.phase = name }
+
 // Timings returns and clears the GPU times of completed commands (only with
 // StreamOptions.Timestamps on a device that supports them).
 func (s *Stream) Timings() []Timing {
@@ -211,6 +219,7 @@ func (s *Stream) frame() (*frame, error) {
 	f.recording = true
 	f.commands = 0
 	f.labels = f.labels[:0]
+	f.phases = f.phases[:0]
 	return f, nil
 }
 
@@ -246,7 +255,7 @@ func (s *Stream) retire(f *frame) error {
 		period := float64(s.dev.Info.Limits.TimestampPeriod)
 		for i, name := range f.labels {
 			ticks := (data[2*i+1] - data[2*i]) & mask
-			s.timings = append(s.timings, Timing{Name: name, Seconds: float64(ticks) * period * 1e-9})
+			s.timings = append(s.timings, Timing{Name: name, Phase: f.phases[i], Seconds: float64(ticks) * period * 1e-9})
 		}
 	}
 	return nil
@@ -367,6 +376,7 @@ func (s *Stream) finish(f *frame, label string) {
 	if f.queries != nil {
 		C.ict_timestamp(&s.dev.fns, s.cmd(f), C.VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, C.VkQueryPool(unsafe.Pointer(f.queries)), C.uint32_t(2*len(f.labels)+1))
 		f.labels = append(f.labels, label)
+		f.phases = append(f.phases, s.phase)
 	}
 }
 

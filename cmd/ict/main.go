@@ -28,6 +28,7 @@ var commands = map[string]command{
 	"schedule": {"print the iCT curriculum and a noise grid as CSV", runSchedule},
 	"train":    {"train a consistency model (iCT) and write a run folder", runTrain},
 	"sample":   {"draw images from a checkpoint into a PNG grid", runSample},
+	"bench":    {"time training steps and the main ops of a preset on a device", runBench},
 	"model":    {"list a preset's network: parameters per layer and in total", runModel},
 }
 

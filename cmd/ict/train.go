@@ -10,6 +10,8 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -24,6 +26,9 @@ import (
 type trainFlags struct {
 	preset, dataset, dataDir, out, resume string
 	imageSize, channels, batch, total     int
+	baseChannels, blocks                  int
+	channelMults, attention               string
+	fit                                   string
 	lr, dropout, fourierScale, ema        float64
 	s0, s1                                int
 	seed                                  uint64
@@ -53,6 +58,11 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&f.resume, "resume", "", "continue the run in this folder from its latest checkpoint")
 	fs.IntVar(&f.imageSize, "image-size", 0, "image height and width")
 	fs.IntVar(&f.channels, "channels", 0, "image channels (1 or 3)")
+	fs.IntVar(&f.baseChannels, "base-channels", 0, "U-Net channels at full resolution")
+	fs.StringVar(&f.channelMults, "channel-mults", "", "U-Net channel multipliers per resolution level, e.g. 1,2,2")
+	fs.IntVar(&f.blocks, "blocks", 0, "U-Net residual blocks per level")
+	fs.StringVar(&f.attention, "attention", "", "feature-map sizes with self-attention, e.g. 16,8 (\"none\": only the middle block's)")
+	fs.StringVar(&f.fit, "fit", "", "how 28x28 or 32x32 images reach --image-size: pad (or center-crop) or resize (default: the preset's)")
 	fs.IntVar(&f.batch, "batch", 0, "images per step")
 	fs.IntVar(&f.total, "total", 0, "training iterations K (sets the curriculum)")
 	fs.Float64Var(&f.lr, "lr", 0, "learning rate")
@@ -118,6 +128,39 @@ func applyFlags(p *ct.Preset, f trainFlags) error {
 	if f.batch != 0 {
 		r.BatchSize = f.batch
 	}
+	if f.baseChannels != 0 {
+		n.BaseChannels = f.baseChannels
+	}
+	if f.blocks != 0 {
+		n.BlocksPerLevel = f.blocks
+	}
+	if f.channelMults != "" {
+		m, err := parseInts("--channel-mults", f.channelMults)
+		if err != nil {
+			return err
+		}
+		n.ChannelMults = m
+	}
+	switch f.attention {
+	case "":
+	case "none":
+		n.AttentionResolutions = nil
+	default:
+		a, err := parseInts("--attention", f.attention)
+		if err != nil {
+			return err
+		}
+		n.AttentionResolutions = a
+	}
+	switch f.fit {
+	case "":
+	case "pad":
+		p.Fit = data.Pad
+	case "resize":
+		p.Fit = data.Resize
+	default:
+		return fmt.Errorf("--fit %q: want pad or resize", f.fit)
+	}
 	if f.total != 0 {
 		r.TotalIters = f.total
 	}
@@ -165,6 +208,19 @@ func applyFlags(p *ct.Preset, f trainFlags) error {
 		return err
 	}
 	return n.Validate()
+}
+
+// parseInts reads a comma-separated list of positive integers.
+func parseInts(flagName, s string) ([]int, error) {
+	var out []int
+	for _, part := range strings.Split(s, ",") {
+		v, err := strconv.Atoi(strings.TrimSpace(part))
+		if err != nil || v < 1 {
+			return nil, fmt.Errorf("%s %q: want positive integers separated by commas", flagName, s)
+		}
+		out = append(out, v)
+	}
+	return out, nil
 }
 
 // runFolder is where a run leaves its artifacts.
@@ -326,6 +382,7 @@ func train(f trainFlags, devOpt vk.Options, stdout io.Writer) error {
 		}
 		return nil
 	}
+	prog := newProgress(stdout, f.quiet, tr.Step, run.Recipe.TotalIters)
 	lastLog, lastStep := time.Now(), tr.Step
 	budgetSet := f.budget == 0
 	var budgetFrom time.Time
@@ -335,7 +392,7 @@ func train(f trainFlags, devOpt vk.Options, stdout io.Writer) error {
 			if err := save(); err != nil {
 				return err
 			}
-			logf("interrupted after step %d: checkpoint written; continue with 'ict train --resume %s'", tr.Step, folder.dir)
+			prog.logf("interrupted after step %d: checkpoint written; continue with 'ict train --resume %s'", tr.Step, folder.dir)
 			return nil
 		default:
 		}
@@ -345,6 +402,7 @@ func train(f trainFlags, devOpt vk.Options, stdout io.Writer) error {
 		if err := tr.TrainStep(batch); err != nil {
 			return fmt.Errorf("step %d: %w", tr.Step, err)
 		}
+		prog.step(tr.Step)
 		if !budgetSet && tr.Step == 2 {
 			// The first steps build the pipelines; time the next ones.
 			if _, err := tr.LastLoss(); err != nil {
@@ -368,11 +426,12 @@ func train(f trainFlags, devOpt vk.Options, stdout io.Writer) error {
 				return err
 			}
 			run.Recipe.TotalIters = total
-			logf("budget %v: %.2fs per step -> %d steps", f.budget, per, total)
+			prog.setTotal(total)
+			prog.logf("budget %v: %.2fs per step -> %d steps", f.budget, per, total)
 			budgetSet = true
 		}
 		done := tr.Step == run.Recipe.TotalIters
-		if tr.Step%f.logEvery == 0 || done {
+		if tr.Step%f.logEvery == 0 || done || prog.wantsDescribe() {
 			loss, err := tr.LastLoss()
 			if err != nil {
 				return err
@@ -382,15 +441,20 @@ func train(f trainFlags, devOpt vk.Options, stdout io.Writer) error {
 			}
 			now := time.Now()
 			ips := float64((tr.Step-lastStep)*run.Recipe.BatchSize) / now.Sub(lastLog).Seconds()
-			line := metricsLine{Step: tr.Step, Loss: loss, N: tr.GridSize(), LR: tr.Opt.Config.LearningRate(tr.Step), ImagesPerSec: ips, Seconds: time.Since(start).Seconds()}
-			raw, _ := json.Marshal(line)
-			if _, err := metrics.Write(append(raw, '\n')); err != nil {
-				return fmt.Errorf("metrics.jsonl: %w", err)
+			prog.describe(tr.GridSize(), loss, ips)
+			if tr.Step%f.logEvery == 0 || done {
+				line := metricsLine{Step: tr.Step, Loss: loss, N: tr.GridSize(), LR: tr.Opt.Config.LearningRate(tr.Step), ImagesPerSec: ips, Seconds: time.Since(start).Seconds()}
+				raw, _ := json.Marshal(line)
+				if _, err := metrics.Write(append(raw, '\n')); err != nil {
+					return fmt.Errorf("metrics.jsonl: %w", err)
+				}
+				history = append(history, line)
+				if !prog.live() {
+					eta := time.Duration(float64(run.Recipe.TotalIters-tr.Step) * now.Sub(lastLog).Seconds() / float64(tr.Step-lastStep) * float64(time.Second))
+					prog.logf("step %d/%d  N %d  loss %.5f  %.1f img/s  ETA %v", tr.Step, run.Recipe.TotalIters, line.N, loss, ips, eta.Round(time.Second))
+				}
+				lastLog, lastStep = now, tr.Step
 			}
-			history = append(history, line)
-			eta := time.Duration(float64(run.Recipe.TotalIters-tr.Step) * now.Sub(lastLog).Seconds() / float64(tr.Step-lastStep) * float64(time.Second))
-			logf("step %d/%d  N %d  loss %.5f  %.1f img/s  ETA %v", tr.Step, run.Recipe.TotalIters, line.N, loss, ips, eta.Round(time.Second))
-			lastLog, lastStep = now, tr.Step
 		}
 		if tr.Step%f.sampleEvery == 0 || done {
 			if err := writeSamples(tr, folder, tr.Step); err != nil {
@@ -406,6 +470,7 @@ func train(f trainFlags, devOpt vk.Options, stdout io.Writer) error {
 			}
 		}
 	}
+	prog.finish()
 	fmt.Fprintf(stdout, "done: %d steps in %v; samples in %s, checkpoint %s\n", tr.Step, time.Since(start).Round(time.Second),
 		folder.path("samples"), folder.path("checkpoints", "latest.safetensors"))
 	return nil

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -134,5 +135,38 @@ func TestKillAndResume(t *testing.T) {
 	first := after[len(before)]
 	if (first.Step-1)%3 != 0 || first.Step > before[len(before)-1].Step+1 || first.Step < before[len(before)-1].Step-2 {
 		t.Errorf("resumed at step %d after the killed run logged up to %d", first.Step, before[len(before)-1].Step)
+	}
+}
+
+// TestProgressOnTerminal runs training under script(1), which gives it a
+// pseudo-terminal: the run draws a progress bar with the loss and images/s
+// instead of plain lines; --quiet leaves only the final line.
+func TestProgressOnTerminal(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains for real")
+	}
+	script, err := exec.LookPath("script")
+	if err != nil {
+		t.Skip("script(1) from util-linux is not installed")
+	}
+	bin := buildICT(t)
+	dir := filepath.Join(t.TempDir(), "run")
+	out, err := exec.Command(script, "-qec", bin+" train --preset mnist-tiny --total 6 --log-every 3 --out "+dir, "/dev/null").CombinedOutput()
+	if err != nil {
+		t.Fatalf("train under script: %v\n%s", err, out)
+	}
+	s := string(out)
+	if !regexp.MustCompile(`\(6/6\)`).MatchString(s) || !strings.Contains(s, "img/s") || !strings.Contains(s, "100%") {
+		t.Errorf("no progress bar on a terminal:\n%q", s)
+	}
+	if strings.Contains(s, "step 3/6") {
+		t.Errorf("plain log lines on a terminal:\n%q", s)
+	}
+	out, err = exec.Command(script, "-qec", bin+" train --quiet --preset mnist-tiny --total 2 --out "+dir+"-quiet", "/dev/null").CombinedOutput()
+	if err != nil {
+		t.Fatalf("quiet train: %v\n%s", err, out)
+	}
+	if lines := strings.Split(strings.TrimSpace(string(out)), "\n"); len(lines) != 1 || !strings.HasPrefix(lines[0], "done: 2 steps") {
+		t.Errorf("--quiet printed more than the final line:\n%q", out)
 	}
 }

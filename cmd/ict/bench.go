@@ -1,0 +1,216 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"sort"
+	"time"
+
+	"github.com/ictvk/ictvk/ct"
+	"github.com/ictvk/ictvk/nn"
+	"github.com/ictvk/ictvk/vk"
+)
+
+// runBench times training steps of a preset on the chosen device, split
+// into phases and kernels by timestamp queries, and a few ops alone.
+func runBench(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("bench", stderr)
+	env, err := vk.OptionsFromEnv()
+	if err != nil {
+		return err
+	}
+	f := trainFlags{dropout: -1, teacherEMA: -1, warmup: -1}
+	fs.StringVar(&f.preset, "preset", "mnist", "configuration to time: "+joinNames(ct.PresetNames()))
+	fs.IntVar(&f.imageSize, "image-size", 0, "image height and width (default: the preset's)")
+	fs.IntVar(&f.channels, "channels", 0, "image channels (default: the preset's)")
+	fs.IntVar(&f.batch, "batch", 0, "images per step (default: the preset's)")
+	fs.IntVar(&f.baseChannels, "base-channels", 0, "U-Net channels at full resolution (default: the preset's)")
+	fs.StringVar(&f.channelMults, "channel-mults", "", "U-Net channel multipliers per level, e.g. 1,2,2 (default: the preset's)")
+	fs.IntVar(&f.blocks, "blocks", 0, "U-Net residual blocks per level (default: the preset's)")
+	fs.StringVar(&f.attention, "attention", "", "feature-map sizes with self-attention, or none (default: the preset's)")
+	steps := fs.Int("steps", 5, "timed training steps")
+	warm := fs.Int("warmup", 2, "untimed steps first (they build the pipelines)")
+	top := fs.Int("top", 12, "kernels to list")
+	ops := fs.Bool("ops", true, "also time the main ops alone")
+	fs.IntVar(&env.Device, "device", env.Device, "Vulkan device index (see 'ict devices')")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *steps < 1 || *warm < 0 {
+		return fmt.Errorf("--steps must be at least 1 and --warmup at least 0")
+	}
+	p, err := ct.LookupPreset(f.preset)
+	if err != nil {
+		return err
+	}
+	if err := applyFlags(&p, f); err != nil {
+		return err
+	}
+	e, err := nn.NewEngine(nn.Options{Device: env, Stream: vk.StreamOptions{Timestamps: true}})
+	if err != nil {
+		return err
+	}
+	defer e.Close()
+	tr, err := ct.NewTrainer(e, p.Run)
+	if err != nil {
+		return err
+	}
+	net, b := p.Run.Net, p.Run.Recipe.BatchSize
+	fmt.Fprintf(stdout, "bench %s on %s (%s): %d parameters, batch %d of %dx%dx%d\n", p.Name, e.Dev.Info.Name,
+		e.Dev.Info.Type, tr.Student.ParamCount(), b, net.ImageChannels, net.ImageSize, net.ImageSize)
+
+	// Images of a fixed random draw: the step's cost does not depend on them.
+	rng := rand.New(rand.NewPCG(1, 2))
+	batch := make([]float32, b*net.ImageChannels*net.ImageSize*net.ImageSize)
+	for i := range batch {
+		batch[i] = float32(rng.Float64()*2 - 1)
+	}
+	step := func() error {
+		if err := tr.TrainStep(batch); err != nil {
+			return err
+		}
+		_, err := tr.LastLoss()
+		return err
+	}
+	t0 := time.Now()
+	for i := 0; i < *warm; i++ {
+		if err := step(); err != nil {
+			return fmt.Errorf("warm-up step %d: %w", i+1, err)
+		}
+	}
+	if *warm > 0 {
+		fmt.Fprintf(stdout, "warm-up: %d steps in %.1f s (first use builds the pipelines)\n", *warm, time.Since(t0).Seconds())
+	}
+	e.S.Timings() // drop the warm-up's
+	t0 = time.Now()
+	for i := 0; i < *steps; i++ {
+		if err := step(); err != nil {
+			return fmt.Errorf("step %d: %w", i+1, err)
+		}
+	}
+	wall := time.Since(t0).Seconds() / float64(*steps)
+	fmt.Fprintf(stdout, "training: %.3f s per step, %.1f images/s (wall clock, %d steps)\n", wall, float64(b)/wall, *steps)
+	printTimings(stdout, e.S.Timings(), *steps, *top)
+	if *ops {
+		return benchOps(stdout, e, net.BaseChannels, net.ImageSize, b)
+	}
+	return nil
+}
+
+// printTimings splits the device time of steps by phase and by kernel.
+func printTimings(w io.Writer, ts []vk.Timing, steps, top int) {
+	if len(ts) == 0 {
+		fmt.Fprintln(w, "device timings: none (the device has no timestamp queries)")
+		return
+	}
+	type agg struct {
+		name    string
+		seconds float64
+		calls   int
+	}
+	phases := map[string]*agg{}
+	kernels := map[string]*agg{}
+	total := 0.0
+	for _, t := range ts {
+		ph := t.Phase
+		if ph == "" {
+			ph = "other"
+		}
+		for _, m := range []struct {
+			into map[string]*agg
+			key  string
+		}{{phases, ph}, {kernels, ph + "/" + t.Name}} {
+			a := m.into[m.key]
+			if a == nil {
+				a = &agg{name: m.key}
+				m.into[m.key] = a
+			}
+			a.seconds += t.Seconds
+			a.calls++
+		}
+		total += t.Seconds
+	}
+	sorted := func(m map[string]*agg) []*agg {
+		out := make([]*agg, 0, len(m))
+		for _, a := range m {
+			out = append(out, a)
+		}
+		sort.Slice(out, func(i, j int) bool { return out[i].seconds > out[j].seconds })
+		return out
+	}
+	n := float64(steps)
+	fmt.Fprintf(w, "device time: %.3f s per step in %d commands", total/n, len(ts)/steps)
+	for _, a := range sorted(phases) {
+		fmt.Fprintf(w, ", %s %.3f s (%.0f%%)", a.name, a.seconds/n, 100*a.seconds/total)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "%-34s %10s %6s %8s\n", "phase/kernel", "s/step", "share", "calls")
+	for i, a := range sorted(kernels) {
+		if i == top {
+			break
+		}
+		fmt.Fprintf(w, "%-34s %10.4f %5.1f%% %8d\n", a.name, a.seconds/n, 100*a.seconds/total, a.calls/steps)
+	}
+}
+
+// benchOps times the ops a U-Net spends its time in, alone, at the
+// preset's sizes: GFLOP/s say how far each is from the device's peak.
+func benchOps(w io.Writer, e *nn.Engine, ch, size, batch int) error {
+	rng := rand.New(rand.NewPCG(3, 4))
+	randT := func(shape ...int) *nn.Tensor {
+		n := 1
+		for _, d := range shape {
+			n *= d
+		}
+		v := make([]float32, n)
+		for i := range v {
+			v[i] = float32(rng.NormFloat64())
+		}
+		return e.FromData(v, shape...)
+	}
+	type op struct {
+		name  string
+		flops float64
+		run   func() *nn.Tensor
+	}
+	x := randT(batch, ch, size, size)
+	wc := randT(ch, ch, 3, 3)
+	a, bm := randT(512, 512), randT(512, 512)
+	g, beta := randT(ch), randT(ch)
+	hw := float64(size * size)
+	list := []op{
+		{fmt.Sprintf("conv3x3 %d->%d %dx%d batch %d", ch, ch, size, size, batch), 2 * float64(batch) * hw * float64(ch*ch*9),
+			func() *nn.Tensor { return e.Conv2d(x, wc, nil, 1, 1) }},
+		{"matmul 512x512x512", 2 * 512 * 512 * 512, func() *nn.Tensor { return e.MatMul(a, bm, false, false) }},
+		{fmt.Sprintf("groupnorm %dx%dx%dx%d", batch, ch, size, size), 0, func() *nn.Tensor { return e.GroupNorm(x, g, beta, min(ch, 4), 1e-5) }},
+		{fmt.Sprintf("silu %dx%dx%dx%d", batch, ch, size, size), 0, func() *nn.Tensor { return e.SiLU(x) }},
+	}
+	fmt.Fprintln(w, "ops alone (device time, best of 3):")
+	var err error
+	e.NoGrad(func() {
+		for _, o := range list {
+			best := 0.0
+			for rep := 0; rep < 4; rep++ {
+				o.run()
+				if err = e.Wait(); err != nil {
+					return
+				}
+				var s float64
+				for _, t := range e.S.Timings() {
+					s += t.Seconds
+				}
+				e.Release()
+				if rep > 0 && (best == 0 || s < best) { // the first builds the pipeline
+					best = s
+				}
+			}
+			if o.flops > 0 {
+				fmt.Fprintf(w, "  %-40s %9.3f ms %7.1f GFLOP/s\n", o.name, 1e3*best, o.flops/best/1e9)
+			} else {
+				fmt.Fprintf(w, "  %-40s %9.3f ms\n", o.name, 1e3*best)
+			}
+		}
+	})
+	return err
+}
