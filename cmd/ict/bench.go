@@ -29,6 +29,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&f.channelMults, "channel-mults", "", "U-Net channel multipliers per level, e.g. 1,2,2 (default: the preset's)")
 	fs.IntVar(&f.blocks, "blocks", 0, "U-Net residual blocks per level (default: the preset's)")
 	fs.StringVar(&f.attention, "attention", "", "feature-map sizes with self-attention, or none (default: the preset's)")
+	fs.Float64Var(&f.dropout, "dropout", -1, "dropout probability (default: the preset's)")
 	steps := fs.Int("steps", 5, "timed training steps")
 	warm := fs.Int("warmup", 2, "untimed steps first (they build the pipelines)")
 	top := fs.Int("top", 12, "kernels to list")
