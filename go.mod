@@ -22,3 +22,5 @@ require (
 	gonum.org/v1/gonum v0.17.0 // indirect
 	gonum.org/v1/plot v0.17.0 // indirect
 )
+
+replace github.com/vulkan-go/vulkan => ./third_party/vulkan-go

@@ -1,0 +1,11 @@
+// +build linux,!android,!wayland
+
+package vulkan
+
+/*
+#cgo LDFLAGS: -ldl
+
+#include "vk_wrapper.h"
+#include "vk_bridge.h"
+*/
+import "C"
