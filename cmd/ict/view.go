@@ -136,6 +136,9 @@ type liveView struct {
 	quit        bool
 	lastRefresh time.Time
 	refreshCost time.Duration
+	refreshes   int
+	refreshTime time.Duration // all of them, for the closing line
+	started     time.Time
 	markStep    int
 	markTime    time.Time
 	loss, ips   float64
@@ -214,6 +217,7 @@ func (lv *liveView) attach(dev *vk.Device, tr *ct.Trainer, stop chan os.Signal, 
 	lv.tr, lv.stop = tr, stop
 	lv.show = samples{steps: 1, seed: sampleNoiseSeed}
 	lv.markStep, lv.markTime = tr.Step, time.Now()
+	lv.started = lv.markTime
 	lv.loss = -1
 }
 
@@ -280,7 +284,10 @@ func (lv *liveView) wait() error {
 		lv.setTitle()
 	case <-lv.win.Closed():
 	case s := <-lv.stop:
-		lv.stop <- s // for the training loop, which stops cleanly
+		select {
+		case lv.stop <- s: // back for the training loop, which stops cleanly
+		default: // another signal is already there
+		}
 		lv.paused, lv.quit = false, true
 	}
 	return nil
@@ -329,12 +336,17 @@ func (lv *liveView) refresh() error {
 	lv.win.Show(pic)
 	lv.lastRefresh = time.Now()
 	lv.refreshCost = lv.lastRefresh.Sub(start)
+	lv.refreshes++
+	lv.refreshTime += lv.refreshCost
 	lv.markStep, lv.markTime = tr.Step, lv.lastRefresh
 	lv.setTitle()
 	return nil
 }
 
 func (lv *liveView) setTitle() {
+	if lv.win == nil {
+		return
+	}
 	tr := lv.tr
 	state := ""
 	switch {
@@ -367,6 +379,10 @@ func (lv *liveView) detach() {
 				break
 			}
 		}
+	}
+	if lv.refreshes > 0 {
+		fmt.Fprintf(lv.stdout, "viewer: %d refreshes took %.1fs (%.2fs each, %.0f%% of the run's time)\n", lv.refreshes,
+			lv.refreshTime.Seconds(), lv.refreshTime.Seconds()/float64(lv.refreshes), 100*lv.refreshTime.Seconds()/time.Since(lv.started).Seconds())
 	}
 	close(lv.done)
 	<-lv.released

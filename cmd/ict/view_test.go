@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ictvk/ictvk/internal/xvfb"
+	"github.com/ictvk/ictvk/viewer"
 )
 
 // liveICT is the real binary running in the background, its output
@@ -230,5 +231,28 @@ func TestHeadlessBuild(t *testing.T) {
 	out, code := runICT(t, bin, env, "train", "--preset", "mnist-tiny", "--total", "1", "--out", dir, "--view")
 	if code != 0 || !strings.Contains(out, "--view: "+msg+"; training continues without the viewer") {
 		t.Errorf("headless train --view: exit %d\n%s", code, out)
+	}
+}
+
+func TestSamplesKeys(t *testing.T) {
+	s := samples{steps: 1, seed: sampleNoiseSeed}
+	for _, c := range []struct {
+		cmd     viewer.Command
+		changed bool
+		label   string
+	}{
+		{viewer.OneStep, false, "1step"},
+		{viewer.TwoStep, true, "2step"},
+		{viewer.NewNoise, true, "2step_noise1"},
+		{viewer.OneStep, true, "1step_noise1"},
+		{viewer.NewNoise, true, "1step_noise2"},
+		{viewer.Pause, false, "1step_noise2"},
+	} {
+		if got := s.apply(c.cmd); got != c.changed || s.label() != c.label {
+			t.Errorf("%v: changed %v, label %q; want %v, %q", c.cmd, got, s.label(), c.changed, c.label)
+		}
+	}
+	if s.seed != sampleNoiseSeed+2*newNoiseStride {
+		t.Errorf("seed %#x after two new noises", s.seed)
 	}
 }

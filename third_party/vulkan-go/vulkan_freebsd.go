@@ -1,3 +1,4 @@
+//go:build freebsd
 // +build freebsd
 
 package vulkan

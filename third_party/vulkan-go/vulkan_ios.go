@@ -1,3 +1,4 @@
+//go:build darwin && (arm || arm64)
 // +build darwin
 // +build arm arm64
 
