@@ -117,6 +117,11 @@ func (s samples) label() string {
 // longer when sampling is slow, so that it takes at most a tenth of the time.
 const viewRefreshEvery = 2 * time.Second
 
+// viewTitleEvery is how often the title's step, loss and images/s are
+// updated between refreshes (each reads the loss back, as the progress
+// bar does).
+const viewTitleEvery = time.Second
+
 // liveView joins a training run on its goroutine with the window on the
 // main thread. Every method is a no-op on a nil *liveView (no --view).
 type liveView struct {
@@ -137,6 +142,7 @@ type liveView struct {
 	lastRefresh time.Time
 	refreshCost time.Duration
 	refreshes   int
+	lastTitle   time.Time
 	refreshTime time.Duration // all of them, for the closing line
 	started     time.Time
 	markStep    int
@@ -259,6 +265,11 @@ func (lv *liveView) afterStep(last bool) error {
 		if err := lv.refresh(); err != nil {
 			return err
 		}
+	} else if time.Since(lv.lastTitle) >= viewTitleEvery {
+		if err := lv.measure(time.Now()); err != nil {
+			return err
+		}
+		lv.setTitle()
 	}
 	if !lv.paused {
 		return nil
@@ -315,15 +326,8 @@ func (lv *liveView) command(c viewer.Command) bool {
 func (lv *liveView) refresh() error {
 	start := time.Now()
 	tr := lv.tr
-	if tr.Step > lv.markStep {
-		lv.ips = float64((tr.Step-lv.markStep)*tr.Run.Recipe.BatchSize) / start.Sub(lv.markTime).Seconds()
-	}
-	if tr.Step > 0 {
-		loss, err := tr.LastLoss()
-		if err != nil {
-			return err
-		}
-		lv.loss = loss
+	if err := lv.measure(start); err != nil {
+		return err
 	}
 	vals, err := sampleGrid(tr.E, tr.EMA, tr.Run.Recipe, lv.show.sigmas(tr.Run.Recipe), lv.show.seed)
 	if err != nil {
@@ -338,8 +342,26 @@ func (lv *liveView) refresh() error {
 	lv.refreshCost = lv.lastRefresh.Sub(start)
 	lv.refreshes++
 	lv.refreshTime += lv.refreshCost
-	lv.markStep, lv.markTime = tr.Step, lv.lastRefresh
+	lv.markTime = lv.lastRefresh // images/s leave the sampling out
 	lv.setTitle()
+	return nil
+}
+
+// measure reads the loss back (which waits for the device) and the
+// images per second since the last mark.
+func (lv *liveView) measure(now time.Time) error {
+	tr := lv.tr
+	if tr.Step > lv.markStep {
+		lv.ips = float64((tr.Step-lv.markStep)*tr.Run.Recipe.BatchSize) / now.Sub(lv.markTime).Seconds()
+		lv.markStep, lv.markTime = tr.Step, now
+	}
+	if tr.Step > 0 {
+		loss, err := tr.LastLoss()
+		if err != nil {
+			return err
+		}
+		lv.loss = loss
+	}
 	return nil
 }
 
@@ -359,6 +381,7 @@ func (lv *liveView) setTitle() {
 	if lv.loss >= 0 {
 		loss = fmt.Sprintf("%.5f", lv.loss)
 	}
+	lv.lastTitle = time.Now()
 	lv.win.SetTitle(fmt.Sprintf("ict train: step %d/%d  N %d  loss %s  %.1f img/s  %s%s",
 		tr.Step, tr.Run.Recipe.TotalIters, tr.GridSize(), loss, lv.ips, lv.show.label(), state))
 }
