@@ -64,6 +64,7 @@ type DeviceInfo struct {
 	DriverVersion  uint32
 	ComputeFamily  int // -1: no queue family supports compute
 	PushDescriptor bool
+	Swapchain      bool // has VK_KHR_swapchain: a window can present from it
 	// UMA is set when tensors can live in memory that is both device-local
 	// and host-visible, so transfers need no staging copy.
 	UMA    bool

@@ -11,6 +11,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"unsafe"
 
 	vk "github.com/vulkan-go/vulkan"
@@ -37,6 +38,12 @@ type Options struct {
 	// MemoryLimit caps the device memory this process allocates, in bytes;
 	// 0 means the size of the device-local heap.
 	MemoryLimit uint64
+	// InstanceExtensions are enabled on the instance besides ict's own:
+	// a window system's surface extensions, for presenting.
+	InstanceExtensions []string
+	// Present enables VK_KHR_swapchain on the device where it has it, so
+	// that a window can present from the training queue (see NewPresenter).
+	Present bool
 }
 
 // OptionsFromEnv reads ICT_DEVICE (an index) and ICT_VALIDATE (1 to enable).
@@ -63,13 +70,21 @@ func OptionsFromEnv() (Options, error) {
 type Device struct {
 	Info DeviceInfo
 
-	inst     *instance
-	physical vk.PhysicalDevice
-	handle   vk.Device
-	queue    vk.Queue
-	fns      C.ict_device_fns
-	pushDesc bool
-	uma      bool
+	inst      *instance
+	physical  vk.PhysicalDevice
+	handle    vk.Device
+	queue     vk.Queue
+	fns       C.ict_device_fns
+	pushDesc  bool
+	uma       bool
+	swapchain bool // VK_KHR_swapchain is enabled
+
+	// queueMu serializes vkQueueSubmit, vkQueuePresentKHR and the waits
+	// on the queue: Vulkan wants a queue externally synchronized, and a
+	// window may present from another thread than the one that trains.
+	queueMu    sync.Mutex
+	presentMu  sync.Mutex // guards presenters
+	presenters []*Presenter
 
 	mem       *allocator
 	pipelines *pipelineCache
@@ -79,7 +94,7 @@ type Device struct {
 
 // Open creates the instance and the logical device that opt names.
 func Open(opt Options) (*Device, error) {
-	in, err := newInstance(opt.Validate)
+	in, err := newInstance(opt.Validate, opt.InstanceExtensions)
 	if err != nil {
 		return nil, err
 	}
@@ -91,6 +106,7 @@ func Open(opt Options) (*Device, error) {
 	d := &Device{Info: in.infos[idx], inst: in, physical: in.physical[idx]}
 	d.pushDesc = d.Info.PushDescriptor && !opt.NoPushDescriptors
 	d.uma = d.Info.UMA && !opt.NoUMA
+	d.swapchain = d.Info.Swapchain && opt.Present
 	if err := d.create(); err != nil {
 		d.Close()
 		return nil, err
@@ -118,9 +134,16 @@ func (d *Device) create() error {
 		QueueCreateInfoCount: 1,
 		PQueueCreateInfos:    []vk.DeviceQueueCreateInfo{queue},
 	}
+	var exts []string
 	if d.pushDesc {
-		info.EnabledExtensionCount = 1
-		info.PpEnabledExtensionNames = []string{"VK_KHR_push_descriptor\x00"}
+		exts = append(exts, "VK_KHR_push_descriptor\x00")
+	}
+	if d.swapchain {
+		exts = append(exts, "VK_KHR_swapchain\x00")
+	}
+	if len(exts) > 0 {
+		info.EnabledExtensionCount = uint32(len(exts))
+		info.PpEnabledExtensionNames = exts
 	}
 	var dev vk.Device
 	if r := vk.CreateDevice(d.physical, &info, nil, &dev); r != vk.Success {
@@ -164,7 +187,16 @@ func (d *Device) Close() error {
 	d.closed = true
 	var errs []error
 	if d.handle != nil {
+		// A window left open: its swapchain goes before the device.
+		d.presentMu.Lock()
+		left := append([]*Presenter(nil), d.presenters...)
+		d.presentMu.Unlock()
+		for _, p := range left {
+			p.Destroy()
+		}
+		d.queueMu.Lock()
 		vk.DeviceWaitIdle(d.handle)
+		d.queueMu.Unlock()
 		for _, s := range d.streams {
 			s.destroy()
 		}

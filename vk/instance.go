@@ -62,7 +62,7 @@ type instance struct {
 
 const apiVersion = 1<<22 | 1<<12 // Vulkan 1.1: subgroup properties are core
 
-func newInstance(validate bool) (*instance, error) {
+func newInstance(validate bool, extensions []string) (*instance, error) {
 	if err := load(); err != nil {
 		return nil, err
 	}
@@ -74,13 +74,20 @@ func newInstance(validate bool) (*instance, error) {
 	if validate {
 		v = 1
 	}
-	r := vk.Result(C.ict_create_instance(v, apiVersion, nil, 0, &h))
+	cexts := make([]*C.char, len(extensions)+1) // never empty: &cexts[0] is passed
+	for i, e := range extensions {
+		cexts[i] = C.CString(e)
+		defer C.free(unsafe.Pointer(cexts[i]))
+	}
+	r := vk.Result(C.ict_create_instance(v, apiVersion, &cexts[0], C.uint32_t(len(extensions)), &h))
 	switch r {
 	case vk.Success:
 	case vk.ErrorIncompatibleDriver:
 		return nil, ErrNoDriver
 	case vk.ErrorLayerNotPresent:
 		return nil, ErrNoValidate
+	case vk.ErrorExtensionNotPresent:
+		return nil, fmt.Errorf("vulkan: the driver lacks an instance extension of %v", extensions)
 	default:
 		return nil, fmt.Errorf("vulkan: vkCreateInstance: %v", vk.Error(r))
 	}
@@ -227,6 +234,7 @@ func (in *instance) describe(index int, pd vk.PhysicalDevice) DeviceInfo {
 		}
 	}
 	info.PushDescriptor = hasDeviceExtension(pd, "VK_KHR_push_descriptor")
+	info.Swapchain = hasDeviceExtension(pd, "VK_KHR_swapchain")
 	return info
 }
 
@@ -252,7 +260,7 @@ func hasDeviceExtension(pd vk.PhysicalDevice, name string) bool {
 // Open would choose for opt.Device (-1: automatic). With opt.Validate, any
 // message of the validation layer is returned as an error.
 func ListDevices(opt Options) (devices []DeviceInfo, chosen int, err error) {
-	in, err := newInstance(opt.Validate)
+	in, err := newInstance(opt.Validate, opt.InstanceExtensions)
 	if err != nil {
 		return nil, -1, err
 	}

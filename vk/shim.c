@@ -7,6 +7,8 @@
 
 static PFN_vkGetInstanceProcAddr gipa;
 
+PFN_vkGetInstanceProcAddr ict_gipa(void) { return gipa; }
+
 void *ict_load(const char *path, char *err, int errlen) {
   // Debian ships the unversioned libvulkan.so only in libvulkan-dev, so the
   // versioned name comes first.

@@ -11,6 +11,9 @@
 // empty). It returns vkGetInstanceProcAddr, or NULL with a message in err.
 void *ict_load(const char *path, char *err, int errlen);
 
+// ict_gipa is the vkGetInstanceProcAddr that ict_load found.
+PFN_vkGetInstanceProcAddr ict_gipa(void);
+
 // ict_create_instance creates an instance. With validate set it enables
 // VK_LAYER_KHRONOS_validation with synchronization validation and a debug
 // messenger whose messages land in the buffer read by ict_take_messages.

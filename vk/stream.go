@@ -279,11 +279,14 @@ func (s *Stream) Flush() error {
 		return err
 	}
 	f.recording = false
-	if err := check(vk.QueueSubmit(s.dev.queue, 1, []vk.SubmitInfo{{
+	s.dev.queueMu.Lock()
+	r := vk.QueueSubmit(s.dev.queue, 1, []vk.SubmitInfo{{
 		SType:              vk.StructureTypeSubmitInfo,
 		CommandBufferCount: 1,
 		PCommandBuffers:    []vk.CommandBuffer{f.cmd},
-	}}, f.fence), "submitting work"); err != nil {
+	}}, f.fence)
+	s.dev.queueMu.Unlock()
+	if err := check(r, "submitting work"); err != nil {
 		return err
 	}
 	f.inFlight = true

@@ -30,6 +30,7 @@ var commands = map[string]command{
 	"sample":   {"draw images from a checkpoint into a PNG grid", runSample},
 	"bench":    {"time training steps and the main ops of a preset on a device", runBench},
 	"model":    {"list a preset's network: parameters per layer and in total", runModel},
+	"view":     {"browse a checkpoint's samples in a window", runView},
 }
 
 // errUsage marks an error in how ict was called: it exits with status 2.

@@ -40,6 +40,8 @@ type trainFlags struct {
 	metric, weighting, noiseDist, curriculum string
 	teacherEMA, clipNorm                     float64
 	warmup                                   int
+	view                                     bool
+	live                                     *liveView // the --view window (view.go)
 }
 
 const batcherMeta = "ictvk.batcher"
@@ -85,6 +87,7 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&f.warmup, "warmup", -1, "learning-rate warm-up steps")
 	fs.DurationVar(&f.budget, "budget", 0, "fit the run into this wall time (e.g. 15m): measures a step and sets --total")
 	fs.BoolVar(&f.quiet, "quiet", false, "print only errors and the final line")
+	fs.BoolVar(&f.view, "view", false, "show samples in a window while training: space pauses, 1/2 one- or two-step, n new noise, s saves, q stops, Esc closes the window")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -92,6 +95,9 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("--log-every, --sample-every and --ckpt-every must be at least 1")
 	}
 	env.Device = f.device
+	if f.view {
+		return trainWithView(f, env, stdout)
+	}
 	return train(f, env, stdout)
 }
 
@@ -361,6 +367,8 @@ func train(f trainFlags, devOpt vk.Options, stdout io.Writer) error {
 	stop := make(chan os.Signal, 1)
 	signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(stop)
+	f.live.attach(e.Dev, tr, stop, folder)
+	defer f.live.detach() // before the device closes
 
 	metrics, err := os.OpenFile(folder.path("metrics.jsonl"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 	if err != nil {
@@ -469,6 +477,9 @@ func train(f trainFlags, devOpt vk.Options, stdout io.Writer) error {
 				return err
 			}
 		}
+		if err := f.live.afterStep(done); err != nil {
+			return err
+		}
 	}
 	prog.finish()
 	fmt.Fprintf(stdout, "done: %d steps in %v; samples in %s, checkpoint %s\n", tr.Step, time.Since(start).Round(time.Second),
@@ -485,28 +496,16 @@ const sampleNoiseSeed = 0x5eed
 // pipelines training built.
 func writeSamples(tr *ct.Trainer, folder runFolder, step int) error {
 	c := tr.Run.Net
-	const n = 64
-	chunk := min(tr.Run.Recipe.BatchSize, n)
 	for _, s := range []struct {
 		name   string
 		sigmas []float64
 	}{{"1step", tr.Run.Recipe.OneStepSigmas()}, {"2step", tr.Run.Recipe.TwoStepSigmas()}} {
-		var vals []float32
-		for i := 0; i < n; i += chunk {
-			x, err := tr.Sample(chunk, s.sigmas, sampleNoiseSeed+uint64(i), false)
-			if err != nil {
-				return err
-			}
-			v, err := x.Download()
-			if err != nil {
-				return err
-			}
-			tr.E.Release()
-			vals = append(vals, v...)
+		vals, err := sampleGrid(tr.E, tr.EMA, tr.Run.Recipe, s.sigmas, sampleNoiseSeed)
+		if err != nil {
+			return err
 		}
-		vals = vals[:n*c.ImageChannels*c.ImageSize*c.ImageSize]
 		for _, name := range []string{fmt.Sprintf("step%07d_%s.png", step, s.name), "latest_" + s.name + ".png"} {
-			if err := report.WriteGrid(folder.path("samples", name), vals, n, c.ImageChannels, c.ImageSize, c.ImageSize, 8); err != nil {
+			if err := report.WriteGrid(folder.path("samples", name), vals, gridImages, c.ImageChannels, c.ImageSize, c.ImageSize, gridColumns); err != nil {
 				return err
 			}
 		}
