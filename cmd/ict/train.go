@@ -34,6 +34,7 @@ type trainFlags struct {
 	seed                                  uint64
 	device                                int
 	logEvery, sampleEvery, ckptEvery      int
+	keepEvery                             int
 	budget                                time.Duration
 	quiet                                 bool
 	// ablations of the original CT settings (empty: the preset's)
@@ -77,7 +78,8 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&f.device, "device", env.Device, "Vulkan device index (see 'ict devices'; default ICT_DEVICE or automatic)")
 	fs.IntVar(&f.logEvery, "log-every", 50, "steps between metrics lines")
 	fs.IntVar(&f.sampleEvery, "sample-every", 250, "steps between sample grids")
-	fs.IntVar(&f.ckptEvery, "ckpt-every", 250, "steps between checkpoints")
+	fs.IntVar(&f.ckptEvery, "ckpt-every", 250, "steps between checkpoints (checkpoints/latest.safetensors)")
+	fs.IntVar(&f.keepEvery, "keep-every", 1000, "steps between checkpoints kept for good as checkpoints/stepNNNNNNN.safetensors (0: none)")
 	fs.StringVar(&f.metric, "metric", "", "loss metric: pseudo-huber (iCT), squared-l2 or l1")
 	fs.StringVar(&f.weighting, "weighting", "", "loss weighting: inverse-gap (iCT) or uniform")
 	fs.StringVar(&f.noiseDist, "noise-dist", "", "noise-index distribution: lognormal (iCT) or uniform")
@@ -93,6 +95,9 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	}
 	if f.logEvery < 1 || f.sampleEvery < 1 || f.ckptEvery < 1 {
 		return fmt.Errorf("--log-every, --sample-every and --ckpt-every must be at least 1")
+	}
+	if f.keepEvery < 0 {
+		return fmt.Errorf("--keep-every %d: want 0 (none) or a number of steps", f.keepEvery)
 	}
 	env.Device = f.device
 	if f.view {
@@ -214,6 +219,26 @@ func applyFlags(p *ct.Preset, f trainFlags) error {
 		return err
 	}
 	return n.Validate()
+}
+
+// keepCheckpoint keeps the checkpoint just written as latest under the
+// step's name: a hard link (no copy; replacing latest later leaves it be),
+// or a copy where the file system has no links.
+func keepCheckpoint(folder runFolder, step int) error {
+	latest := folder.path("checkpoints", "latest.safetensors")
+	kept := folder.path("checkpoints", fmt.Sprintf("step%07d.safetensors", step))
+	os.Remove(kept) // a resumed run may pass the same step again
+	if err := os.Link(latest, kept); err == nil {
+		return nil
+	}
+	raw, err := os.ReadFile(latest)
+	if err == nil {
+		err = report.WriteFileAtomic(kept, raw)
+	}
+	if err != nil {
+		return fmt.Errorf("keeping the checkpoint of step %d: %w", step, err)
+	}
+	return nil
 }
 
 // parseInts reads a comma-separated list of positive integers.
@@ -472,8 +497,14 @@ func train(f trainFlags, devOpt vk.Options, stdout io.Writer) error {
 				return err
 			}
 		}
-		if tr.Step%f.ckptEvery == 0 || done {
+		keep := f.keepEvery > 0 && tr.Step%f.keepEvery == 0
+		if tr.Step%f.ckptEvery == 0 || done || keep {
 			if err := save(); err != nil {
+				return err
+			}
+		}
+		if keep {
+			if err := keepCheckpoint(folder, tr.Step); err != nil {
 				return err
 			}
 		}

@@ -25,7 +25,7 @@ func TestTrainEndToEnd(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "run")
 	env := []string{"ICT_VALIDATE=1"}
 	out, code := runICT(t, bin, env, "train", "--preset", "mnist-tiny", "--total", "8", "--out", dir,
-		"--log-every", "4", "--sample-every", "4", "--ckpt-every", "4")
+		"--log-every", "4", "--sample-every", "4", "--ckpt-every", "4", "--keep-every", "4")
 	if code != 0 {
 		t.Fatalf("train exited %d:\n%s", code, out)
 	}
@@ -33,10 +33,18 @@ func TestTrainEndToEnd(t *testing.T) {
 		t.Errorf("validation messages:\n%s", out)
 	}
 	for _, f := range []string{"config.json", "metrics.jsonl", "loss.png", "checkpoints/latest.safetensors",
-		"samples/step0000008_1step.png", "samples/step0000008_2step.png", "samples/latest_1step.png"} {
+		"samples/step0000008_1step.png", "samples/step0000008_2step.png", "samples/latest_1step.png",
+		"checkpoints/step0000004.safetensors", "checkpoints/step0000008.safetensors"} {
 		if st, err := os.Stat(filepath.Join(dir, f)); err != nil || st.Size() == 0 {
 			t.Errorf("run folder lacks %s: %v", f, err)
 		}
+	}
+	// The kept checkpoint of step 4 is not overwritten by later ones.
+	kept4, _ := os.ReadFile(filepath.Join(dir, "checkpoints/step0000004.safetensors"))
+	kept8, _ := os.ReadFile(filepath.Join(dir, "checkpoints/step0000008.safetensors"))
+	latest, _ := os.ReadFile(filepath.Join(dir, "checkpoints/latest.safetensors"))
+	if len(kept4) == 0 || string(kept4) == string(latest) || string(kept8) != string(latest) {
+		t.Errorf("kept checkpoints: step 4 (%d bytes) should differ from latest, step 8 (%d bytes) equal it", len(kept4), len(kept8))
 	}
 	lines := readMetrics(t, filepath.Join(dir, "metrics.jsonl"))
 	if len(lines) != 2 || lines[1].Step != 8 || !(lines[1].Loss > 0) {
