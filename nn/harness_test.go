@@ -28,6 +28,7 @@ type input struct {
 	shape  []int
 	lo, hi float64 // uniform range; both 0 means [-1, 1]
 	noGrad bool    // a constant, not differentiated
+	whole  bool    // whole numbers in [lo, hi): class labels
 }
 
 type opCase struct {
@@ -100,6 +101,9 @@ func randomData(rng *rand.Rand, in input) []float64 {
 	v := make([]float64, numel(in.shape))
 	for i := range v {
 		v[i] = lo + (hi-lo)*rng.Float64()
+		if in.whole {
+			v[i] = math.Floor(v[i])
+		}
 	}
 	return v
 }

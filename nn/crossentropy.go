@@ -1,0 +1,40 @@
+package nn
+
+import "github.com/ictvk/ictvk/vk"
+
+// Softmax cross-entropy with integer class labels, fused: one workgroup
+// per row finds the row's log-sum-exp (maximum subtracted first) and its
+// loss, and the deterministic reduction kernel takes the batch mean, so
+// the loss reproduces bit for bit. The backward reuses the saved
+// log-sum-exp instead of a second softmax pass.
+
+var (
+	crossEntropyKernel         = declare("cross_entropy", 8, vk.Read, vk.Read, vk.Write, vk.Write)
+	crossEntropyBackwardKernel = declare("cross_entropy_backward", 16, vk.Read, vk.Read, vk.Read, vk.Read, vk.ReadWrite)
+)
+
+// SoftmaxCrossEntropy returns mean_b (log sum_j exp(x_bj) - x_b,label_b) as
+// a [1] tensor, for logits x [B, classes] and labels [B] holding whole
+// numbers in [0, classes) as floats. A label outside that range makes the
+// loss NaN. Gradients flow to x only.
+func (e *Engine) SoftmaxCrossEntropy(x, labels *Tensor) *Tensor {
+	if len(x.shape) != 2 || len(labels.shape) != 1 || labels.shape[0] != x.shape[0] {
+		e.failf("nn: softmax_cross_entropy: logits %v and labels %v: want [B, classes] and [B]", x.shape, labels.shape)
+		return e.placeholder(1)
+	}
+	batch, classes := x.shape[0], x.shape[1]
+	rowLoss := e.newTensor(batch)
+	lse := e.newTensor(batch)
+	e.reduceRows(crossEntropyKernel, batch, e.reductionLocal(classes), vk.Push(batch, classes), x, labels, rowLoss, lse)
+	invBatch := float32(1 / float64(batch))
+	out := e.newTensor(1)
+	e.reduceInto(out, false, rowLoss, rowLoss, []int{batch}, []bool{true}, reduceSum, invBatch)
+	if e.recording(x) {
+		e.record("softmax_cross_entropy", out, []*Tensor{x}, func(g *Tensor) {
+			gx, acc := e.gradTarget(x)
+			push := vk.Push(x.n, classes, invBatch, boolWord(acc))
+			e.elementwise(crossEntropyBackwardKernel, x.n, push, x, labels, lse, g, gx)
+		})
+	}
+	return out
+}
