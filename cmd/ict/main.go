@@ -24,13 +24,15 @@ type command struct {
 }
 
 var commands = map[string]command{
-	"devices":  {"list the Vulkan devices and the one ict would use", runDevices},
-	"schedule": {"print the iCT curriculum and a noise grid as CSV", runSchedule},
-	"train":    {"train a consistency model (iCT) and write a run folder", runTrain},
-	"sample":   {"draw images from a checkpoint into a PNG grid", runSample},
-	"bench":    {"time training steps and the main ops of a preset on a device", runBench},
-	"model":    {"list a preset's network: parameters per layer and in total", runModel},
-	"view":     {"browse a checkpoint's samples in a window", runView},
+	"devices":    {"list the Vulkan devices and the one ict would use", runDevices},
+	"schedule":   {"print the iCT curriculum and a noise grid as CSV", runSchedule},
+	"train":      {"train a consistency model (iCT) and write a run folder", runTrain},
+	"sample":     {"draw images from a checkpoint into a PNG grid", runSample},
+	"bench":      {"time training steps and the main ops of a preset on a device", runBench},
+	"model":      {"list a preset's network: parameters per layer and in total", runModel},
+	"view":       {"browse a checkpoint's samples in a window", runView},
+	"eval":       {"score a checkpoint's samples: FID, real baseline, class coverage", runEval},
+	"classifier": {"train the feature network 'ict eval' scores with", runClassifier},
 }
 
 // errUsage marks an error in how ict was called: it exits with status 2.

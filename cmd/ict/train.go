@@ -43,6 +43,9 @@ type trainFlags struct {
 	warmup                                   int
 	view                                     bool
 	live                                     *liveView // the --view window (view.go)
+	// sample scores during training (0: off)
+	evalEvery, evalN int
+	evalCache        string
 }
 
 const batcherMeta = "ictvk.batcher"
@@ -90,11 +93,14 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	fs.DurationVar(&f.budget, "budget", 0, "fit the run into this wall time (e.g. 15m): measures a step and sets --total")
 	fs.BoolVar(&f.quiet, "quiet", false, "print only errors and the final line")
 	fs.BoolVar(&f.view, "view", false, "show samples in a window while training: space pauses, 1/2 one- or two-step, n new noise, s saves, q stops, Esc closes the window")
+	fs.IntVar(&f.evalEvery, "eval-every", 0, "steps between FID evaluations recorded in metrics.jsonl (0: off; needs 'ict classifier train')")
+	fs.IntVar(&f.evalN, "eval-n", 1000, "samples per FID evaluation")
+	fs.StringVar(&f.evalCache, "eval-cache", "", "folder of cached classifiers (default $XDG_CACHE_HOME/ictvk/eval)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if f.logEvery < 1 || f.sampleEvery < 1 || f.ckptEvery < 1 {
-		return fmt.Errorf("--log-every, --sample-every and --ckpt-every must be at least 1")
+	if f.logEvery < 1 || f.sampleEvery < 1 || f.ckptEvery < 1 || f.evalEvery < 0 {
+		return fmt.Errorf("--log-every, --sample-every and --ckpt-every must be at least 1, --eval-every at least 0")
 	}
 	if f.keepEvery < 0 {
 		return fmt.Errorf("--keep-every %d: want 0 (none) or a number of steps", f.keepEvery)
@@ -282,6 +288,7 @@ type metricsLine struct {
 	LR           float64 `json:"lr"`
 	ImagesPerSec float64 `json:"images_per_s"`
 	Seconds      float64 `json:"seconds"`
+	*evalMetrics         // at --eval-every steps only
 }
 
 func train(f trainFlags, devOpt vk.Options, stdout io.Writer) error {
@@ -361,6 +368,10 @@ func train(f trainFlags, devOpt vk.Options, stdout io.Writer) error {
 	}
 	defer e.Close()
 	tr, err := ct.NewTrainer(e, run)
+	if err != nil {
+		return err
+	}
+	scorer, err := openTrainEval(f, preset, f.dataDir, e, logf)
 	if err != nil {
 		return err
 	}
@@ -464,7 +475,14 @@ func train(f trainFlags, devOpt vk.Options, stdout io.Writer) error {
 			budgetSet = true
 		}
 		done := tr.Step == run.Recipe.TotalIters
-		if tr.Step%f.logEvery == 0 || done || prog.wantsDescribe() {
+		var scores *evalMetrics
+		if scorer != nil && (tr.Step%f.evalEvery == 0 || done) {
+			if scores, err = scorer.score(tr); err != nil {
+				return err
+			}
+			lastLog = lastLog.Add(time.Duration(scores.EvalSeconds * float64(time.Second))) // not training time
+		}
+		if tr.Step%f.logEvery == 0 || done || scores != nil || prog.wantsDescribe() {
 			loss, err := tr.LastLoss()
 			if err != nil {
 				return err
@@ -475,8 +493,8 @@ func train(f trainFlags, devOpt vk.Options, stdout io.Writer) error {
 			now := time.Now()
 			ips := float64((tr.Step-lastStep)*run.Recipe.BatchSize) / now.Sub(lastLog).Seconds()
 			prog.describe(tr.GridSize(), loss, ips)
-			if tr.Step%f.logEvery == 0 || done {
-				line := metricsLine{Step: tr.Step, Loss: loss, N: tr.GridSize(), LR: tr.Opt.Config.LearningRate(tr.Step), ImagesPerSec: ips, Seconds: time.Since(start).Seconds()}
+			if tr.Step%f.logEvery == 0 || done || scores != nil {
+				line := metricsLine{Step: tr.Step, Loss: loss, N: tr.GridSize(), LR: tr.Opt.Config.LearningRate(tr.Step), ImagesPerSec: ips, Seconds: time.Since(start).Seconds(), evalMetrics: scores}
 				raw, _ := json.Marshal(line)
 				if _, err := metrics.Write(append(raw, '\n')); err != nil {
 					return fmt.Errorf("metrics.jsonl: %w", err)
@@ -485,6 +503,9 @@ func train(f trainFlags, devOpt vk.Options, stdout io.Writer) error {
 				if !prog.live() {
 					eta := time.Duration(float64(run.Recipe.TotalIters-tr.Step) * now.Sub(lastLog).Seconds() / float64(tr.Step-lastStep) * float64(time.Second))
 					prog.logf("step %d/%d  N %d  loss %.5f  %.1f img/s  ETA %v", tr.Step, run.Recipe.TotalIters, line.N, loss, ips, eta.Round(time.Second))
+				}
+				if scores != nil {
+					prog.logf("step %d: FID %.3f (real-vs-real %.3f), class coverage %.3f, confidence %.3f", tr.Step, scores.FID, scores.FIDBaseline, scores.Coverage, scores.Confidence)
 				}
 				lastLog, lastStep = now, tr.Step
 			}
@@ -581,7 +602,13 @@ func plotHistory(folder runFolder, history []metricsLine) error {
 		steps = append(steps, float64(m.Step))
 		losses = append(losses, m.Loss)
 	}
-	err := report.PlotLoss(folder.path("loss.png"), "iCT training loss", report.Series{Name: "loss", Steps: steps, Y: losses})
+	loss := report.Series{Name: "loss", Steps: steps, Y: losses}
+	var err error
+	if fid := fidSeries(history); fid != nil {
+		err = report.PlotLossAndFID(folder.path("loss.png"), "iCT training loss and sample FID", []report.Series{loss}, fid)
+	} else {
+		err = report.PlotLoss(folder.path("loss.png"), "iCT training loss", loss)
+	}
 	if err != nil && len(history) > 0 {
 		return err
 	}

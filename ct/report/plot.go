@@ -21,40 +21,9 @@ type Series struct {
 // (losses span decades over a run) and writes a PNG, atomically. Points
 // that are not positive and finite are left out.
 func PlotLoss(path, title string, curves ...Series) error {
-	p := plot.New()
-	p.Title.Text = title
-	p.X.Label.Text = "step"
-	p.Y.Label.Text = "loss"
-	p.Y.Scale = plot.LogScale{}
-	p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
-	p.Add(plotter.NewGrid())
-	drawn := 0
-	for i, c := range curves {
-		if len(c.Steps) != len(c.Y) {
-			return fmt.Errorf("report: curve %q has %d steps and %d values", c.Name, len(c.Steps), len(c.Y))
-		}
-		var pts plotter.XYs
-		for j := range c.Y {
-			if y := c.Y[j]; y > 0 && !math.IsInf(y, 0) {
-				pts = append(pts, plotter.XY{X: c.Steps[j], Y: y})
-			}
-		}
-		if len(pts) == 0 {
-			continue
-		}
-		line, err := plotter.NewLine(pts)
-		if err != nil {
-			return err
-		}
-		line.Color = plotColors[i%len(plotColors)]
-		p.Add(line)
-		if c.Name != "" {
-			p.Legend.Add(c.Name, line)
-		}
-		drawn++
-	}
-	if drawn == 0 {
-		return fmt.Errorf("report: nothing to plot in %s (no positive values yet)", path)
+	p, err := lossPlot(path, title, curves)
+	if err != nil {
+		return err
 	}
 	w, err := p.WriterTo(8*vg.Inch, 4.5*vg.Inch, "png")
 	if err != nil {
@@ -65,4 +34,54 @@ func PlotLoss(path, title string, curves ...Series) error {
 		return err
 	}
 	return WriteFileAtomic(path, buf.Bytes())
+}
+
+// lossPlot is PlotLoss's plot: curves on a log-scaled y axis.
+func lossPlot(path, title string, curves []Series) (*plot.Plot, error) {
+	p := plot.New()
+	p.Title.Text = title
+	p.X.Label.Text = "step"
+	p.Y.Label.Text = "loss"
+	p.Y.Scale = plot.LogScale{}
+	p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
+	p.Add(plotter.NewGrid())
+	drawn, err := addCurves(p, curves, func(y float64) bool { return y > 0 && !math.IsInf(y, 0) })
+	if err != nil {
+		return nil, err
+	}
+	if drawn == 0 {
+		return nil, fmt.Errorf("report: nothing to plot in %s (no positive values yet)", path)
+	}
+	return p, nil
+}
+
+// addCurves adds the points of curves that keep accepts as lines with a
+// legend entry each, and returns how many curves had points.
+func addCurves(p *plot.Plot, curves []Series, keep func(float64) bool) (int, error) {
+	drawn := 0
+	for i, c := range curves {
+		if len(c.Steps) != len(c.Y) {
+			return 0, fmt.Errorf("report: curve %q has %d steps and %d values", c.Name, len(c.Steps), len(c.Y))
+		}
+		var pts plotter.XYs
+		for j := range c.Y {
+			if y := c.Y[j]; keep(y) {
+				pts = append(pts, plotter.XY{X: c.Steps[j], Y: y})
+			}
+		}
+		if len(pts) == 0 {
+			continue
+		}
+		line, err := plotter.NewLine(pts)
+		if err != nil {
+			return 0, err
+		}
+		line.Color = plotColors[i%len(plotColors)]
+		p.Add(line)
+		if c.Name != "" {
+			p.Legend.Add(c.Name, line)
+		}
+		drawn++
+	}
+	return drawn, nil
 }

@@ -1,0 +1,185 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/ictvk/ictvk/ct"
+	"github.com/ictvk/ictvk/ct/data"
+	"github.com/ictvk/ictvk/eval/classifier"
+	"github.com/ictvk/ictvk/nn"
+	"github.com/ictvk/ictvk/nn/unet"
+	"github.com/ictvk/ictvk/vk"
+)
+
+// runEval samples a checkpoint and scores the samples with the dataset's
+// classifier: FID against the test set, a real-vs-real baseline, class
+// coverage and confidence.
+func runEval(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("eval", stderr)
+	env, err := vk.OptionsFromEnv()
+	if err != nil {
+		return err
+	}
+	ckpt := fs.String("ckpt", "", "checkpoint to evaluate (a run's checkpoints/latest.safetensors)")
+	n := fs.Int("n", 10000, "number of samples")
+	steps := fs.Int("steps", 1, "sampling steps: 1 or 2")
+	seed := fs.Uint64("seed", 0, "seed of the sampling noise")
+	student := fs.Bool("student", false, "sample from the student weights instead of the EMA")
+	inception := fs.String("inception", "", "score with Inception-v3 features from this safetensors file (not implemented yet)")
+	var ef evalFlags
+	ef.register(fs.StringVar, fs.IntVar)
+	fs.IntVar(&env.Device, "device", env.Device, "Vulkan device index")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *ckpt == "" {
+		fmt.Fprintln(stderr, "ict eval: --ckpt is required")
+		return errUsage
+	}
+	if *inception != "" {
+		return fmt.Errorf("--inception %s: Inception-v3 features are not implemented yet; ict eval scores with the dataset's own classifier (see 'ict classifier train')", *inception)
+	}
+	if *n < 2 || *n > 100000 {
+		return fmt.Errorf("--n %d: want 2 to 100000 samples", *n)
+	}
+	if *steps != 1 && *steps != 2 {
+		return fmt.Errorf("--steps %d: want 1 or 2", *steps)
+	}
+	if ef.imageSize != 0 || ef.channels != 0 {
+		return fmt.Errorf("--image-size and --channels come from the checkpoint's network; ict eval does not take them")
+	}
+	start := time.Now()
+	e, err := nn.NewEngine(nn.Options{Device: env})
+	if err != nil {
+		return err
+	}
+	defer e.Close()
+	set := "ema"
+	if *student {
+		set = "student"
+	}
+	net, run, err := ct.LoadNet(e, *ckpt, set)
+	if err != nil {
+		return err
+	}
+	defer net.Free()
+	cfg, dataDir, err := checkpointClassifier(*ckpt, run.Net, ef)
+	if err != nil {
+		return err
+	}
+	dir, err := ef.cacheDir()
+	if err != nil {
+		return err
+	}
+	logf := func(format string, args ...any) { fmt.Fprintf(stdout, format+"\n", args...) }
+	ev, err := classifier.OpenEvaluator(e, dir, cfg, dataDir, logf)
+	if err != nil {
+		return err
+	}
+	defer ev.Free()
+	sigmas := run.Recipe.OneStepSigmas()
+	if *steps == 2 {
+		sigmas = run.Recipe.TwoStepSigmas()
+	}
+	images, err := sampleImages(e, net, run.Recipe, *n, evalChunk, sigmas, *seed)
+	if err != nil {
+		return err
+	}
+	sampled := time.Since(start)
+	sc, err := ev.Score(images, *n)
+	if err != nil {
+		return err
+	}
+	base, err := ev.Baseline(*n)
+	if err != nil {
+		return err
+	}
+	ref := ev.Ref
+	fmt.Fprintf(stdout, "%s (%s weights, %d-step sampling, seed %d): %d samples in %v\n", *ckpt, set, *steps, *seed, *n, sampled.Round(time.Second))
+	fmt.Fprintf(stdout, "classifier %s (test accuracy %.2f%%, features %d)\n", cfg.Key(), 100*ref.TestAccuracy, cfg.Features)
+	fmt.Fprintf(stdout, "FID                %10.3f   real-vs-real baseline %.3f (%s)\n", sc.FID, base.Scores.FID, classifier.DescribeBaseline(base, ref))
+	fmt.Fprintf(stdout, "class coverage     %10.3f   of at most %.3f = log(%d); real test set %.3f\n", sc.Coverage, sc.MaxCoverage, cfg.Classes, ref.TestScores.Coverage)
+	fmt.Fprintf(stdout, "mean confidence    %10.3f   real test set %.3f\n", sc.Confidence, ref.TestScores.Confidence)
+	return nil
+}
+
+// evalChunk is how many samples are drawn at once.
+const evalChunk = 100
+
+// sampleImages draws n images with net, chunk at a time, each chunk with
+// noise from its own seed derived from seed, clamped to [-1, 1] (the
+// range a saved image has).
+func sampleImages(e *nn.Engine, net *unet.Net, r ct.Recipe, n, chunk int, sigmas []float64, seed uint64) ([]float32, error) {
+	seeds := rand.New(rand.NewPCG(seed, 0xe7a1))
+	var out []float32
+	for i := 0; i < n; i += chunk {
+		b := min(chunk, n-i)
+		x, err := ct.Sample(e, net, r, b, sigmas, seeds.Uint64())
+		if err != nil {
+			return nil, err
+		}
+		v, err := x.Download()
+		if err != nil {
+			return nil, err
+		}
+		e.Release()
+		for j, p := range v {
+			v[j] = min(1, max(-1, p))
+		}
+		out = append(out, v...)
+	}
+	return out, nil
+}
+
+// runConfig is what ict eval reads from a run folder's config.json.
+type runConfig struct {
+	Dataset data.Source
+	DataDir string
+	Fit     data.Fit
+}
+
+// checkpointClassifier finds the classifier config for a checkpoint's
+// images: the dataset and fit from its run folder's config.json (or the
+// flags), the size and channels from its network.
+func checkpointClassifier(ckpt string, net unet.Config, ef evalFlags) (classifier.Config, string, error) {
+	cfgPath := filepath.Join(filepath.Dir(filepath.Dir(ckpt)), "config.json")
+	var rc runConfig
+	raw, err := os.ReadFile(cfgPath)
+	switch {
+	case err == nil:
+		if err := json.Unmarshal(raw, &rc); err != nil {
+			return classifier.Config{}, "", fmt.Errorf("%s is damaged: %v", cfgPath, err)
+		}
+	case errors.Is(err, fs.ErrNotExist):
+		if ef.dataset == "" {
+			return classifier.Config{}, "", fmt.Errorf("%s is not in a run folder (no %s): name its dataset with --dataset (and --fit)", ckpt, cfgPath)
+		}
+	default:
+		return classifier.Config{}, "", err
+	}
+	if ef.dataset != "" {
+		rc.Dataset = data.Source(ef.dataset)
+	}
+	if ef.fit != "" {
+		if rc.Fit, err = parseFit(ef.fit); err != nil {
+			return classifier.Config{}, "", err
+		}
+	}
+	if ef.dataDir != "" {
+		rc.DataDir = ef.dataDir
+	}
+	_, _, _, classes, err := datasetDefaults(rc.Dataset)
+	if err != nil {
+		return classifier.Config{}, "", fmt.Errorf("%s was trained on %q: %w", ckpt, rc.Dataset, err)
+	}
+	c := classifier.DefaultConfig(rc.Dataset, net.ImageSize, net.ImageChannels, rc.Fit, classes)
+	return c, rc.DataDir, c.Validate()
+}

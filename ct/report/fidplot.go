@@ -1,0 +1,51 @@
+package report
+
+import (
+	"bytes"
+	"fmt"
+	"math"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
+)
+
+// PlotLossAndFID draws the loss curves (log scale, as PlotLoss) above a
+// panel of sample scores against the same steps (FID and its
+// real-vs-real baseline, say; linear scale), and writes a PNG atomically.
+func PlotLossAndFID(path, title string, loss []Series, scores []Series) error {
+	top, err := lossPlot(path, title, loss)
+	if err != nil {
+		return err
+	}
+	bottom := plot.New()
+	bottom.X.Label.Text = "step"
+	bottom.Y.Label.Text = "FID"
+	bottom.Y.Min = 0
+	bottom.Add(plotter.NewGrid())
+	drawn, err := addCurves(bottom, scores, func(y float64) bool { return !math.IsNaN(y) && !math.IsInf(y, 0) })
+	if err != nil {
+		return err
+	}
+	if drawn == 0 {
+		return fmt.Errorf("report: no scores to plot in %s", path)
+	}
+	// One x range for both panels, so steps line up.
+	xmin, xmax := math.Min(top.X.Min, bottom.X.Min), math.Max(top.X.Max, bottom.X.Max)
+	top.X.Min, top.X.Max, bottom.X.Min, bottom.X.Max = xmin, xmax, xmin, xmax
+
+	img := vgimg.New(8*vg.Inch, 7*vg.Inch)
+	dc := draw.New(img)
+	tiles := draw.Tiles{Rows: 2, Cols: 1, PadX: vg.Millimeter, PadY: 2 * vg.Millimeter, PadTop: vg.Millimeter, PadBottom: vg.Millimeter, PadLeft: vg.Millimeter, PadRight: vg.Millimeter}
+	plots := [][]*plot.Plot{{top}, {bottom}}
+	canvases := plot.Align(plots, tiles, dc)
+	top.Draw(canvases[0][0])
+	bottom.Draw(canvases[1][0])
+	var buf bytes.Buffer
+	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(&buf); err != nil {
+		return err
+	}
+	return WriteFileAtomic(path, buf.Bytes())
+}
