@@ -1,6 +1,7 @@
 package main
 
 import (
+	"image/png"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -47,15 +48,25 @@ func TestEvalEndToEnd(t *testing.T) {
 	}
 	var steps []int
 	for _, m := range readMetrics(t, filepath.Join(run, "metrics.jsonl")) {
-		if m.evalMetrics != nil {
+		if m.EvalMetrics != nil {
 			steps = append(steps, m.Step)
 			if !(m.FID > 0) || !(m.FIDBaseline > 0) || m.EvalSamples != 40 || !(m.Coverage >= 0) || !(m.Confidence > 0) || !(m.Loss > 0) {
-				t.Errorf("metrics line with scores: %+v %+v", m, *m.evalMetrics)
+				t.Errorf("metrics line with scores: %+v %+v", m, *m.EvalMetrics)
 			}
 		}
 	}
 	if len(steps) != 2 || steps[0] != 2 || steps[1] != 4 {
 		t.Errorf("scores recorded at steps %v, want [2 4]", steps)
+	}
+	// loss.png gains the FID panel: 8x7 inches instead of 8x4.5.
+	if f, err := os.Open(filepath.Join(run, "loss.png")); err != nil {
+		t.Error(err)
+	} else {
+		cfg, err := png.DecodeConfig(f)
+		f.Close()
+		if err != nil || cfg.Height*8 != cfg.Width*7 {
+			t.Errorf("loss.png is %dx%d (%v), want the two-panel 8:7", cfg.Width, cfg.Height, err)
+		}
 	}
 
 	eval := func(seed string) string {

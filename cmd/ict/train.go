@@ -288,7 +288,7 @@ type metricsLine struct {
 	LR           float64 `json:"lr"`
 	ImagesPerSec float64 `json:"images_per_s"`
 	Seconds      float64 `json:"seconds"`
-	*evalMetrics         // at --eval-every steps only
+	*EvalMetrics         // at --eval-every steps only
 }
 
 func train(f trainFlags, devOpt vk.Options, stdout io.Writer) error {
@@ -475,7 +475,7 @@ func train(f trainFlags, devOpt vk.Options, stdout io.Writer) error {
 			budgetSet = true
 		}
 		done := tr.Step == run.Recipe.TotalIters
-		var scores *evalMetrics
+		var scores *EvalMetrics
 		if scorer != nil && (tr.Step%f.evalEvery == 0 || done) {
 			if scores, err = scorer.score(tr); err != nil {
 				return err
@@ -494,7 +494,7 @@ func train(f trainFlags, devOpt vk.Options, stdout io.Writer) error {
 			ips := float64((tr.Step-lastStep)*run.Recipe.BatchSize) / now.Sub(lastLog).Seconds()
 			prog.describe(tr.GridSize(), loss, ips)
 			if tr.Step%f.logEvery == 0 || done || scores != nil {
-				line := metricsLine{Step: tr.Step, Loss: loss, N: tr.GridSize(), LR: tr.Opt.Config.LearningRate(tr.Step), ImagesPerSec: ips, Seconds: time.Since(start).Seconds(), evalMetrics: scores}
+				line := metricsLine{Step: tr.Step, Loss: loss, N: tr.GridSize(), LR: tr.Opt.Config.LearningRate(tr.Step), ImagesPerSec: ips, Seconds: time.Since(start).Seconds(), EvalMetrics: scores}
 				raw, _ := json.Marshal(line)
 				if _, err := metrics.Write(append(raw, '\n')); err != nil {
 					return fmt.Errorf("metrics.jsonl: %w", err)

@@ -12,9 +12,9 @@ import (
 
 // 'ict train --eval-every': sample scores recorded during training.
 
-// evalMetrics are the scores a metrics line carries at an evaluation step
+// EvalMetrics are the scores a metrics line carries at an evaluation step
 // (the line's other fields as usual); absent on other lines.
-type evalMetrics struct {
+type EvalMetrics struct {
 	FID         float64 `json:"fid"`
 	FIDBaseline float64 `json:"fid_baseline"`
 	Coverage    float64 `json:"coverage"`
@@ -68,7 +68,7 @@ func openTrainEval(f trainFlags, preset ct.Preset, dataDir string, e *nn.Engine,
 }
 
 // score samples the trainer's EMA network and scores the samples.
-func (t *trainEval) score(tr *ct.Trainer) (*evalMetrics, error) {
+func (t *trainEval) score(tr *ct.Trainer) (*EvalMetrics, error) {
 	start := time.Now()
 	images, err := sampleImages(tr.E, tr.EMA, tr.Run.Recipe, t.n, tr.Run.Recipe.BatchSize, tr.Run.Recipe.OneStepSigmas(), evalSeed)
 	if err != nil {
@@ -78,7 +78,7 @@ func (t *trainEval) score(tr *ct.Trainer) (*evalMetrics, error) {
 	if err != nil {
 		return nil, fmt.Errorf("evaluation at step %d: %w", tr.Step, err)
 	}
-	return &evalMetrics{FID: sc.FID, FIDBaseline: t.baseline, Coverage: sc.Coverage, Confidence: sc.Confidence,
+	return &EvalMetrics{FID: sc.FID, FIDBaseline: t.baseline, Coverage: sc.Coverage, Confidence: sc.Confidence,
 		EvalSamples: t.n, EvalSeconds: time.Since(start).Seconds()}, nil
 }
 
@@ -88,7 +88,7 @@ func fidSeries(history []metricsLine) []report.Series {
 	fid := report.Series{Name: "FID (1-step EMA samples)"}
 	base := report.Series{Name: "real-vs-real baseline"}
 	for _, m := range history {
-		if m.evalMetrics != nil {
+		if m.EvalMetrics != nil {
 			fid.Steps, fid.Y = append(fid.Steps, float64(m.Step)), append(fid.Y, m.FID)
 			base.Steps, base.Y = append(base.Steps, float64(m.Step)), append(base.Y, m.FIDBaseline)
 		}

@@ -63,7 +63,7 @@ func TestTrainSubset(t *testing.T) {
 	if !(losses[len(losses)-1] < 0.5*losses[0]) || !(losses[0] < 2.6) {
 		t.Errorf("the loss did not fall by half from its start near log(10): %.3f", losses)
 	}
-	// 128 steps of 64 reach about 93% (see the log); chance is 10%.
+	// 128 steps of 64 reach about 91% (see the log); chance is 10%.
 	if acc < 0.85 {
 		t.Errorf("test accuracy %.4f after %d steps, want at least 0.85", acc, opt.Steps)
 	}
@@ -91,7 +91,9 @@ func TestMNISTFull(t *testing.T) {
 	opt := DefaultTrainOptions(train.N(), 2)
 	opt.LogEvery = 200
 	start := time.Now()
-	opt.Log = func(step int, loss float64) { t.Logf("step %d loss %.4f %v", step, loss, time.Since(start).Round(time.Second)) }
+	opt.Log = func(step int, loss float64) {
+		t.Logf("step %d loss %.4f %v", step, loss, time.Since(start).Round(time.Second))
+	}
 	if _, err := Train(net, train, opt); err != nil {
 		t.Fatal(err)
 	}

@@ -91,17 +91,19 @@ type Net struct {
 	fc1w, fc1b, fc2w, fc2b         *nn.Tensor
 }
 
-// New builds a network with weights drawn from seed (Kaiming-uniform, as
-// PyTorch initializes conv and linear layers): the same seed and config
-// give the same network.
+// New builds a network with weights drawn from seed: the same seed and
+// config give the same network.
 func New(e *nn.Engine, c Config, seed uint64) (*Net, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
 	rng := rand.New(rand.NewPCG(seed, 0xc1a55))
 	n := &Net{Config: c, e: e}
-	uniform := func(count, fanIn int) []float32 {
-		bound := 1 / math.Sqrt(float64(fanIn))
+	// He-uniform weights (variance 2/fanIn) for the layers followed by
+	// SiLU, so activations keep their scale through the stack; the logits'
+	// layer gets PyTorch's default 1/sqrt(fanIn). Biases start at 0.
+	uniform := func(count, fanIn int, gain float64) []float32 {
+		bound := gain * math.Sqrt(3/float64(fanIn))
 		v := make([]float32, count)
 		for i := range v {
 			v[i] = float32(bound * (2*rng.Float64() - 1))
@@ -113,16 +115,16 @@ func New(e *nn.Engine, c Config, seed uint64) (*Net, error) {
 		n.params = append(n.params, Param{name, t})
 		return t
 	}
+	he, plain := math.Sqrt2, 1/math.Sqrt(3)
 	w1, w2 := c.Width, 2*c.Width
-	// PyTorch's default bound 1/sqrt(fanIn), weights and biases alike.
-	n.conv1w = param("conv1.w", uniform(w1*c.Channels*9, c.Channels*9), w1, c.Channels, 3, 3)
-	n.conv1b = param("conv1.b", uniform(w1, c.Channels*9), w1)
-	n.conv2w = param("conv2.w", uniform(w2*w1*9, w1*9), w2, w1, 3, 3)
-	n.conv2b = param("conv2.b", uniform(w2, w1*9), w2)
-	n.fc1w = param("fc1.w", uniform(c.Features*c.flat(), c.flat()), c.Features, c.flat())
-	n.fc1b = param("fc1.b", uniform(c.Features, c.flat()), c.Features)
-	n.fc2w = param("fc2.w", uniform(c.Classes*c.Features, c.Features), c.Classes, c.Features)
-	n.fc2b = param("fc2.b", uniform(c.Classes, c.Features), c.Classes)
+	n.conv1w = param("conv1.w", uniform(w1*c.Channels*9, c.Channels*9, he), w1, c.Channels, 3, 3)
+	n.conv1b = param("conv1.b", make([]float32, w1), w1)
+	n.conv2w = param("conv2.w", uniform(w2*w1*9, w1*9, he), w2, w1, 3, 3)
+	n.conv2b = param("conv2.b", make([]float32, w2), w2)
+	n.fc1w = param("fc1.w", uniform(c.Features*c.flat(), c.flat(), he), c.Features, c.flat())
+	n.fc1b = param("fc1.b", make([]float32, c.Features), c.Features)
+	n.fc2w = param("fc2.w", uniform(c.Classes*c.Features, c.Features, plain), c.Classes, c.Features)
+	n.fc2b = param("fc2.b", make([]float32, c.Classes), c.Classes)
 	if err := e.Err(); err != nil {
 		n.Free()
 		return nil, err
