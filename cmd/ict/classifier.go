@@ -1,6 +1,7 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -31,13 +32,17 @@ type evalFlags struct {
 	imageSize, channels          int
 }
 
-func (f *evalFlags) register(fsDataset func(p *string, name, value, usage string), fsInt func(p *int, name string, value int, usage string)) {
-	fsDataset(&f.dataset, "dataset", "", "labeled dataset: mnist, fashion-mnist or cifar10")
-	fsDataset(&f.fit, "fit", "", "how images reach the size: pad or resize (default: the dataset's preset's)")
-	fsDataset(&f.cache, "cache", "", "folder of cached classifiers and reference statistics (default $XDG_CACHE_HOME/ictvk/eval)")
-	fsDataset(&f.dataDir, "data", "", "folder of the dataset's files (default: where 'make data' puts them)")
-	fsInt(&f.imageSize, "image-size", 0, "image height and width (default: the dataset's preset's)")
-	fsInt(&f.channels, "channels", 0, "image channels, 1 or 3 (default: the dataset's preset's)")
+// register adds the flags to fs; withSize adds --image-size and
+// --channels (ict eval takes them from the checkpoint instead).
+func (f *evalFlags) register(fs *flag.FlagSet, withSize bool) {
+	fs.StringVar(&f.dataset, "dataset", "", "labeled dataset: mnist, fashion-mnist or cifar10")
+	fs.StringVar(&f.fit, "fit", "", "how images reach the size: pad or resize (default: the dataset's preset's)")
+	fs.StringVar(&f.cache, "cache", "", "folder of cached classifiers and reference statistics (default $XDG_CACHE_HOME/ictvk/eval)")
+	fs.StringVar(&f.dataDir, "data", "", "folder of the dataset's files (default: where 'make data' puts them)")
+	if withSize {
+		fs.IntVar(&f.imageSize, "image-size", 0, "image height and width (default: the dataset's preset's)")
+		fs.IntVar(&f.channels, "channels", 0, "image channels, 1 or 3 (default: the dataset's preset's)")
+	}
 }
 
 func (f *evalFlags) cacheDir() (string, error) {
@@ -112,7 +117,7 @@ func runClassifierTrain(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	var ef evalFlags
-	ef.register(fs.StringVar, fs.IntVar)
+	ef.register(fs, true)
 	epochs := fs.Float64("epochs", 2, "passes over the training set")
 	batch := fs.Int("batch", 64, "images per step")
 	lr := fs.Float64("lr", 2e-3, "Adam's peak learning rate (cosine decay to 0)")

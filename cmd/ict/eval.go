@@ -35,7 +35,7 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 	student := fs.Bool("student", false, "sample from the student weights instead of the EMA")
 	inception := fs.String("inception", "", "score with Inception-v3 features from this safetensors file (not implemented yet)")
 	var ef evalFlags
-	ef.register(fs.StringVar, fs.IntVar)
+	ef.register(fs, false)
 	fs.IntVar(&env.Device, "device", env.Device, "Vulkan device index")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -52,9 +52,6 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 	}
 	if *steps != 1 && *steps != 2 {
 		return fmt.Errorf("--steps %d: want 1 or 2", *steps)
-	}
-	if ef.imageSize != 0 || ef.channels != 0 {
-		return fmt.Errorf("--image-size and --channels come from the checkpoint's network; ict eval does not take them")
 	}
 	start := time.Now()
 	e, err := nn.NewEngine(nn.Options{Device: env})
@@ -104,7 +101,11 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 	}
 	ref := ev.Ref
 	fmt.Fprintf(stdout, "%s (%s weights, %d-step sampling, seed %d): %d samples in %v\n", *ckpt, set, *steps, *seed, *n, sampled.Round(time.Second))
-	fmt.Fprintf(stdout, "classifier %s (test accuracy %.2f%%, features %d)\n", cfg.Key(), 100*ref.TestAccuracy, cfg.Features)
+	acc := "not measured"
+	if ref.TestAccuracy >= 0 {
+		acc = fmt.Sprintf("%.2f%%", 100*ref.TestAccuracy)
+	}
+	fmt.Fprintf(stdout, "classifier %s (test accuracy %s, %d features, weights %s)\n", cfg.Key(), acc, cfg.Features, ref.Classifier)
 	fmt.Fprintf(stdout, "FID                %10.3f   real-vs-real baseline %.3f (%s)\n", sc.FID, base.Scores.FID, classifier.DescribeBaseline(base, ref))
 	fmt.Fprintf(stdout, "class coverage     %10.3f   of at most %.3f = log(%d); real test set %.3f\n", sc.Coverage, sc.MaxCoverage, cfg.Classes, ref.TestScores.Coverage)
 	fmt.Fprintf(stdout, "mean confidence    %10.3f   real test set %.3f\n", sc.Confidence, ref.TestScores.Confidence)

@@ -72,7 +72,8 @@ type Reference struct {
 	// TestScores are the test set's own coverage and confidence (its FID
 	// against itself is 0).
 	TestScores Scores
-	// TestAccuracy is the classifier's, as measured after training.
+	// TestAccuracy is the classifier's, as measured after training (-1:
+	// unknown).
 	TestAccuracy float64
 	Baselines    []Baseline
 }

@@ -248,7 +248,7 @@ func TestReferenceCache(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer net.Free()
-		w, err := net.Download(math.NaN())
+		w, err := net.Download(-1)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -174,7 +174,7 @@ const (
 type Weights struct {
 	Config Config
 	// TestAccuracy is the accuracy on the test split measured after
-	// training (NaN when unknown).
+	// training, or -1 when unknown (JSON has no NaN).
 	TestAccuracy float64
 	file         *checkpoint.File
 }
@@ -241,14 +241,16 @@ func ReadWeights(path string) (*Weights, error) {
 	if f.Metadata[metaFormat] != formatString {
 		return nil, fmt.Errorf("%s: not an ictvk classifier (metadata %s = %q, want %q)", path, metaFormat, f.Metadata[metaFormat], formatString)
 	}
-	w := &Weights{file: f, TestAccuracy: math.NaN()}
+	w := &Weights{file: f, TestAccuracy: -1}
 	if err := json.Unmarshal([]byte(f.Metadata[metaConfig]), &w.Config); err != nil {
 		return nil, fmt.Errorf("%s: the classifier config in its metadata is damaged: %v", path, err)
 	}
 	if err := w.Config.Validate(); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	fmt.Sscan(f.Metadata[metaAccuracy], &w.TestAccuracy)
+	if _, err := fmt.Sscan(f.Metadata[metaAccuracy], &w.TestAccuracy); err != nil || math.IsNaN(w.TestAccuracy) {
+		w.TestAccuracy = -1
+	}
 	return w, nil
 }
 
