@@ -20,6 +20,12 @@ func TestEvalEndToEnd(t *testing.T) {
 	bin := buildICT(t)
 	cache := t.TempDir()
 	env := []string{"ICT_VALIDATE=1"}
+	validated := func(what, out string) {
+		t.Helper()
+		if strings.Contains(out, "validation") {
+			t.Errorf("%s: validation messages:\n%s", what, out)
+		}
+	}
 	run := filepath.Join(t.TempDir(), "run")
 	ckpt := filepath.Join(run, "checkpoints", "latest.safetensors")
 
@@ -35,6 +41,7 @@ func TestEvalEndToEnd(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "test accuracy") {
 		t.Fatalf("classifier train: exit %d\n%s", code, out)
 	}
+	validated("classifier train", out)
 	for _, f := range []string{"mnist-1x16x16-resize.safetensors", "mnist-1x16x16-resize.reference.json"} {
 		if _, err := os.Stat(filepath.Join(cache, f)); err != nil {
 			t.Errorf("cache lacks %s: %v", f, err)
@@ -46,6 +53,7 @@ func TestEvalEndToEnd(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("train --eval-every: exit %d\n%s", code, out)
 	}
+	validated("train --eval-every", out)
 	var steps []int
 	for _, m := range readMetrics(t, filepath.Join(run, "metrics.jsonl")) {
 		if m.EvalMetrics != nil {
@@ -74,6 +82,7 @@ func TestEvalEndToEnd(t *testing.T) {
 		if code != 0 {
 			t.Fatalf("eval: exit %d\n%s", code, out)
 		}
+		validated("eval", out)
 		return out
 	}
 	first, again, other := eval("3"), eval("3"), eval("4")

@@ -14,7 +14,8 @@ import (
 
 // PlotLossAndFID draws the loss curves (log scale, as PlotLoss) above a
 // panel of sample scores against the same steps (FID and its
-// real-vs-real baseline, say; linear scale), and writes a PNG atomically.
+// real-vs-real baseline, say; also log scale, positive values only), and
+// writes a PNG atomically.
 func PlotLossAndFID(path, title string, loss []Series, scores []Series) error {
 	top, err := lossPlot(path, title, loss)
 	if err != nil {
@@ -23,9 +24,12 @@ func PlotLossAndFID(path, title string, loss []Series, scores []Series) error {
 	bottom := plot.New()
 	bottom.X.Label.Text = "step"
 	bottom.Y.Label.Text = "FID"
-	bottom.Y.Min = 0
+	// Log scale too: FID falls by decades, and the baseline sits near the
+	// bottom, where a linear axis would flatten it onto 0.
+	bottom.Y.Scale = plot.LogScale{}
+	bottom.Y.Tick.Marker = plot.LogTicks{Prec: -1}
 	bottom.Add(plotter.NewGrid())
-	drawn, err := addCurves(bottom, scores, func(y float64) bool { return !math.IsNaN(y) && !math.IsInf(y, 0) })
+	drawn, err := addCurves(bottom, scores, func(y float64) bool { return y > 0 && !math.IsInf(y, 0) })
 	if err != nil {
 		return err
 	}
