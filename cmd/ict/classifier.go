@@ -123,6 +123,7 @@ func runClassifierTrain(args []string, stdout, stderr io.Writer) error {
 	lr := fs.Float64("lr", 2e-3, "Adam's peak learning rate (cosine decay to 0)")
 	seed := fs.Uint64("seed", 1, "seed of the initial weights and the batches")
 	limit := fs.Int("limit", 0, "train on only the first N training images (quick trials)")
+	ifMissing := fs.Bool("if-missing", false, "do nothing when a classifier for these images is already cached")
 	fs.IntVar(&env.Device, "device", env.Device, "Vulkan device index")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -144,6 +145,12 @@ func runClassifierTrain(args []string, stdout, stderr io.Writer) error {
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("--cache: %w", err)
+	}
+	if *ifMissing {
+		if w, err := classifier.LoadCached(dir, cfg); err == nil {
+			fmt.Fprintf(stdout, "classifier %s is cached (test accuracy %.2f%%): %s\n", cfg.Key(), 100*w.TestAccuracy, classifier.WeightsPath(dir, cfg))
+			return nil
+		}
 	}
 	start := time.Now()
 	train, err := data.Load(cfg.Dataset, ef.dataDir, data.Options{Split: data.Train, Size: cfg.ImageSize, Channels: cfg.Channels, Fit: cfg.Fit, Limit: *limit})

@@ -47,6 +47,14 @@ func TestEvalEndToEnd(t *testing.T) {
 			t.Errorf("cache lacks %s: %v", f, err)
 		}
 	}
+	// --if-missing leaves a cached classifier alone.
+	before, _ := os.ReadFile(filepath.Join(cache, "mnist-1x16x16-resize.safetensors"))
+	out, code = runICT(t, bin, env, "classifier", "train", "--dataset", "mnist", "--image-size", "16", "--fit", "resize",
+		"--limit", "1024", "--epochs", "1", "--seed", "7", "--cache", cache, "--if-missing")
+	after, _ := os.ReadFile(filepath.Join(cache, "mnist-1x16x16-resize.safetensors"))
+	if code != 0 || !strings.Contains(out, "is cached") || string(before) != string(after) {
+		t.Errorf("classifier train --if-missing retrained or failed: exit %d\n%s", code, out)
+	}
 
 	out, code = runICT(t, bin, env, "train", "--preset", "mnist-tiny", "--total", "4", "--log-every", "3", "--eval-every", "2",
 		"--eval-n", "40", "--eval-cache", cache, "--out", run)
