@@ -27,7 +27,7 @@ func PlotLossAndFID(path, title string, loss []Series, scores []Series) error {
 	// Log scale too: FID falls by decades, and the baseline sits near the
 	// bottom, where a linear axis would flatten it onto 0.
 	bottom.Y.Scale = plot.LogScale{}
-	bottom.Y.Tick.Marker = plot.LogTicks{Prec: -1}
+	bottom.Y.Tick.Marker = logTicks{}
 	bottom.Add(plotter.NewGrid())
 	drawn, err := addCurves(bottom, scores, func(y float64) bool { return y > 0 && !math.IsInf(y, 0) })
 	if err != nil {

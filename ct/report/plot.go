@@ -43,7 +43,7 @@ func lossPlot(path, title string, curves []Series) (*plot.Plot, error) {
 	p.X.Label.Text = "step"
 	p.Y.Label.Text = "loss"
 	p.Y.Scale = plot.LogScale{}
-	p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
+	p.Y.Tick.Marker = logTicks{}
 	p.Add(plotter.NewGrid())
 	drawn, err := addCurves(p, curves, func(y float64) bool { return y > 0 && !math.IsInf(y, 0) })
 	if err != nil {
@@ -53,6 +53,18 @@ func lossPlot(path, title string, curves []Series) (*plot.Plot, error) {
 		return nil, fmt.Errorf("report: nothing to plot in %s (no positive values yet)", path)
 	}
 	return p, nil
+}
+
+// logTicks labels a log-scaled axis at powers of ten when it spans at
+// least two of them, and at round linear values otherwise: a loss that
+// falls from 9 to 4 would get no label at all from plot.LogTicks.
+type logTicks struct{}
+
+func (logTicks) Ticks(lo, hi float64) []plot.Tick {
+	if lo > 0 && math.Floor(math.Log10(hi)) > math.Ceil(math.Log10(lo)) {
+		return plot.LogTicks{Prec: -1}.Ticks(lo, hi)
+	}
+	return plot.DefaultTicks{}.Ticks(lo, hi)
 }
 
 // addCurves adds the points of curves that keep accepts as lines with a
