@@ -67,11 +67,15 @@ func smallRecipe(batch, total int) Recipe {
 // 16x16 makes a step 2.7 times cheaper than at 32x32, and with two
 // resolution levels about 1400 steps fit; lr 1e-3 drew sharper strokes
 // than 4e-4 at every step compared, and dropout (iCT's regularizer for long
-// runs) only slows so short a run down.
+// runs) only slows so short a run down. Ending the curriculum at s1 = 160
+// instead of 1280 leaves each N(k) stage more steps: at 1200 steps the
+// one-step FID (ict eval, 2000 samples) was 76.9 against 87.1 (s1 = 1280)
+// and 83.1 (s1 = 80).
 func mnistPreset() Preset {
 	r := smallRecipe(32, 1400)
 	r.LearningRate = 1e-3
 	r.Dropout = 0
+	r.S1 = 160
 	return Preset{
 		Name:        "mnist",
 		Description: "MNIST resized to 16x16, a 0.18M-parameter U-Net: minutes on a CPU",
