@@ -278,9 +278,10 @@ func (n *Net) forward(x *nn.Tensor, size int) *nn.Tensor {
 	return x.Reshape(s[0], Features)
 }
 
-// RunBatch is how many images Run sends through the network at once: the
-// activations of one 299x299 image take about 40 MB, and the largest
-// (64 x 147 x 147) must stay under lavapipe's 128 MiB buffer limit.
+// RunBatch is how many images Run sends through the network at once. Every
+// activation of a batch stays allocated until the batch ends, and the
+// largest (64 x 147 x 147 floats, 5.5 MB an image) must stay under
+// lavapipe's 128 MiB buffer limit; 4 keeps both small.
 const RunBatch = 4
 
 // Run returns the features (count rows of Features) of count images
