@@ -107,6 +107,9 @@ func (ev *Evaluator) save() error {
 	if err != nil {
 		return err
 	}
+	if err := os.MkdirAll(ev.dir, 0o755); err != nil {
+		return fmt.Errorf("the Inception reference's folder: %w", err)
+	}
 	return atomicfile.Write(ReferencePath(ev.dir, ev.cfg, ev.Ref.Weights), raw)
 }
 

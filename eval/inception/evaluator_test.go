@@ -2,6 +2,7 @@ package inception
 
 import (
 	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/ictvk/ictvk/ct/data"
@@ -12,7 +13,7 @@ import (
 // A cached reference is used only for the weights and framing it was
 // computed with; anything else (or a damaged file) means recomputing.
 func TestReferenceCacheKeys(t *testing.T) {
-	dir := t.TempDir()
+	dir := filepath.Join(t.TempDir(), "new", "cache") // made on save
 	c := classifier.DefaultConfig(data.MNIST, 16, 1, data.Resize, 10)
 	st, err := fid.FromFeatures([]float32{0, 1, 2, 3, 1, 0}, 3, 2)
 	if err != nil {
