@@ -1,6 +1,8 @@
 package nn
 
 import (
+	"fmt"
+
 	"github.com/ictvk/ictvk/nn/internal/kern"
 	"github.com/ictvk/ictvk/vk"
 )
@@ -10,7 +12,7 @@ import (
 
 // convGeom is the geometry of one convolution.
 type convGeom struct {
-	b, cin, h, w, cout, kh, kw, stride, pad, ho, wo int
+	b, cin, h, w, cout, kh, kw, stride, padH, padW, ho, wo int
 }
 
 func (g convGeom) p() int { return g.ho * g.wo } // output positions per sample
@@ -18,7 +20,14 @@ func (g convGeom) p() int { return g.ho * g.wo } // output positions per sample
 // Conv2d returns the 2-D convolution of x [B, Cin, H, W] with w [Cout, Cin,
 // kh, kw] plus bias b [Cout] (or nil), zero padding pad on every side.
 func (e *Engine) Conv2d(x, w, b *Tensor, stride, pad int) *Tensor {
-	g, ok := e.convGeom(x, w, b, stride, pad)
+	return e.Conv2dPad(x, w, b, stride, pad, pad)
+}
+
+// Conv2dPad is Conv2d with padH zero rows above and below and padW zero
+// columns left and right (PyTorch's padding=(padH, padW)), as Inception's
+// 1x7 and 7x1 convolutions use.
+func (e *Engine) Conv2dPad(x, w, b *Tensor, stride, padH, padW int) *Tensor {
+	g, ok := e.convGeom(x, w, b, stride, padH, padW)
 	if !ok {
 		return e.placeholder(1)
 	}
@@ -40,7 +49,7 @@ func (e *Engine) Conv2d(x, w, b *Tensor, stride, pad int) *Tensor {
 }
 
 func (g convGeom) params() kern.ConvParams {
-	return kern.ConvParams{B: g.b, Cin: g.cin, H: g.h, W: g.w, Cout: g.cout, KH: g.kh, KW: g.kw, Stride: g.stride, Pad: g.pad}
+	return kern.ConvParams{B: g.b, Cin: g.cin, H: g.h, W: g.w, Cout: g.cout, KH: g.kh, KW: g.kw, Stride: g.stride, PadH: g.padH, PadW: g.padW}
 }
 
 func (e *Engine) conv2dBackward(x, w, b, gy *Tensor, g convGeom) {
@@ -67,27 +76,35 @@ func (e *Engine) conv2dBackward(x, w, b, gy *Tensor, g convGeom) {
 }
 
 // convGeom checks the operands of a convolution and describes it.
-func (e *Engine) convGeom(x, w, b *Tensor, stride, pad int) (convGeom, bool) {
+func (e *Engine) convGeom(x, w, b *Tensor, stride, padH, padW int) (convGeom, bool) {
 	bad := func() (convGeom, bool) {
 		var bs []int
 		if b != nil {
 			bs = b.shape
 		}
-		e.failf("nn: conv2d: x %v, weight %v, bias %v, stride %d, pad %d: want x [B, Cin, H, W], weight [Cout, Cin, kh, kw], bias [Cout], stride >= 1, pad >= 0 and a kernel that fits the padded image",
-			x.shape, w.shape, bs, stride, pad)
+		e.failf("nn: conv2d: x %v, weight %v, bias %v, stride %d, pad %s: want x [B, Cin, H, W], weight [Cout, Cin, kh, kw], bias [Cout], stride >= 1, pad >= 0 and a kernel that fits the padded image",
+			x.shape, w.shape, bs, stride, padString(padH, padW))
 		return convGeom{}, false
 	}
-	if len(x.shape) != 4 || len(w.shape) != 4 || x.shape[1] != w.shape[1] || stride < 1 || pad < 0 {
+	if len(x.shape) != 4 || len(w.shape) != 4 || x.shape[1] != w.shape[1] || stride < 1 || padH < 0 || padW < 0 {
 		return bad()
 	}
 	if b != nil && (len(b.shape) != 1 || b.shape[0] != w.shape[0]) {
 		return bad()
 	}
-	g := convGeom{b: x.shape[0], cin: x.shape[1], h: x.shape[2], w: x.shape[3], cout: w.shape[0], kh: w.shape[2], kw: w.shape[3], stride: stride, pad: pad}
-	g.ho = (g.h+2*pad-g.kh)/stride + 1
-	g.wo = (g.w+2*pad-g.kw)/stride + 1
-	if g.h+2*pad < g.kh || g.w+2*pad < g.kw || g.ho < 1 || g.wo < 1 {
+	g := convGeom{b: x.shape[0], cin: x.shape[1], h: x.shape[2], w: x.shape[3], cout: w.shape[0], kh: w.shape[2], kw: w.shape[3], stride: stride, padH: padH, padW: padW}
+	g.ho = (g.h+2*padH-g.kh)/stride + 1
+	g.wo = (g.w+2*padW-g.kw)/stride + 1
+	if g.h+2*padH < g.kh || g.w+2*padW < g.kw || g.ho < 1 || g.wo < 1 {
 		return bad()
 	}
 	return g, true
+}
+
+// padString shows a padding as one number when both axes agree.
+func padString(padH, padW int) string {
+	if padH == padW {
+		return fmt.Sprint(padH)
+	}
+	return fmt.Sprintf("(%d, %d)", padH, padW)
 }

@@ -46,7 +46,31 @@ func convCase(b, cin, h, w, cout, k, stride, pad int, bias bool) opCase {
 	}
 }
 
+// convPadCase is a convolution with a kh x kw kernel and padding per axis
+// (Inception's 1x7 / 7x1 and 1x3 / 3x1 layers).
+func convPadCase(xs, ws [4]int, stride, padH, padW int) opCase {
+	return opCase{
+		name:   fmt.Sprintf("conv2d %v*%v s%d p(%d,%d)", xs, ws, stride, padH, padW),
+		inputs: []input{{shape: xs[:]}, {shape: ws[:]}, {shape: []int{ws[0]}}},
+		gpu: func(e *Engine, in []*Tensor) *Tensor {
+			return e.Conv2dPad(in[0], in[1], in[2], stride, padH, padW)
+		},
+		ref: func(in [][]float64) []float64 {
+			y, _ := ref.Conv2dPad(in[0], xs, in[1], ws, in[2], stride, padH, padW)
+			return y
+		},
+		refGrad: func(in [][]float64, gy []float64) [][]float64 {
+			gx, gw, gb := ref.Conv2dPadBackward(in[0], xs, in[1], ws, gy, stride, padH, padW)
+			return [][]float64{gx, gw, gb}
+		},
+		tol: convTol,
+	}
+}
+
 var _ = addCases(
+	convPadCase([4]int{2, 3, 7, 9}, [4]int{5, 3, 1, 7}, 1, 0, 3),
+	convPadCase([4]int{1, 4, 9, 5}, [4]int{3, 4, 7, 1}, 1, 3, 0),
+	convPadCase([4]int{2, 3, 5, 6}, [4]int{4, 3, 3, 1}, 2, 1, 0),
 	convCase(1, 3, 7, 9, 5, 3, 1, 1, true),
 	convCase(2, 5, 9, 7, 3, 3, 1, 1, false),
 	convCase(3, 4, 9, 9, 7, 3, 2, 1, true),

@@ -54,17 +54,17 @@ void setupColumns() {
         int n = q / HoWo, p = q - n * HoWo;
         int py = p / pc.Wo, px = p - py * pc.Wo;
         cOff[j][c] = n * pc.Cin * HW;
-        cY[j][c] = py * STRIDE - pc.pad;
-        cX[j][c] = px * STRIDE - pc.pad;
+        cY[j][c] = py * STRIDE - pc.padY;
+        cX[j][c] = px * STRIDE - pc.padX;
         cStore[j][c] = n * pc.Cout * HoWo + p;
       } else {
         int side = pc.Hp * pc.Wp;
         int n = q / side, p = q - n * side;
         int ty = p / pc.Wp, tx = p - ty * pc.Wp;
-        int iy = firstPhasePixel(PHASE_Y) + STRIDE * ty, ix = firstPhasePixel(PHASE_X) + STRIDE * tx;
+        int iy = firstPhasePixel(PHASE_Y, pc.padY) + STRIDE * ty, ix = firstPhasePixel(PHASE_X, pc.padX) + STRIDE * tx;
         cOff[j][c] = n * pc.Cout * HoWo;
-        cY[j][c] = (iy + pc.pad - PHASE_Y) / STRIDE;
-        cX[j][c] = (ix + pc.pad - PHASE_X) / STRIDE;
+        cY[j][c] = (iy + pc.padY - PHASE_Y) / STRIDE;
+        cX[j][c] = (ix + pc.padX - PHASE_X) / STRIDE;
         cStore[j][c] = n * pc.Cin * HW + iy * pc.W + ix;
       }
     }
@@ -145,7 +145,7 @@ void loadBlockB(int k) {
       }
     } else {
       // x[n, ci, y*S - pad + ky, x*S - pad + kx] for the column (ci, ky, kx).
-      int iy0 = y * STRIDE - pc.pad, ix0 = x * STRIDE - pc.pad;
+      int iy0 = y * STRIDE - pc.padY, ix0 = x * STRIDE - pc.padX;
       int base = (n * pc.Cin * pc.H + iy0) * pc.W + ix0;
       for (int j = 0; j < TN4; j++) {
         ivec4 iy = cY[j] + iy0, ix = cX[j] + ix0;

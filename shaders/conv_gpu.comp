@@ -38,7 +38,7 @@ float gemmLoadB(int k, int q) {
     int ky = r / KW, kx = r - ky * KW;
     int n = q / HoWo, p = q - n * HoWo;
     int oy = p / pc.Wo, ox = p - oy * pc.Wo;
-    int iy = oy * STRIDE - pc.pad + ky, ix = ox * STRIDE - pc.pad + kx;
+    int iy = oy * STRIDE - pc.padY + ky, ix = ox * STRIDE - pc.padX + kx;
     if (iy < 0 || iy >= pc.H || ix < 0 || ix >= pc.W) return 0.0;
     return b1[((n * pc.Cin + ci) * pc.H + iy) * pc.W + ix];
   }
@@ -48,8 +48,8 @@ float gemmLoadB(int k, int q) {
     int side = pc.Hp * pc.Wp;
     int n = q / side, p = q - n * side;
     int ty = p / pc.Wp, tx = p - ty * pc.Wp;
-    int iy = firstPhasePixel(PHASE_Y) + STRIDE * ty, ix = firstPhasePixel(PHASE_X) + STRIDE * tx;
-    int oy = (iy + pc.pad - PHASE_Y) / STRIDE - jy, ox = (ix + pc.pad - PHASE_X) / STRIDE - jx;
+    int iy = firstPhasePixel(PHASE_Y, pc.padY) + STRIDE * ty, ix = firstPhasePixel(PHASE_X, pc.padX) + STRIDE * tx;
+    int oy = (iy + pc.padY - PHASE_Y) / STRIDE - jy, ox = (ix + pc.padX - PHASE_X) / STRIDE - jx;
     if (oy < 0 || oy >= pc.Ho || ox < 0 || ox >= pc.Wo) return 0.0;
     return b1[((n * pc.Cout + co) * pc.Ho + oy) * pc.Wo + ox];
   }
@@ -57,7 +57,7 @@ float gemmLoadB(int k, int q) {
   int ky = r / KW, kx = r - ky * KW;
   int n = k / HoWo, p = k - n * HoWo;
   int oy = p / pc.Wo, ox = p - oy * pc.Wo;
-  int iy = oy * STRIDE - pc.pad + ky, ix = ox * STRIDE - pc.pad + kx;
+  int iy = oy * STRIDE - pc.padY + ky, ix = ox * STRIDE - pc.padX + kx;
   if (iy < 0 || iy >= pc.H || ix < 0 || ix >= pc.W) return 0.0;
   return b1[((n * pc.Cin + ci) * pc.H + iy) * pc.W + ix];
 }
@@ -75,7 +75,7 @@ int storeIndex(int m, int q) {
   int side = pc.Hp * pc.Wp;
   int n = q / side, p = q - n * side;
   int ty = p / pc.Wp, tx = p - ty * pc.Wp;
-  int iy = firstPhasePixel(PHASE_Y) + STRIDE * ty, ix = firstPhasePixel(PHASE_X) + STRIDE * tx;
+  int iy = firstPhasePixel(PHASE_Y, pc.padY) + STRIDE * ty, ix = firstPhasePixel(PHASE_X, pc.padX) + STRIDE * tx;
   return ((n * gM + m) * pc.H + iy) * pc.W + ix;
 }
 

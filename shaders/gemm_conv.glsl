@@ -35,7 +35,7 @@ const int PKW1 = PKW == 0 ? 1 : PKW;
 
 layout(push_constant) uniform ConvPush {
   int B, Cin, H, W, Cout, Ho, Wo;
-  int pad;
+  int padY, padX;  // zero padding above and below, left and right
   int Hp, Wp;  // grad input: pixels of the phase per image column and row
   int flags;
   int tileY;  // block row of workgroup y = 0
@@ -56,5 +56,6 @@ int convK() {
   return pc.B * pc.Ho * pc.Wo;
 }
 
-// firstPhasePixel is the smallest i >= 0 with (i + pad) % STRIDE == phase.
-int firstPhasePixel(int phase) { return (phase - pc.pad + STRIDE * (pc.pad + 1)) % STRIDE; }
+// firstPhasePixel is the smallest i >= 0 with (i + pad) % STRIDE == phase
+// (pad: the padding along that axis).
+int firstPhasePixel(int phase, int pad) { return (phase - pad + STRIDE * (pad + 1)) % STRIDE; }

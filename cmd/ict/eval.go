@@ -14,6 +14,7 @@ import (
 	"github.com/ictvk/ictvk/ct"
 	"github.com/ictvk/ictvk/ct/data"
 	"github.com/ictvk/ictvk/eval/classifier"
+	"github.com/ictvk/ictvk/eval/inception"
 	"github.com/ictvk/ictvk/nn"
 	"github.com/ictvk/ictvk/nn/unet"
 	"github.com/ictvk/ictvk/vk"
@@ -21,7 +22,8 @@ import (
 
 // runEval samples a checkpoint and scores the samples with the dataset's
 // classifier: FID against the test set, a real-vs-real baseline, class
-// coverage and confidence.
+// coverage and confidence; with --inception also the Inception-v3 FID
+// (then the classifier is optional).
 func runEval(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("eval", stderr)
 	env, err := vk.OptionsFromEnv()
@@ -33,7 +35,7 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 	steps := fs.Int("steps", 1, "sampling steps: 1 or 2")
 	seed := fs.Uint64("seed", 0, "seed of the sampling noise")
 	student := fs.Bool("student", false, "sample from the student weights instead of the EMA")
-	inception := fs.String("inception", "", "score with Inception-v3 features from this safetensors file (not implemented yet)")
+	inceptionPath := fs.String("inception", "", "also score with pytorch-fid's Inception-v3 features, weights from this safetensors file (not shipped: see the README)")
 	var ef evalFlags
 	ef.register(fs, false)
 	fs.IntVar(&env.Device, "device", env.Device, "Vulkan device index")
@@ -44,8 +46,10 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stderr, "ict eval: --ckpt is required")
 		return errUsage
 	}
-	if *inception != "" {
-		return fmt.Errorf("--inception %s: Inception-v3 features are not implemented yet; ict eval scores with the dataset's own classifier (see 'ict classifier train')", *inception)
+	if *inceptionPath != "" {
+		if _, err := os.Stat(*inceptionPath); err != nil {
+			return fmt.Errorf("--inception: %w (the README says how to obtain and convert the weights)", err)
+		}
 	}
 	if *n < 2 || *n > 100000 {
 		return fmt.Errorf("--n %d: want 2 to 100000 samples", *n)
@@ -78,10 +82,22 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 	}
 	logf := func(format string, args ...any) { fmt.Fprintf(stdout, format+"\n", args...) }
 	ev, err := classifier.OpenEvaluator(e, dir, cfg, dataDir, logf)
-	if err != nil {
+	switch {
+	case err == nil:
+		defer ev.Free()
+	case *inceptionPath != "" && errors.Is(err, classifier.ErrNoClassifier):
+		fmt.Fprintf(stdout, "no classifier scores: %v\n", err)
+		ev = nil
+	default:
 		return err
 	}
-	defer ev.Free()
+	var iev *inception.Evaluator
+	if *inceptionPath != "" {
+		if iev, err = inception.Open(e, *inceptionPath, dir, cfg, dataDir, logf); err != nil {
+			return err
+		}
+		defer iev.Free()
+	}
 	sigmas := run.Recipe.OneStepSigmas()
 	if *steps == 2 {
 		sigmas = run.Recipe.TwoStepSigmas()
@@ -91,16 +107,42 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	sampled := time.Since(start)
-	sc, err := ev.Score(images, *n)
+	fmt.Fprintf(stdout, "%s (%s weights, %d-step sampling, seed %d): %d samples in %v\n", *ckpt, set, *steps, *seed, *n, sampled.Round(time.Second))
+	if ev != nil {
+		if err := printClassifierScores(stdout, ev, cfg, images, *n); err != nil {
+			return err
+		}
+	}
+	if iev != nil {
+		f, err := iev.FID(images, *n)
+		if err != nil {
+			return err
+		}
+		base, err := iev.Baseline(*n)
+		if err != nil {
+			return err
+		}
+		what := "random test images"
+		if base.Source == data.Train.String() {
+			what = "training images"
+		}
+		fmt.Fprintf(stdout, "Inception-v3 (pytorch-fid's FID network, weights %s, %s images resized to 299x299)\n", iev.Ref.Weights, cfg.Key())
+		fmt.Fprintf(stdout, "Inception FID      %10.3f   real-vs-real baseline %.3f (%d %s vs the %d test images)\n", f, base.FID, base.N, what, iev.Ref.Test.N)
+	}
+	return nil
+}
+
+// printClassifierScores scores the samples with the dataset's classifier.
+func printClassifierScores(stdout io.Writer, ev *classifier.Evaluator, cfg classifier.Config, images []float32, n int) error {
+	sc, err := ev.Score(images, n)
 	if err != nil {
 		return err
 	}
-	base, err := ev.Baseline(*n)
+	base, err := ev.Baseline(n)
 	if err != nil {
 		return err
 	}
 	ref := ev.Ref
-	fmt.Fprintf(stdout, "%s (%s weights, %d-step sampling, seed %d): %d samples in %v\n", *ckpt, set, *steps, *seed, *n, sampled.Round(time.Second))
 	acc := "not measured"
 	if ref.TestAccuracy >= 0 {
 		acc = fmt.Sprintf("%.2f%%", 100*ref.TestAccuracy)

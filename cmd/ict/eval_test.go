@@ -121,7 +121,7 @@ func TestEvalErrors(t *testing.T) {
 		want string
 	}{
 		{[]string{"eval"}, 2, "--ckpt is required"},
-		{[]string{"eval", "--ckpt", "x.safetensors", "--inception", "inc.safetensors"}, 1, "Inception-v3 features are not implemented yet"},
+		{[]string{"eval", "--ckpt", "x.safetensors", "--inception", "/nonexistent/inc.safetensors"}, 1, "--inception: stat /nonexistent/inc.safetensors: no such file or directory (the README says how to obtain and convert the weights)"},
 		{[]string{"eval", "--ckpt", "x.safetensors", "--steps", "3"}, 1, "--steps 3: want 1 or 2"},
 		{[]string{"eval", "--ckpt", "/nonexistent/x.safetensors"}, 1, "/nonexistent/x.safetensors"},
 		{[]string{"classifier"}, 2, "ict classifier train --dataset NAME"},

@@ -160,11 +160,11 @@ var benchConvShapes = []struct {
 	name string
 	p    ConvParams
 }{
-	{"3x3_64to64_32x32_b64", ConvParams{B: 64, Cin: 64, H: 32, W: 32, Cout: 64, KH: 3, KW: 3, Stride: 1, Pad: 1}},
-	{"3x3_3to64_32x32_b64", ConvParams{B: 64, Cin: 3, H: 32, W: 32, Cout: 64, KH: 3, KW: 3, Stride: 1, Pad: 1}},
-	{"3x3_128to128_16x16_b64", ConvParams{B: 64, Cin: 128, H: 16, W: 16, Cout: 128, KH: 3, KW: 3, Stride: 1, Pad: 1}},
-	{"3x3s2_64to128_32x32_b64", ConvParams{B: 64, Cin: 64, H: 32, W: 32, Cout: 128, KH: 3, KW: 3, Stride: 2, Pad: 1}},
-	{"1x1_128to64_16x16_b64", ConvParams{B: 64, Cin: 128, H: 16, W: 16, Cout: 64, KH: 1, KW: 1, Stride: 1, Pad: 0}},
+	{"3x3_64to64_32x32_b64", ConvParams{B: 64, Cin: 64, H: 32, W: 32, Cout: 64, KH: 3, KW: 3, Stride: 1, PadH: 1, PadW: 1}},
+	{"3x3_3to64_32x32_b64", ConvParams{B: 64, Cin: 3, H: 32, W: 32, Cout: 64, KH: 3, KW: 3, Stride: 1, PadH: 1, PadW: 1}},
+	{"3x3_128to128_16x16_b64", ConvParams{B: 64, Cin: 128, H: 16, W: 16, Cout: 128, KH: 3, KW: 3, Stride: 1, PadH: 1, PadW: 1}},
+	{"3x3s2_64to128_32x32_b64", ConvParams{B: 64, Cin: 64, H: 32, W: 32, Cout: 128, KH: 3, KW: 3, Stride: 2, PadH: 1, PadW: 1}},
+	{"1x1_128to64_16x16_b64", ConvParams{B: 64, Cin: 128, H: 16, W: 16, Cout: 64, KH: 1, KW: 1, Stride: 1, PadH: 0, PadW: 0}},
 }
 
 func BenchmarkConv2d(b *testing.B) {

@@ -7,17 +7,19 @@ import (
 )
 
 // ConvParams describe a 2-D cross-correlation (PyTorch's conv2d) of x
-// [B, Cin, H, W] (NCHW) with weights [Cout, Cin, KH, KW] and zero padding
-// Pad on every side, giving y [B, Cout, OutH(), OutW()].
+// [B, Cin, H, W] (NCHW) with weights [Cout, Cin, KH, KW], zero padding
+// PadH above and below and PadW left and right (PyTorch's padding=(PadH,
+// PadW); Inception's 1x7 and 7x1 kernels pad one axis only), giving y [B,
+// Cout, OutH(), OutW()].
 type ConvParams struct {
-	B, Cin, H, W, Cout, KH, KW, Stride, Pad int
+	B, Cin, H, W, Cout, KH, KW, Stride, PadH, PadW int
 }
 
 // OutH is the output height.
-func (p ConvParams) OutH() int { return (p.H+2*p.Pad-p.KH)/p.Stride + 1 }
+func (p ConvParams) OutH() int { return (p.H+2*p.PadH-p.KH)/p.Stride + 1 }
 
 // OutW is the output width.
-func (p ConvParams) OutW() int { return (p.W+2*p.Pad-p.KW)/p.Stride + 1 }
+func (p ConvParams) OutW() int { return (p.W+2*p.PadW-p.KW)/p.Stride + 1 }
 
 // Flops is 2 * the multiply-adds of the forward (and of each gradient).
 func (p ConvParams) Flops() float64 {
@@ -25,11 +27,11 @@ func (p ConvParams) Flops() float64 {
 }
 
 func (p ConvParams) check(op string) error {
-	if p.B < 1 || p.Cin < 1 || p.H < 1 || p.W < 1 || p.Cout < 1 || p.KH < 1 || p.KW < 1 || p.Stride < 1 || p.Pad < 0 {
+	if p.B < 1 || p.Cin < 1 || p.H < 1 || p.W < 1 || p.Cout < 1 || p.KH < 1 || p.KW < 1 || p.Stride < 1 || p.PadH < 0 || p.PadW < 0 {
 		return fmt.Errorf("%s: %+v: sizes, kernel and stride must be positive, padding not negative", op, p)
 	}
-	if p.H+2*p.Pad < p.KH || p.W+2*p.Pad < p.KW {
-		return fmt.Errorf("%s: %+v: the %dx%d kernel is larger than the padded %dx%d input", op, p, p.KH, p.KW, p.H+2*p.Pad, p.W+2*p.Pad)
+	if p.H+2*p.PadH < p.KH || p.W+2*p.PadW < p.KW {
+		return fmt.Errorf("%s: %+v: the %dx%d kernel is larger than the padded %dx%d input", op, p, p.KH, p.KW, p.H+2*p.PadH, p.W+2*p.PadW)
 	}
 	return nil
 }
@@ -40,9 +42,11 @@ func (p ConvParams) yLen() int { return p.B * p.Cout * p.OutH() * p.OutW() }
 
 // pointwise reports whether the convolution is a plain matrix product per
 // image: a 1x1 kernel, stride 1, no padding.
-func (p ConvParams) pointwise() bool { return p.KH == 1 && p.KW == 1 && p.Stride == 1 && p.Pad == 0 }
+func (p ConvParams) pointwise() bool {
+	return p.KH == 1 && p.KW == 1 && p.Stride == 1 && p.PadH == 0 && p.PadW == 0
+}
 
-const convPushSize = 12 * 4
+const convPushSize = 13 * 4
 
 var (
 	convCPU      = kernel("conv_cpu", convPushSize, vk.Read, vk.Read, vk.ReadWrite, vk.Read)
@@ -152,7 +156,7 @@ func phasePixels(size, pad, stride, phase int) int {
 func (k *Kernels) convPhase(s *vk.Stream, mode int, a, b, c, bias vk.Range, p ConvParams, accumulate bool, py, px int) error {
 	ho, wo := p.OutH(), p.OutW()
 	khw := p.KH * p.KW
-	hp, wp := phasePixels(p.H, p.Pad, p.Stride, py), phasePixels(p.W, p.Pad, p.Stride, px)
+	hp, wp := phasePixels(p.H, p.PadH, p.Stride, py), phasePixels(p.W, p.PadW, p.Stride, px)
 	var m, n, depth int
 	var vecA, vecC bool
 	switch mode {
@@ -181,7 +185,7 @@ func (k *Kernels) convPhase(s *vk.Stream, mode int, a, b, c, bias vk.Range, p Co
 		bias = c // a binding of at least max(M, N) floats when there is no bias
 	}
 	push := func(y0 int) []byte {
-		return vk.Push(p.B, p.Cin, p.H, p.W, p.Cout, ho, wo, p.Pad, hp, wp, flags, y0)
+		return vk.Push(p.B, p.Cin, p.H, p.W, p.Cout, ho, wo, p.PadH, p.PadW, hp, wp, flags, y0)
 	}
 	var pipe *vk.Pipeline
 	var err error

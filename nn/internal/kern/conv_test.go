@@ -11,22 +11,27 @@ import (
 
 // convCases cover odd channel counts and sizes (7, 9), strides 1, 2 and 3
 // (whose grad input runs in phases, one with no taps for the strided 1x1),
-// 1x1 and non-square kernels, and shapes where the vec4 paths apply
+// 1x1 and non-square kernels, padding per axis, and shapes where the vec4 paths apply
 // (Cin*9 and H*W multiples of 4).
 var convCases = []ConvParams{
-	{B: 1, Cin: 3, H: 7, W: 9, Cout: 5, KH: 3, KW: 3, Stride: 1, Pad: 1},
-	{B: 2, Cin: 4, H: 9, W: 7, Cout: 7, KH: 3, KW: 3, Stride: 2, Pad: 1},
-	{B: 3, Cin: 5, H: 8, W: 8, Cout: 4, KH: 3, KW: 3, Stride: 1, Pad: 1},
-	{B: 2, Cin: 8, H: 8, W: 8, Cout: 6, KH: 3, KW: 3, Stride: 1, Pad: 1},
-	{B: 1, Cin: 16, H: 4, W: 4, Cout: 9, KH: 3, KW: 3, Stride: 2, Pad: 1},
-	{B: 2, Cin: 6, H: 5, W: 5, Cout: 3, KH: 1, KW: 1, Stride: 1, Pad: 0},
-	{B: 2, Cin: 4, H: 7, W: 7, Cout: 5, KH: 1, KW: 1, Stride: 2, Pad: 0},
-	{B: 1, Cin: 3, H: 9, W: 8, Cout: 4, KH: 3, KW: 2, Stride: 2, Pad: 0},
-	{B: 2, Cin: 2, H: 10, W: 11, Cout: 3, KH: 3, KW: 3, Stride: 3, Pad: 1},
+	{B: 1, Cin: 3, H: 7, W: 9, Cout: 5, KH: 3, KW: 3, Stride: 1, PadH: 1, PadW: 1},
+	{B: 2, Cin: 4, H: 9, W: 7, Cout: 7, KH: 3, KW: 3, Stride: 2, PadH: 1, PadW: 1},
+	{B: 3, Cin: 5, H: 8, W: 8, Cout: 4, KH: 3, KW: 3, Stride: 1, PadH: 1, PadW: 1},
+	{B: 2, Cin: 8, H: 8, W: 8, Cout: 6, KH: 3, KW: 3, Stride: 1, PadH: 1, PadW: 1},
+	{B: 1, Cin: 16, H: 4, W: 4, Cout: 9, KH: 3, KW: 3, Stride: 2, PadH: 1, PadW: 1},
+	{B: 2, Cin: 6, H: 5, W: 5, Cout: 3, KH: 1, KW: 1, Stride: 1, PadH: 0, PadW: 0},
+	{B: 2, Cin: 4, H: 7, W: 7, Cout: 5, KH: 1, KW: 1, Stride: 2, PadH: 0, PadW: 0},
+	{B: 1, Cin: 3, H: 9, W: 8, Cout: 4, KH: 3, KW: 2, Stride: 2, PadH: 0, PadW: 0},
+	{B: 2, Cin: 2, H: 10, W: 11, Cout: 3, KH: 3, KW: 3, Stride: 3, PadH: 1, PadW: 1},
+	// Inception's one-axis kernels and padding (1x7 pad (0,3), 7x1 pad
+	// (3,0)), and unequal padding with a stride (phases per axis).
+	{B: 2, Cin: 3, H: 9, W: 7, Cout: 5, KH: 1, KW: 7, Stride: 1, PadH: 0, PadW: 3},
+	{B: 1, Cin: 5, H: 7, W: 9, Cout: 4, KH: 7, KW: 1, Stride: 1, PadH: 3, PadW: 0},
+	{B: 2, Cin: 3, H: 9, W: 8, Cout: 3, KH: 3, KW: 1, Stride: 2, PadH: 1, PadW: 2},
 }
 
 func convName(p ConvParams) string {
-	return fmt.Sprintf("b%d_c%d_%dx%d_o%d_k%dx%d_s%d_p%d", p.B, p.Cin, p.H, p.W, p.Cout, p.KH, p.KW, p.Stride, p.Pad)
+	return fmt.Sprintf("b%d_c%d_%dx%d_o%d_k%dx%d_s%d_p%dx%d", p.B, p.Cin, p.H, p.W, p.Cout, p.KH, p.KW, p.Stride, p.PadH, p.PadW)
 }
 
 func (p ConvParams) shapes() (xs, ws, ys [4]int) {
@@ -53,21 +58,21 @@ func runConvCase(e *env, p ConvParams) {
 	xr, wr, br, gyr := e.upload(x), e.upload(w), e.upload(b), e.upload(gy)
 	tolF := tolFor(p.Cin * p.KH * p.KW)
 
-	want, _ := ref.Conv2d(x, xs, w, ws, b, p.Stride, p.Pad)
+	want, _ := ref.Conv2dPad(x, xs, w, ws, b, p.Stride, p.PadH, p.PadW)
 	y := e.poisoned(p.yLen())
 	if err := e.k.Conv2d(e.s, xr, wr, br, y, p); err != nil {
 		t.Fatal(err)
 	}
 	checkScaled(t, "y", e.download(y, p.yLen()), want, tolF)
 
-	wantNoBias, _ := ref.Conv2d(x, xs, w, ws, nil, p.Stride, p.Pad)
+	wantNoBias, _ := ref.Conv2dPad(x, xs, w, ws, nil, p.Stride, p.PadH, p.PadW)
 	y2 := e.poisoned(p.yLen())
 	if err := e.k.Conv2d(e.s, xr, wr, vk.Range{}, y2, p); err != nil {
 		t.Fatal(err)
 	}
 	checkScaled(t, "y without bias", e.download(y2, p.yLen()), wantNoBias, tolF)
 
-	gx, gw, gb := ref.Conv2dBackward(x, xs, w, ws, gy, p.Stride, p.Pad)
+	gx, gw, gb := ref.Conv2dPadBackward(x, xs, w, ws, gy, p.Stride, p.PadH, p.PadW)
 	for _, acc := range []bool{false, true} {
 		var gxr, gwr, gbr vk.Range
 		wantX, wantW, wantB := gx, gw, gb
@@ -103,7 +108,7 @@ func TestConvGolden(t *testing.T) {
 				b, _ := g.Array("b")
 				gy, _ := g.Array("gy")
 				p := ConvParams{B: xs[0], Cin: xs[1], H: xs[2], W: xs[3], Cout: ws[0], KH: ws[2], KW: ws[3],
-					Stride: g.Int("stride"), Pad: g.Int("pad")}
+					Stride: g.Int("stride"), PadH: g.Int("pad"), PadW: g.Int("pad")}
 				e := *e
 				e.t = t
 				xr, wr, br, gyr := e.upload(x), e.upload(w), e.upload(b), e.upload(gy)
@@ -205,9 +210,9 @@ func TestConvErrors(t *testing.T) {
 		p    ConvParams
 		want string
 	}{
-		{ConvParams{B: 1, Cin: 1, H: 4, W: 4, Cout: 1, KH: 3, KW: 3, Stride: 0, Pad: 1}, "must be positive"},
-		{ConvParams{B: 1, Cin: 1, H: 2, W: 2, Cout: 1, KH: 5, KW: 5, Stride: 1, Pad: 1}, "larger than the padded"},
-		{ConvParams{B: 1, Cin: 2, H: 8, W: 8, Cout: 1, KH: 3, KW: 3, Stride: 1, Pad: 1}, "x holds 256 bytes, the shape needs 512"},
+		{ConvParams{B: 1, Cin: 1, H: 4, W: 4, Cout: 1, KH: 3, KW: 3, Stride: 0, PadH: 1, PadW: 1}, "must be positive"},
+		{ConvParams{B: 1, Cin: 1, H: 2, W: 2, Cout: 1, KH: 5, KW: 5, Stride: 1, PadH: 1, PadW: 1}, "larger than the padded"},
+		{ConvParams{B: 1, Cin: 2, H: 8, W: 8, Cout: 1, KH: 3, KW: 3, Stride: 1, PadH: 1, PadW: 1}, "x holds 256 bytes, the shape needs 512"},
 	} {
 		err := k.Conv2d(s, r, r, vk.Range{}, r, c.p)
 		if err == nil || !strings.Contains(err.Error(), c.want) {

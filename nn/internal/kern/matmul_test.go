@@ -216,7 +216,7 @@ func TestMatMulSplitGrid(t *testing.T) {
 		e.k.groupLimit = [3]int{0, 1, 2}
 		e.k.cpuSizes = [][2]int{{4, 4}}
 		runMatMulCase(e, mmCase{batch: 5, m: 70, n: 9, k: 6, transB: true, bias: 'c'})
-		p := ConvParams{B: 2, Cin: 3, H: 9, W: 7, Cout: 9, KH: 3, KW: 3, Stride: 1, Pad: 1}
+		p := ConvParams{B: 2, Cin: 3, H: 9, W: 7, Cout: 9, KH: 3, KW: 3, Stride: 1, PadH: 1, PadW: 1}
 		runConvCase(e, p)
 	})
 }
