@@ -16,6 +16,8 @@ package nn
 import (
 	"errors"
 	"fmt"
+	"os"
+	"strconv"
 
 	"github.com/ictvk/ictvk/nn/internal/kern"
 	"github.com/ictvk/ictvk/shaders"
@@ -43,9 +45,12 @@ type Tuning struct {
 	// MaxTile caps the GEMM kernels' register tiles on CPU devices, in
 	// floats. Measured on lavapipe (1024^3 matmul, cold compile): 16x32
 	// tiles 1.8 s to compile and 23 GFLOP/s, 32x32 5 s and 30 GFLOP/s,
-	// 32x64 48 s and 30-44 GFLOP/s; a training step builds a dozen
-	// variants, so the cap keeps a machine's first run from compiling for
-	// ten minutes.
+	// 32x64 48 s and 30-44 GFLOP/s. A step of the mnist preset builds
+	// about 40 variants: capped at 16x32 its first step compiles for 51 s
+	// and a step then takes 0.445 s, at 32x32 206 s and 0.383 s. The
+	// first run on a machine (make run's ten minutes) gains more from the
+	// short compile than it loses per step; ICT_MAX_TILE=1024 raises the
+	// cap for long runs (Mesa caches the compiled pipelines on disk).
 	MaxTile int
 }
 
@@ -73,11 +78,19 @@ func NewEngine(opt Options) (*Engine, error) {
 	e.pool = pool{e: e, free: map[uint64][]*vk.Buffer{}, poison: opt.Poison}
 	e.tape.grad = true
 	e.Tune = tuneFor(dev.Info)
+	if v := os.Getenv("ICT_MAX_TILE"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 16 || n > 32*64 {
+			e.Close()
+			return nil, fmt.Errorf("ICT_MAX_TILE=%q: want a number of floats from 16 to 2048 (16x32 = 512 is the default)", v)
+		}
+		e.Tune.MaxTile = n
+	}
 	return e, nil
 }
 
 func tuneFor(info vk.DeviceInfo) Tuning {
-	t := Tuning{Local: 256, MaxTile: 32 * 32}
+	t := Tuning{Local: 256, MaxTile: 16 * 32}
 	if info.Type == vk.TypeCPU {
 		// lavapipe runs a workgroup on one thread, SIMD across
 		// invocations: small groups spread work over the cores.

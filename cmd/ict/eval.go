@@ -58,19 +58,11 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("--steps %d: want 1 or 2", *steps)
 	}
 	start := time.Now()
-	e, err := nn.NewEngine(nn.Options{Device: env})
+	e, net, run, err := openCheckpoint(env, *ckpt, *student)
 	if err != nil {
 		return err
 	}
 	defer e.Close()
-	set := "ema"
-	if *student {
-		set = "student"
-	}
-	net, run, err := ct.LoadNet(e, *ckpt, set)
-	if err != nil {
-		return err
-	}
 	defer net.Free()
 	cfg, dataDir, err := checkpointClassifier(*ckpt, run.Net, ef)
 	if err != nil {
@@ -107,6 +99,10 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	sampled := time.Since(start)
+	set := "ema"
+	if *student {
+		set = "student"
+	}
 	fmt.Fprintf(stdout, "%s (%s weights, %d-step sampling, seed %d): %d samples in %v\n", *ckpt, set, *steps, *seed, *n, sampled.Round(time.Second))
 	if ev != nil {
 		if err := printClassifierScores(stdout, ev, cfg, images, *n); err != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/ictvk/ictvk/ct"
 	"github.com/ictvk/ictvk/ct/report"
 	"github.com/ictvk/ictvk/nn"
+	"github.com/ictvk/ictvk/nn/unet"
 	"github.com/ictvk/ictvk/vk"
 )
 
@@ -40,19 +41,11 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 	if *n < 1 || *n > 4096 {
 		return fmt.Errorf("--n %d: want 1 to 4096 images", *n)
 	}
-	e, err := nn.NewEngine(nn.Options{Device: env})
+	e, net, run, err := openCheckpoint(env, *ckpt, *student)
 	if err != nil {
 		return err
 	}
 	defer e.Close()
-	set := "ema"
-	if *student {
-		set = "student"
-	}
-	net, run, err := ct.LoadNet(e, *ckpt, set)
-	if err != nil {
-		return err
-	}
 	r := run.Recipe
 	var sigmas []float64
 	switch {
@@ -108,4 +101,24 @@ func npyBytes(vals []float32, shape []int) []byte {
 		out = binary.LittleEndian.AppendUint32(out, math.Float32bits(v))
 	}
 	return out
+}
+
+// openCheckpoint opens the device and loads a checkpoint's EMA network (or
+// its student's): what sample, eval and view start from. The caller closes
+// the engine.
+func openCheckpoint(env vk.Options, ckpt string, student bool) (*nn.Engine, *unet.Net, ct.Run, error) {
+	e, err := nn.NewEngine(nn.Options{Device: env})
+	if err != nil {
+		return nil, nil, ct.Run{}, err
+	}
+	set := "ema"
+	if student {
+		set = "student"
+	}
+	net, run, err := ct.LoadNet(e, ckpt, set)
+	if err != nil {
+		e.Close()
+		return nil, nil, ct.Run{}, err
+	}
+	return e, net, run, nil
 }

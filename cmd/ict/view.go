@@ -442,19 +442,11 @@ func runView(args []string, stdout, stderr io.Writer) error {
 	}
 	defer viewer.Terminate()
 	env.InstanceExtensions, env.Present = exts, true
-	e, err := nn.NewEngine(nn.Options{Device: env})
+	e, net, run, err := openCheckpoint(env, *ckpt, *student)
 	if err != nil {
 		return err
 	}
 	defer e.Close()
-	set := "ema"
-	if *student {
-		set = "student"
-	}
-	net, run, err := ct.LoadNet(e, *ckpt, set)
-	if err != nil {
-		return err
-	}
 	name := filepath.Base(filepath.Dir(filepath.Dir(*ckpt))) // the run folder's name
 	w, err := viewer.Open(e.Dev, viewer.Options{Title: "ict view " + *ckpt, SaveDir: *saveDir,
 		Logf: func(format string, args ...any) { fmt.Fprintf(stdout, format+"\n", args...) }})
