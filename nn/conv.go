@@ -53,13 +53,17 @@ func (g convGeom) params() kern.ConvParams {
 }
 
 func (e *Engine) conv2dBackward(x, w, b, gy *Tensor, g convGeom) {
-	if needsGrad(b) {
-		gb, acc := e.gradTarget(b)
-		e.reduceInto(gb, acc, gy, gy, []int{g.b, g.cout, g.p()}, []bool{true, false, true}, reduceSum, 1)
-	}
 	k := e.kernels()
 	if e.err != nil {
 		return
+	}
+	if needsGrad(b) {
+		// One pass with vector loads: the generic strided reduction took
+		// two passes and 7% of a small U-Net's step.
+		gb, acc := e.gradTarget(b)
+		if err := k.Conv2dBiasGrad(e.S, gy.rng(), gb.rng(), g.params(), acc); err != nil {
+			e.fail(err)
+		}
 	}
 	if needsGrad(w) {
 		gw, acc := e.gradTarget(w)

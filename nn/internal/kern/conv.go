@@ -126,6 +126,19 @@ func (k *Kernels) Conv2dGradWeight(s *vk.Stream, x, gy, gw, gb vk.Range, p ConvP
 	return k.conv(s, convGradWeight, gy, x, gw, vk.Range{}, p, accumulate)
 }
 
+// Conv2dBiasGrad records gb (+)= the gradient of sum(y * gy) with respect
+// to the bias: the sum of gy over the batch and the pixels.
+func (k *Kernels) Conv2dBiasGrad(s *vk.Stream, gy, gb vk.Range, p ConvParams, accumulate bool) error {
+	const op = "kern.Conv2dBiasGrad"
+	if err := p.check(op); err != nil {
+		return err
+	}
+	if err := checkRanges(op, []namedRange{{"gy", gy, p.yLen()}, {"gb", gb, p.Cout}}); err != nil {
+		return err
+	}
+	return k.biasGrad(s, gy, gb, p.B, p.Cout, p.OutH()*p.OutW(), accumulate)
+}
+
 // conv records one of the three products of gemm_conv.glsl: a and b are
 // bound as its A and B operands (forward and grad input: w and x or gy;
 // grad weight: gy and x), c receives it. The grad input runs as
