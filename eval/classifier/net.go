@@ -76,10 +76,7 @@ func (c Config) flat() int {
 }
 
 // Param is a named parameter; names are the weights file's tensor names.
-type Param struct {
-	Name   string
-	Tensor *nn.Tensor
-}
+type Param = nn.Named
 
 // Net is a classifier whose parameters live on an Engine's device.
 type Net struct {
@@ -112,7 +109,7 @@ func New(e *nn.Engine, c Config, seed uint64) (*Net, error) {
 	}
 	param := func(name string, data []float32, shape ...int) *nn.Tensor {
 		t := e.NewParam(data, shape...)
-		n.params = append(n.params, Param{name, t})
+		n.params = append(n.params, Param{Name: name, Tensor: t})
 		return t
 	}
 	he, plain := math.Sqrt2, 1/math.Sqrt(3)
@@ -136,20 +133,10 @@ func New(e *nn.Engine, c Config, seed uint64) (*Net, error) {
 func (n *Net) Params() []Param { return n.params }
 
 // Tensors returns the parameters' tensors in Params order.
-func (n *Net) Tensors() []*nn.Tensor {
-	ts := make([]*nn.Tensor, len(n.params))
-	for i, p := range n.params {
-		ts[i] = p.Tensor
-	}
-	return ts
-}
+func (n *Net) Tensors() []*nn.Tensor { return nn.TensorsOf(n.params) }
 
 // Free releases the network's device memory.
-func (n *Net) Free() {
-	for _, p := range n.params {
-		p.Tensor.Free()
-	}
-}
+func (n *Net) Free() { nn.FreeAll(n.params) }
 
 // Forward maps images x [B, C, H, W] in [-1, 1] to the penultimate
 // features [B, Features] and the class logits [B, Classes].

@@ -9,10 +9,7 @@ import (
 )
 
 // Param is a named parameter; names are the checkpoint's tensor names.
-type Param struct {
-	Name   string
-	Tensor *nn.Tensor
-}
+type Param = nn.Named
 
 // Net is a U-Net whose parameters live on an Engine's device.
 type Net struct {
@@ -59,7 +56,7 @@ func build(e *nn.Engine, c Config, seed uint64, frozen bool) (*Net, error) {
 	emb := c.embedChannels()
 	if c.Embedding == Fourier {
 		n.freqs = e.FourierFrequencies(nn.RNGKey{Seed: seed, Layer: 0xffff}, ch, float32(c.FourierScale))
-		n.buffers = append(n.buffers, Param{"embed.freqs", n.freqs})
+		n.buffers = append(n.buffers, Param{Name: "embed.freqs", Tensor: n.freqs})
 	}
 	n.embed1 = b.linear("embed.0", 2*ch, emb, 1)
 	n.embed2 = b.linear("embed.1", emb, emb, 1)
@@ -123,13 +120,7 @@ func build(e *nn.Engine, c Config, seed uint64, frozen bool) (*Net, error) {
 func (n *Net) Params() []Param { return n.params }
 
 // Tensors returns the parameters' tensors in Params order.
-func (n *Net) Tensors() []*nn.Tensor {
-	ts := make([]*nn.Tensor, len(n.params))
-	for i, p := range n.params {
-		ts[i] = p.Tensor
-	}
-	return ts
-}
+func (n *Net) Tensors() []*nn.Tensor { return nn.TensorsOf(n.params) }
 
 // Buffers lists non-trainable state saved with the parameters.
 func (n *Net) Buffers() []Param { return n.buffers }
@@ -145,9 +136,8 @@ func (n *Net) ParamCount() int {
 
 // Free releases the network's device memory.
 func (n *Net) Free() {
-	for _, p := range append(n.params, n.buffers...) {
-		p.Tensor.Free()
-	}
+	nn.FreeAll(n.params)
+	nn.FreeAll(n.buffers)
 }
 
 // Forward maps x [B, C, H, W] (the scaled input c_in x) and the noise
@@ -284,7 +274,7 @@ func (b *builder) param(name string, data []float32, shape ...int) *nn.Tensor {
 	} else {
 		t = b.e.NewParam(data, shape...)
 	}
-	b.net.params = append(b.net.params, Param{name, t})
+	b.net.params = append(b.net.params, Param{Name: name, Tensor: t})
 	return t
 }
 
