@@ -6,7 +6,6 @@ import (
 	"math"
 
 	"gonum.org/v1/plot"
-	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
@@ -21,15 +20,9 @@ func PlotLossAndFID(path, title string, loss []Series, scores []Series) error {
 	if err != nil {
 		return err
 	}
-	bottom := plot.New()
-	bottom.X.Label.Text = "step"
-	bottom.Y.Label.Text = "FID"
 	// Log scale too: FID falls by decades, and the baseline sits near the
 	// bottom, where a linear axis would flatten it onto 0.
-	bottom.Y.Scale = plot.LogScale{}
-	bottom.Y.Tick.Marker = logTicks{}
-	bottom.Add(plotter.NewGrid())
-	drawn, err := addCurves(bottom, scores, func(y float64) bool { return y > 0 && !math.IsInf(y, 0) })
+	bottom, drawn, err := logPanel("FID", scores)
 	if err != nil {
 		return err
 	}

@@ -38,21 +38,29 @@ func PlotLoss(path, title string, curves ...Series) error {
 
 // lossPlot is PlotLoss's plot: curves on a log-scaled y axis.
 func lossPlot(path, title string, curves []Series) (*plot.Plot, error) {
-	p := plot.New()
-	p.Title.Text = title
-	p.X.Label.Text = "step"
-	p.Y.Label.Text = "loss"
-	p.Y.Scale = plot.LogScale{}
-	p.Y.Tick.Marker = logTicks{}
-	p.Add(plotter.NewGrid())
-	drawn, err := addCurves(p, curves, func(y float64) bool { return y > 0 && !math.IsInf(y, 0) })
+	p, drawn, err := logPanel("loss", curves)
 	if err != nil {
 		return nil, err
 	}
+	p.Title.Text = title
 	if drawn == 0 {
 		return nil, fmt.Errorf("report: nothing to plot in %s (no positive values yet)", path)
 	}
 	return p, nil
+}
+
+// logPanel plots curves against the step on a log-scaled y axis named
+// yLabel, leaving out points that are not positive and finite; it reports
+// how many curves had points.
+func logPanel(yLabel string, curves []Series) (*plot.Plot, int, error) {
+	p := plot.New()
+	p.X.Label.Text = "step"
+	p.Y.Label.Text = yLabel
+	p.Y.Scale = plot.LogScale{}
+	p.Y.Tick.Marker = logTicks{}
+	p.Add(plotter.NewGrid())
+	drawn, err := addCurves(p, curves, func(y float64) bool { return y > 0 && !math.IsInf(y, 0) })
+	return p, drawn, err
 }
 
 // logTicks labels a log-scaled axis at powers of ten when it spans at
