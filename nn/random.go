@@ -14,18 +14,39 @@ import (
 // of storing it, and a resumed run redraws the same numbers.
 
 var (
-	dropoutKernel = declare("dropout", 32, vk.Read, vk.ReadWrite)
-	normalKernel  = declare("normal", 20, vk.Write)
+	dropoutKernel = declare("dropout", 36, vk.Read, vk.ReadWrite)
+	normalKernel  = declare("normal", 24, vk.Write)
 )
 
 // RNGKey names one draw of random numbers: the run's seed, the training
 // step, and the layer (a dropout site's index, or an index reserved for a
 // noise draw). Dropout and normals use separate Philox streams, so one key
 // may serve both.
+//
+// FirstSample places a tensor inside a larger batch: a tensor of shape
+// [b, ...] drawn with FirstSample s gets the numbers of rows s..s+b-1 of
+// the same draw over the whole batch, so a batch split into micro-batches
+// or chunks draws exactly the noise and masks of the unsplit one.
 type RNGKey struct {
-	Seed  uint64
-	Step  uint32
-	Layer uint32
+	Seed        uint64
+	Step        uint32
+	Layer       uint32
+	FirstSample int
+}
+
+// offset is the stream index of element 0 of a tensor of the given shape
+// drawn with k: FirstSample rows of shape[1:] into the stream.
+func (k RNGKey) offset(shape []int) (uint32, bool) {
+	if k.FirstSample == 0 || len(shape) == 0 {
+		return 0, true
+	}
+	row := numel(shape[1:])
+	off := uint64(k.FirstSample) * uint64(row)
+	end := off + uint64(numel(shape))
+	if k.FirstSample < 0 || end > 1<<32 {
+		return 0, false
+	}
+	return uint32(off), true
 }
 
 // dropThreshold is the number of 24-bit values k with (k + 0.5) 2^-24 < p:
@@ -59,8 +80,19 @@ func (e *Engine) Dropout(x *Tensor, key RNGKey, p float64) *Tensor {
 }
 
 func (e *Engine) dropout(x, dst *Tensor, key RNGKey, thr uint32, scale float32, acc bool) {
-	push := vk.Push(x.n, uint32(key.Seed), uint32(key.Seed>>32), key.Step, key.Layer, thr, scale, boolWord(acc))
-	e.elementwise(dropoutKernel, (x.n+3)/4, push, x, dst)
+	off, ok := key.offset(x.shape)
+	if !ok {
+		e.failf("nn: dropout of %v from sample %d: past the 2^32 elements of one random stream", x.shape, key.FirstSample)
+		return
+	}
+	push := vk.Push(x.n, uint32(key.Seed), uint32(key.Seed>>32), key.Step, key.Layer, thr, scale, boolWord(acc), off)
+	e.elementwise(dropoutKernel, blocksOf(off, x.n), push, x, dst)
+}
+
+// blocksOf is the number of Philox blocks of four stream elements that
+// elements off..off+n-1 touch.
+func blocksOf(off uint32, n int) int {
+	return int((uint64(off)+uint64(n)+3)/4 - uint64(off)/4)
 }
 
 // RandNormal returns a tensor of standard normals drawn from key (element
@@ -68,6 +100,11 @@ func (e *Engine) dropout(x, dst *Tensor, key RNGKey, thr uint32, scale float32, 
 // gradient flows to it.
 func (e *Engine) RandNormal(key RNGKey, shape ...int) *Tensor {
 	out := e.newTensor(shape...)
-	e.elementwise(normalKernel, (out.n+3)/4, vk.Push(out.n, uint32(key.Seed), uint32(key.Seed>>32), key.Step, key.Layer), out)
+	off, ok := key.offset(shape)
+	if !ok {
+		e.failf("nn: normals %v from sample %d: past the 2^32 elements of one random stream", shape, key.FirstSample)
+		return out
+	}
+	e.elementwise(normalKernel, blocksOf(off, out.n), vk.Push(out.n, uint32(key.Seed), uint32(key.Seed>>32), key.Step, key.Layer, off), out)
 	return out
 }

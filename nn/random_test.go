@@ -154,3 +154,53 @@ func TestRandNormalStatistics(t *testing.T) {
 		t.Errorf("variance %v, want 1 +- %v", variance, 5*math.Sqrt(2.0/n))
 	}
 }
+
+// A batch drawn in pieces with FirstSample equals the whole draw bit for
+// bit, for normals and dropout masks, including rows whose length is not a
+// multiple of the four elements of a Philox block (3*5*5 = 75).
+func TestRandomDrawsSplitBySample(t *testing.T) {
+	e := engine(t)
+	row := []int{3, 5, 5}
+	const batch = 23
+	shape := append([]int{batch}, row...)
+	key := RNGKey{Seed: 0x5eed, Step: 41, Layer: 3}
+	whole, err := e.RandNormal(key, shape...).Download()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ones := e.Empty(shape...)
+	ones.Fill(1)
+	wholeMask, err := e.Dropout(ones, key, 0.4).Download()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := numel(row)
+	for _, cut := range [][2]int{{0, 1}, {1, 2}, {1, 7}, {5, 12}, {22, 23}, {3, 23}} {
+		k := key
+		k.FirstSample = cut[0]
+		part := append([]int{cut[1] - cut[0]}, row...)
+		z, err := e.RandNormal(k, part...).Download()
+		if err != nil {
+			t.Fatal(err)
+		}
+		o := e.Empty(part...)
+		o.Fill(1)
+		m, err := e.Dropout(o, k, 0.4).Download()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range z {
+			j := cut[0]*n + i
+			if math.Float32bits(z[i]) != math.Float32bits(whole[j]) || m[i] != wholeMask[j] {
+				t.Fatalf("samples %d..%d: element %d is normal %v mask %v, whole draw %v %v", cut[0], cut[1], i, z[i], m[i], whole[j], wholeMask[j])
+			}
+		}
+	}
+	// And the pieces are not all alike: a wrong offset would repeat row 0.
+	k := key
+	k.FirstSample = 1
+	z, _ := e.RandNormal(k, append([]int{1}, row...)...).Download()
+	if z[0] == whole[0] {
+		t.Errorf("sample 1's first normal equals sample 0's (%v)", z[0])
+	}
+}
