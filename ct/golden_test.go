@@ -10,17 +10,18 @@ import (
 )
 
 // goldenRelTol is the relative tolerance against the independent float64
-// values in shared/golden/ict_formulas.json. The values are computed by
+// values in testdata/golden/ict_formulas.json. The values are computed by
 // the same closed forms, so only rounding separates them: 1e-12 leaves
 // room for a few ulps in pow, log and erf, and for the tail probabilities
 // of the N = 1281 lognormal, where the golden file's plain erf differences
 // lose about 5e-13 relative to this package's erfc form.
 const goldenRelTol = 1e-12
 
-const goldenRelPath = "shared/golden/ict_formulas.json"
+const goldenRelPath = "testdata/golden/ict_formulas.json"
 
 // goldenPath walks up from the test's working directory to the first
-// directory that holds shared/golden/ict_formulas.json.
+// directory that holds testdata/golden/ict_formulas.json (a copy of the
+// team's shared/golden, see testdata/README.md).
 func goldenPath(t *testing.T) string {
 	t.Helper()
 	dir, err := os.Getwd()

@@ -58,6 +58,6 @@
 //
 // # Golden cases
 //
-// golden.go loads the PyTorch-computed cases in shared/golden/ops so other
+// golden.go loads the PyTorch-computed cases in testdata/golden/ops so other
 // packages' shader tests can reuse them.
 package ref

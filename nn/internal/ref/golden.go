@@ -9,7 +9,7 @@ import (
 	"testing"
 )
 
-// Golden is one PyTorch-computed op case from shared/golden/ops/NAME:
+// Golden is one PyTorch-computed op case from testdata/golden/ops/NAME:
 // meta.json gives each array's shape and the op's parameters, NAME.f32 holds
 // an array as raw little-endian float32.
 type Golden struct {
@@ -20,28 +20,45 @@ type Golden struct {
 	tb     testing.TB
 }
 
-// GoldenRoot returns the shared/golden directory, found by walking up from
-// the working directory (a test's package directory) and looking for
-// shared/golden at each level: it sits beside the repository root or inside
-// it. The test fails if there is none.
+// GoldenRoot returns the repository's testdata/golden directory (a copy
+// of the team's shared/golden, see testdata/README.md), found by walking
+// up from the working directory (a test's package directory). The test
+// fails if there is none.
 func GoldenRoot(tb testing.TB) string {
 	tb.Helper()
+	dir, ok := findUp(filepath.Join("testdata", "golden", "ops"))
+	if !ok {
+		tb.Fatalf("golden: no testdata/golden/ops in the working directory or any directory above it (%s)", dir)
+	}
+	return filepath.Dir(dir)
+}
+
+// findUp returns the first path rel below the working directory or one of
+// its parents that exists, or the working directory and false.
+func findUp(rel string) (string, bool) {
 	wd, err := os.Getwd()
 	if err != nil {
-		tb.Fatalf("golden: cannot read the working directory: %v", err)
+		return err.Error(), false
 	}
 	for dir := wd; ; dir = filepath.Dir(dir) {
-		cand := filepath.Join(dir, "shared", "golden")
-		if st, err := os.Stat(filepath.Join(cand, "ops")); err == nil && st.IsDir() {
-			return cand
+		p := filepath.Join(dir, rel)
+		if _, err := os.Stat(p); err == nil {
+			return p, true
 		}
 		if filepath.Dir(dir) == dir {
-			break
+			return wd, false
 		}
 	}
-	tb.Fatalf("golden: no shared/golden/ops in %s or any directory above it; "+
-		"the golden cases live in shared/golden beside (or inside) the repository root", wd)
-	return ""
+}
+
+// SharedGoldenRoot returns the team's shared/golden directory when it sits
+// beside (or inside) the repository, for the test that checks the copy.
+func SharedGoldenRoot() (string, bool) {
+	dir, ok := findUp(filepath.Join("shared", "golden", "ops"))
+	if !ok {
+		return "", false
+	}
+	return filepath.Dir(dir), true
 }
 
 // LoadGolden reads the meta.json of golden op case name (for example

@@ -1,7 +1,11 @@
 package ref
 
 import (
+	"bytes"
+	"io/fs"
 	"math"
+	"os"
+	"path/filepath"
 	"strconv"
 	"testing"
 )
@@ -152,5 +156,43 @@ func TestGoldenRAdam(t *testing.T) {
 		// Each step's parameters, so a wrong rectification start shows up
 		// at the step where it happens.
 		checkGolden(t, g, "p"+strconv.Itoa(step), p)
+	}
+}
+
+// The repository's testdata/golden must stay a verbatim copy of the team's
+// shared/golden: checked wherever shared/ sits beside the repository (the
+// team's machines and CI); a lone clone has only the copy.
+func TestGoldenCopyIsVerbatim(t *testing.T) {
+	shared, ok := SharedGoldenRoot()
+	if !ok {
+		t.Skip("no shared/golden beside the repository: nothing to compare the copy with")
+	}
+	copyRoot := GoldenRoot(t)
+	seen := 0
+	err := filepath.WalkDir(shared, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(shared, path)
+		want, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		got, err := os.ReadFile(filepath.Join(copyRoot, rel))
+		if err != nil {
+			t.Errorf("testdata/golden lacks %s: %v", rel, err)
+			return nil
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("testdata/golden/%s differs from shared/golden/%s: copy it again", rel, rel)
+		}
+		seen++
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if seen == 0 {
+		t.Fatalf("no files in %s", shared)
 	}
 }
