@@ -544,3 +544,24 @@ func TestLeakIsReported(t *testing.T) {
 		t.Fatalf("a leaked VkBuffer was not reported at teardown: %v", err)
 	}
 }
+
+// Two validated devices open at once (tests compare engines on different
+// code paths side by side): each instance keeps its own debug messenger,
+// so closing them in either order leaves nothing behind.
+func TestTwoValidatedDevicesAtOnce(t *testing.T) {
+	for _, firstClosed := range []int{0, 1} {
+		var devs [2]*Device
+		for i := range devs {
+			d, err := Open(Options{Device: -1, Validate: true, CacheDir: "off", NoUMA: i == 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			devs[i] = d
+		}
+		for _, i := range []int{firstClosed, 1 - firstClosed} {
+			if err := devs[i].Close(); err != nil {
+				t.Errorf("closing device %d of 2 (device %d first): %v", i, firstClosed, err)
+			}
+		}
+	}
+}
