@@ -115,8 +115,9 @@ func NewEngine(opt Options) (*Engine, error) {
 	class := opt.Tuning
 	if class == TuneAuto {
 		var err error
-		if class, err = ParseTuning(os.Getenv("ICT_TUNING")); err != nil {
-			return nil, fmt.Errorf("ICT_TUNING: %w", err)
+		v := os.Getenv("ICT_TUNING")
+		if class, err = ParseTuning(v); err != nil {
+			return nil, fmt.Errorf("ICT_TUNING=%q: want auto, cpu or gpu (the launch shapes of which kind of device)", v)
 		}
 	}
 	maxTile := 0
