@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"strings"
 
 	"github.com/ictvk/ictvk/nn/internal/kern"
 	"github.com/ictvk/ictvk/shaders"
@@ -40,6 +41,9 @@ type Engine struct {
 
 // Tuning holds launch parameters chosen from the device's type and limits.
 type Tuning struct {
+	// For is the kind of device the shapes suit: TuneCPU on CPU devices,
+	// TuneGPU otherwise, unless Options.Tuning says.
+	For TuningClass
 	// Local is the workgroup size of one-dimensional (elementwise) kernels.
 	Local uint32
 	// MaxTile caps the GEMM kernels' register tiles on CPU devices, in
@@ -54,6 +58,44 @@ type Tuning struct {
 	MaxTile int
 }
 
+// TuningClass is the kind of device the engine's launch shapes are chosen
+// for: workgroup sizes, GEMM tilings, row reductions.
+type TuningClass int
+
+const (
+	// TuneAuto follows the device's type (ICT_TUNING may override it).
+	TuneAuto TuningClass = iota
+	// TuneCPU suits lavapipe: GEMM register tiles without shared memory,
+	// workgroups of 64 (one subgroup for row reductions).
+	TuneCPU
+	// TuneGPU suits GPUs: shared-memory GEMM tiles, workgroups of 256.
+	// On a CPU device it runs a GPU's code paths, for tests.
+	TuneGPU
+)
+
+func (c TuningClass) String() string {
+	switch c {
+	case TuneCPU:
+		return "cpu"
+	case TuneGPU:
+		return "gpu"
+	}
+	return "auto"
+}
+
+// ParseTuning reads "auto", "cpu" or "gpu" ("" is auto).
+func ParseTuning(s string) (TuningClass, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "", "auto":
+		return TuneAuto, nil
+	case "cpu":
+		return TuneCPU, nil
+	case "gpu":
+		return TuneGPU, nil
+	}
+	return TuneAuto, fmt.Errorf("tuning %q: want auto, cpu or gpu", s)
+}
+
 // Options configure NewEngine.
 type Options struct {
 	Device vk.Options
@@ -61,10 +103,31 @@ type Options struct {
 	// Poison fills every tensor the pool hands out with NaN, so a kernel
 	// that leaves part of its output unwritten shows up in tests.
 	Poison bool
+	// Tuning chooses the launch shapes for a kind of device; TuneAuto
+	// takes ICT_TUNING where set, else the device's type.
+	Tuning TuningClass
 }
 
-// NewEngine opens the device and prepares the engine.
+// NewEngine opens the device and prepares the engine. Besides opt it reads
+// ICT_TUNING (auto, cpu or gpu; only when opt.Tuning is TuneAuto) and
+// ICT_MAX_TILE (see Tuning.MaxTile).
 func NewEngine(opt Options) (*Engine, error) {
+	class := opt.Tuning
+	if class == TuneAuto {
+		var err error
+		v := os.Getenv("ICT_TUNING")
+		if class, err = ParseTuning(v); err != nil {
+			return nil, fmt.Errorf("ICT_TUNING=%q: want auto, cpu or gpu (the launch shapes of which kind of device)", v)
+		}
+	}
+	maxTile := 0
+	if v := os.Getenv("ICT_MAX_TILE"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 16 || n > 32*64 {
+			return nil, fmt.Errorf("ICT_MAX_TILE=%q: want a number of floats from 16 to 2048 (16x32 = 512 is the default)", v)
+		}
+		maxTile = n
+	}
 	dev, err := vk.Open(opt.Device)
 	if err != nil {
 		return nil, err
@@ -77,21 +140,24 @@ func NewEngine(opt Options) (*Engine, error) {
 	e := &Engine{Dev: dev, S: s, pipes: map[pipeKey]*vk.Pipeline{}}
 	e.pool = pool{e: e, free: map[uint64][]*vk.Buffer{}, poison: opt.Poison}
 	e.tape.grad = true
-	e.Tune = tuneFor(dev.Info)
-	if v := os.Getenv("ICT_MAX_TILE"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 16 || n > 32*64 {
-			e.Close()
-			return nil, fmt.Errorf("ICT_MAX_TILE=%q: want a number of floats from 16 to 2048 (16x32 = 512 is the default)", v)
-		}
-		e.Tune.MaxTile = n
+	e.Tune = tuneFor(dev.Info, class)
+	if maxTile > 0 {
+		e.Tune.MaxTile = maxTile
 	}
 	return e, nil
 }
 
-func tuneFor(info vk.DeviceInfo) Tuning {
-	t := Tuning{Local: 256, MaxTile: 16 * 32}
-	if info.Type == vk.TypeCPU {
+// tuneFor chooses launch shapes for a device, as if it were of the given
+// class (TuneAuto: its own type).
+func tuneFor(info vk.DeviceInfo, class TuningClass) Tuning {
+	if class == TuneAuto {
+		class = TuneGPU
+		if info.Type == vk.TypeCPU {
+			class = TuneCPU
+		}
+	}
+	t := Tuning{For: class, Local: 256, MaxTile: 16 * 32}
+	if class == TuneCPU {
 		// lavapipe runs a workgroup on one thread, SIMD across
 		// invocations: small groups spread work over the cores.
 		t.Local = 64

@@ -161,7 +161,7 @@ func TestGroupNormWorkgroupSizes(t *testing.T) {
 		for _, shape := range [][4]int{{2, 6, 9, 7}, {1, 4, 16, 16}} {
 			c := groupNormCase(fmt.Sprintf("groupnorm %v local %d", shape, local), shape, 2, 1e-5, 0, 0, [3]bool{})
 			c.gpu = func(e *Engine, in []*Tensor) *Tensor { return e.groupNorm(in[0], in[1], in[2], 2, 1e-5, local) }
-			t.Run(c.name, func(t *testing.T) { runCase(t, c) })
+			t.Run(c.name, func(t *testing.T) { runCase(t, engine(t), c) })
 		}
 	}
 }

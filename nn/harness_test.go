@@ -48,31 +48,74 @@ func addCases(cs ...opCase) bool {
 	return true
 }
 
-var testEngine *Engine
+// testEngines are the package's validated engines, one per configuration,
+// opened on first use and closed by TestMain.
+var testEngines = map[string]*Engine{}
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if testEngine != nil {
-		if err := testEngine.Close(); err != nil {
-			fmt.Fprintln(os.Stderr, "closing the engine:", err)
+	for name, e := range testEngines {
+		if err := e.Close(); err != nil {
+			fmt.Fprintf(os.Stderr, "closing the %s engine: %v\n", name, err)
 			code = 1
 		}
 	}
 	os.Exit(code)
 }
 
-// engine returns the package's validated engine (opened on first use) and
-// fails t on any validation message printed while t runs.
+// testOptions are the default engine's options: the device the environment
+// names (so ICT_NO_UMA=1 and the like reach every test), validation on,
+// outputs poisoned, no pipeline cache file.
+func testOptions(t *testing.T) Options {
+	t.Helper()
+	dev, err := vk.OptionsFromEnv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dev.Validate, dev.CacheDir = true, "off"
+	return Options{Device: dev, Poison: true}
+}
+
+// gpuPaths changes opt to take a discrete GPU's code paths on any device:
+// tensors behind staging copies, descriptor sets from pools, and GPU
+// tunings (shared-memory GEMM tiles, workgroups of 256).
+func gpuPaths(opt Options) Options {
+	opt.Device.NoUMA = true
+	opt.Device.NoPushDescriptors = true
+	opt.Tuning = TuneGPU
+	return opt
+}
+
+// engine returns the package's default validated engine and fails t on any
+// validation message printed while t runs.
 func engine(t *testing.T) *Engine {
 	t.Helper()
-	if testEngine == nil {
-		e, err := NewEngine(Options{Device: vk.Options{Device: -1, Validate: true, CacheDir: "off"}, Poison: true})
-		if err != nil {
-			t.Fatalf("opening the engine: %v", err)
-		}
-		testEngine = e
+	return engineFor(t, "default", testOptions(t))
+}
+
+// gpuEngine is engine on the discrete-GPU paths (see gpuPaths).
+func gpuEngine(t *testing.T) *Engine {
+	t.Helper()
+	e := engineFor(t, "gpu-paths", gpuPaths(testOptions(t)))
+	if e.Dev.UMA() || e.Dev.PushDescriptors() || e.Tune.For != TuneGPU || e.kernels().Variant().String() != "gpu" {
+		t.Fatalf("the GPU-paths engine has UMA %v, push descriptors %v, tuning %v, GEMM tiles %v",
+			e.Dev.UMA(), e.Dev.PushDescriptors(), e.Tune.For, e.kernels().Variant())
 	}
-	e := testEngine
+	return e
+}
+
+// engineFor returns the engine of one configuration, opening it on first
+// use, and fails t on any validation message printed while t runs.
+func engineFor(t *testing.T, name string, opt Options) *Engine {
+	t.Helper()
+	e := testEngines[name]
+	if e == nil {
+		var err error
+		if e, err = NewEngine(opt); err != nil {
+			t.Fatalf("opening the %s engine: %v", name, err)
+		}
+		testEngines[name] = e
+	}
 	e.Dev.TakeMessages() // drop what an earlier test left
 	t.Cleanup(func() {
 		if err := e.Wait(); err != nil {
@@ -160,12 +203,21 @@ func checkClose(t *testing.T, what string, got, want []float64, tol float64) {
 
 func TestOps(t *testing.T) {
 	for _, c := range opCases {
-		t.Run(c.name, func(t *testing.T) { runCase(t, c) })
+		t.Run(c.name, func(t *testing.T) { runCase(t, engine(t), c) })
 	}
 }
 
-func runCase(t *testing.T, c opCase) {
-	e := engine(t)
+// TestOpsGPUPaths runs every case as a discrete GPU would: uploads and
+// downloads through staging buffers, descriptor sets from pools, the
+// shared-memory GEMM and convolution tiles and workgroups of 256, all on
+// whatever device the tests have (lavapipe in CI).
+func TestOpsGPUPaths(t *testing.T) {
+	for _, c := range opCases {
+		t.Run(c.name, func(t *testing.T) { runCase(t, gpuEngine(t), c) })
+	}
+}
+
+func runCase(t *testing.T, e *Engine, c opCase) {
 	rng := rand.New(rand.NewPCG(seedOf(c.name), 1))
 	data := make([][]float64, len(c.inputs))
 	ins := make([]*Tensor, len(c.inputs))

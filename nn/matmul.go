@@ -5,7 +5,11 @@ import "github.com/ictvk/ictvk/nn/internal/kern"
 // kernels returns the GEMM-family launchers, made on first use.
 func (e *Engine) kernels() *kern.Kernels {
 	if e.gemm == nil && e.err == nil {
-		k, err := kern.New(e.Dev, kern.Options{MaxTile: e.Tune.MaxTile})
+		variant := kern.CPU
+		if e.Tune.For == TuneGPU {
+			variant = kern.GPU
+		}
+		k, err := kern.New(e.Dev, kern.Options{Variant: variant, MaxTile: e.Tune.MaxTile})
 		if err != nil {
 			e.fail(err)
 			return nil

@@ -1,21 +1,19 @@
 package nn
 
-import "github.com/ictvk/ictvk/vk"
-
 // Helpers of the kernels that give one workgroup to one row (softmax) or
 // one (sample, group) (GroupNorm) and reduce it in shared memory with the
 // tree of shaders/rowreduce.glsl.
 
 // reductionLocal is the workgroup size for reducing rows of n values.
-// On CPU drivers it is one SIMD batch (the subgroup): lavapipe runs a
+// Under CPU tuning it is one SIMD batch (the subgroup): lavapipe runs a
 // larger workgroup as several batches that switch at every barrier, which
 // made GroupNorm's forward and backward at a U-Net shape twice as slow at
-// 64 invocations as at 8. On GPUs it is Tune.Local, shrunk to a power of
-// two near n for short rows so that most invocations have work, but never
-// below 32 invocations.
+// 64 invocations as at 8. Under GPU tuning it is Tune.Local, shrunk to a
+// power of two near n for short rows so that most invocations have work,
+// but never below 32 invocations.
 func (e *Engine) reductionLocal(n int) uint32 {
 	local := e.Tune.Local
-	if e.Dev.Info.Type == vk.TypeCPU {
+	if e.Tune.For == TuneCPU {
 		s := e.Dev.Info.Limits.SubgroupSize
 		if s == 0 {
 			s = 8

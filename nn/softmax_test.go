@@ -90,7 +90,7 @@ func TestSoftmaxWorkgroupSizes(t *testing.T) {
 		for _, shape := range [][]int{{3, 97}, {2, 300}} {
 			c := softmaxCase(fmt.Sprintf("softmax %v local %d", shape, local), shape, -3, 3)
 			c.gpu = func(e *Engine, in []*Tensor) *Tensor { return e.softmax(in[0], local) }
-			t.Run(c.name, func(t *testing.T) { runCase(t, c) })
+			t.Run(c.name, func(t *testing.T) { runCase(t, engine(t), c) })
 		}
 	}
 }

@@ -46,7 +46,15 @@ type Options struct {
 	Present bool
 }
 
-// OptionsFromEnv reads ICT_DEVICE (an index) and ICT_VALIDATE (1 to enable).
+// OptionsFromEnv reads the device's environment variables:
+//
+//	ICT_DEVICE=N               the device index (see 'ict devices')
+//	ICT_VALIDATE=1             the Khronos validation layer
+//	ICT_NO_UMA=1               staging copies even on a unified-memory device
+//	ICT_NO_PUSH_DESCRIPTORS=1  pooled descriptor sets even with push descriptors
+//
+// The last two force a discrete GPU's paths on any device, for tests and
+// for telling a driver's bug from ours.
 func OptionsFromEnv() (Options, error) {
 	opt := Options{Device: -1}
 	if s := strings.TrimSpace(os.Getenv("ICT_DEVICE")); s != "" {
@@ -56,14 +64,33 @@ func OptionsFromEnv() (Options, error) {
 		}
 		opt.Device = n
 	}
-	switch strings.TrimSpace(os.Getenv("ICT_VALIDATE")) {
-	case "", "0", "false":
-	case "1", "true":
-		opt.Validate = true
-	default:
-		return opt, fmt.Errorf("ICT_VALIDATE=%q: want 1 or 0", os.Getenv("ICT_VALIDATE"))
+	for _, v := range []struct {
+		name string
+		to   *bool
+	}{
+		{"ICT_VALIDATE", &opt.Validate},
+		{"ICT_NO_UMA", &opt.NoUMA},
+		{"ICT_NO_PUSH_DESCRIPTORS", &opt.NoPushDescriptors},
+	} {
+		on, err := envFlag(v.name)
+		if err != nil {
+			return opt, err
+		}
+		*v.to = on
 	}
 	return opt, nil
+}
+
+// envFlag reads a 0/1 environment variable; unset is 0.
+func envFlag(name string) (bool, error) {
+	switch s := strings.TrimSpace(os.Getenv(name)); s {
+	case "", "0", "false":
+		return false, nil
+	case "1", "true":
+		return true, nil
+	default:
+		return false, fmt.Errorf("%s=%q: want 1 or 0", name, s)
+	}
 }
 
 // Device is an opened logical device with one compute queue.

@@ -54,10 +54,11 @@ func load() error {
 
 // instance is a VkInstance with the physical devices it sees.
 type instance struct {
-	handle   vk.Instance
-	validate bool
-	physical []vk.PhysicalDevice
-	infos    []DeviceInfo
+	handle    vk.Instance
+	messenger C.VkDebugUtilsMessengerEXT // this instance's, with validation
+	validate  bool
+	physical  []vk.PhysicalDevice
+	infos     []DeviceInfo
 }
 
 const apiVersion = 1<<22 | 1<<12 // Vulkan 1.1: subgroup properties are core
@@ -70,6 +71,7 @@ func newInstance(validate bool, extensions []string) (*instance, error) {
 		return nil, ErrNoValidate
 	}
 	var h C.VkInstance
+	var messenger C.VkDebugUtilsMessengerEXT
 	v := C.int(0)
 	if validate {
 		v = 1
@@ -79,7 +81,7 @@ func newInstance(validate bool, extensions []string) (*instance, error) {
 		cexts[i] = C.CString(e)
 		defer C.free(unsafe.Pointer(cexts[i]))
 	}
-	r := vk.Result(C.ict_create_instance(v, apiVersion, &cexts[0], C.uint32_t(len(extensions)), &h))
+	r := vk.Result(C.ict_create_instance(v, apiVersion, &cexts[0], C.uint32_t(len(extensions)), &h, &messenger))
 	switch r {
 	case vk.Success:
 	case vk.ErrorIncompatibleDriver:
@@ -91,7 +93,7 @@ func newInstance(validate bool, extensions []string) (*instance, error) {
 	default:
 		return nil, fmt.Errorf("vulkan: vkCreateInstance: %v", vk.Error(r))
 	}
-	inst := &instance{handle: vk.Instance(unsafe.Pointer(h)), validate: validate}
+	inst := &instance{handle: vk.Instance(unsafe.Pointer(h)), messenger: messenger, validate: validate}
 	// Without InitInstance the first EnumeratePhysicalDevices calls address 0.
 	if err := vk.InitInstance(inst.handle); err != nil {
 		inst.destroy()
@@ -106,7 +108,7 @@ func newInstance(validate bool, extensions []string) (*instance, error) {
 
 func (in *instance) destroy() {
 	if in.handle != nil {
-		C.ict_destroy_instance(C.VkInstance(unsafe.Pointer(in.handle)))
+		C.ict_destroy_instance(C.VkInstance(unsafe.Pointer(in.handle)), in.messenger)
 		in.handle = nil
 	}
 }

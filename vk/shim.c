@@ -31,13 +31,13 @@ void *ict_load(const char *path, char *err, int errlen) {
   return (void *)gipa;
 }
 
-// Validation messages are kept in one process-wide buffer: there is one
-// instance per process, and the callback may run on any thread.
+// Validation messages are kept in one process-wide buffer, whichever
+// instance's messenger reports them (tests open several engines at once),
+// and the callback may run on any thread.
 static pthread_mutex_t msg_mu = PTHREAD_MUTEX_INITIALIZER;
 static char msg_buf[1 << 16];
 static int msg_len;
 static int msg_count;
-static VkDebugUtilsMessengerEXT messenger;
 
 static VKAPI_ATTR VkBool32 VKAPI_CALL on_message(
     VkDebugUtilsMessageSeverityFlagBitsEXT severity,
@@ -81,7 +81,8 @@ static void fill_messenger_info(VkDebugUtilsMessengerCreateInfoEXT *info) {
 
 VkResult ict_create_instance(int validate, uint32_t api_version,
                              const char *const *exts, uint32_t next,
-                             VkInstance *out) {
+                             VkInstance *out, VkDebugUtilsMessengerEXT *messenger) {
+  *messenger = VK_NULL_HANDLE;
   PFN_vkCreateInstance create = (PFN_vkCreateInstance)gipa(NULL, "vkCreateInstance");
   if (create == NULL) return VK_ERROR_INITIALIZATION_FAILED;
 
@@ -120,17 +121,21 @@ VkResult ict_create_instance(int validate, uint32_t api_version,
 
   PFN_vkCreateDebugUtilsMessengerEXT mk =
       (PFN_vkCreateDebugUtilsMessengerEXT)gipa(*out, "vkCreateDebugUtilsMessengerEXT");
-  if (mk == NULL) return VK_ERROR_EXTENSION_NOT_PRESENT;
   fill_messenger_info(&dbg);
-  return mk(*out, &dbg, NULL, &messenger);
+  r = mk ? mk(*out, &dbg, NULL, messenger) : VK_ERROR_EXTENSION_NOT_PRESENT;
+  if (r != VK_SUCCESS) {
+    ict_destroy_instance(*out, VK_NULL_HANDLE);
+    *out = NULL;
+    *messenger = VK_NULL_HANDLE;
+  }
+  return r;
 }
 
-void ict_destroy_instance(VkInstance inst) {
+void ict_destroy_instance(VkInstance inst, VkDebugUtilsMessengerEXT messenger) {
   if (messenger != VK_NULL_HANDLE) {
     PFN_vkDestroyDebugUtilsMessengerEXT rm =
         (PFN_vkDestroyDebugUtilsMessengerEXT)gipa(inst, "vkDestroyDebugUtilsMessengerEXT");
     if (rm) rm(inst, messenger, NULL);
-    messenger = VK_NULL_HANDLE;
   }
   PFN_vkDestroyInstance destroy = (PFN_vkDestroyInstance)gipa(inst, "vkDestroyInstance");
   if (destroy) destroy(inst, NULL);

@@ -16,11 +16,12 @@ PFN_vkGetInstanceProcAddr ict_gipa(void);
 
 // ict_create_instance creates an instance. With validate set it enables
 // VK_LAYER_KHRONOS_validation with synchronization validation and a debug
-// messenger whose messages land in the buffer read by ict_take_messages.
+// messenger (returned in *messenger, which ict_destroy_instance takes
+// back) whose messages land in the buffer read by ict_take_messages.
 VkResult ict_create_instance(int validate, uint32_t api_version,
                              const char *const *exts, uint32_t next,
-                             VkInstance *out);
-void ict_destroy_instance(VkInstance inst);
+                             VkInstance *out, VkDebugUtilsMessengerEXT *messenger);
+void ict_destroy_instance(VkInstance inst, VkDebugUtilsMessengerEXT messenger);
 
 // ict_take_messages copies the recorded validation messages (each ending in
 // '\n') into buf and clears the record. It returns how many bytes were

@@ -60,9 +60,27 @@ func TestOptionsFromEnv(t *testing.T) {
 	if err != nil || opt.Device != 2 || !opt.Validate {
 		t.Fatalf("got %+v, %v", opt, err)
 	}
-	t.Setenv("ICT_DEVICE", "gpu")
-	if _, err := OptionsFromEnv(); err == nil || !strings.Contains(err.Error(), "ICT_DEVICE") {
-		t.Fatalf("a bad ICT_DEVICE gave %v", err)
+	if opt.NoUMA || opt.NoPushDescriptors {
+		t.Fatalf("unset ICT_NO_UMA and ICT_NO_PUSH_DESCRIPTORS gave %+v", opt)
+	}
+	t.Setenv("ICT_NO_UMA", "1")
+	t.Setenv("ICT_NO_PUSH_DESCRIPTORS", "true")
+	if opt, err = OptionsFromEnv(); err != nil || !opt.NoUMA || !opt.NoPushDescriptors {
+		t.Fatalf("ICT_NO_UMA=1 ICT_NO_PUSH_DESCRIPTORS=true gave %+v, %v", opt, err)
+	}
+	for _, bad := range []struct{ name, value string }{
+		{"ICT_DEVICE", "gpu"},
+		{"ICT_VALIDATE", "yes"},
+		{"ICT_NO_UMA", "2"},
+		{"ICT_NO_PUSH_DESCRIPTORS", "on"},
+	} {
+		t.Run(bad.name, func(t *testing.T) {
+			t.Setenv(bad.name, bad.value)
+			_, err := OptionsFromEnv()
+			if err == nil || !strings.Contains(err.Error(), bad.name) || !strings.Contains(err.Error(), bad.value) {
+				t.Fatalf("%s=%s gave %v", bad.name, bad.value, err)
+			}
+		})
 	}
 }
 
@@ -524,5 +542,26 @@ func TestLeakIsReported(t *testing.T) {
 	err = d.Close()
 	if err == nil || !strings.Contains(err.Error(), "VkBuffer") {
 		t.Fatalf("a leaked VkBuffer was not reported at teardown: %v", err)
+	}
+}
+
+// Two validated devices open at once (tests compare engines on different
+// code paths side by side): each instance keeps its own debug messenger,
+// so closing them in either order leaves nothing behind.
+func TestTwoValidatedDevicesAtOnce(t *testing.T) {
+	for _, firstClosed := range []int{0, 1} {
+		var devs [2]*Device
+		for i := range devs {
+			d, err := Open(Options{Device: -1, Validate: true, CacheDir: "off", NoUMA: i == 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			devs[i] = d
+		}
+		for _, i := range []int{firstClosed, 1 - firstClosed} {
+			if err := devs[i].Close(); err != nil {
+				t.Errorf("closing device %d of 2 (device %d first): %v", i, firstClosed, err)
+			}
+		}
 	}
 }

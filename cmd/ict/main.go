@@ -80,7 +80,8 @@ func usage(w io.Writer) {
 	for _, n := range names {
 		fmt.Fprintf(w, "  %-10s %s\n", n, commands[n].summary)
 	}
-	fmt.Fprintln(w, "\nEnvironment: ICT_DEVICE=N picks a device, ICT_VALIDATE=1 turns on the Vulkan validation layer.")
+	fmt.Fprintln(w, "\nEnvironment: ICT_DEVICE=N picks a device, ICT_VALIDATE=1 turns on the Vulkan validation layer;")
+	fmt.Fprintln(w, "ICT_NO_UMA=1, ICT_NO_PUSH_DESCRIPTORS=1 and ICT_TUNING=gpu|cpu force another kind of device's code paths.")
 }
 
 // newFlags returns a flag set that reports errors instead of exiting.

@@ -47,6 +47,8 @@ func TestCommands(t *testing.T) {
 		{"no driver", []string{"VK_ICD_FILENAMES=/nonexistent.json", "VK_DRIVER_FILES=/nonexistent.json"}, []string{"devices"}, 1, "no Vulkan driver"},
 		{"no such device", nil, []string{"devices", "--device", "9"}, 1, "device 9 does not exist"},
 		{"bad ICT_DEVICE", []string{"ICT_DEVICE=gpu"}, []string{"devices"}, 1, "ICT_DEVICE"},
+		{"bad ICT_NO_UMA", []string{"ICT_NO_UMA=yes"}, []string{"devices"}, 1, `ICT_NO_UMA="yes": want 1 or 0`},
+		{"bad ICT_TUNING", []string{"ICT_TUNING=fast"}, []string{"bench", "--preset", "mnist-tiny", "--steps", "1"}, 1, `ICT_TUNING="fast": want auto, cpu or gpu`},
 		{"bad flag", nil, []string{"devices", "--bogus"}, 2, "flag provided but not defined"},
 		{"unknown command", nil, []string{"trian"}, 2, `unknown command "trian"`},
 		{"schedule", nil, []string{"schedule", "--total", "1000", "--n", "11"}, 0, "0,0,124,11,0\n1,125,249,21,0"},

@@ -11,11 +11,43 @@ import (
 	"github.com/ictvk/ictvk/vk"
 )
 
+// Options are a test engine's options: the device the environment names
+// (vk.OptionsFromEnv, so ICT_DEVICE, ICT_NO_UMA and ICT_NO_PUSH_DESCRIPTORS
+// reach every test), validation on, no pipeline cache file. With poison,
+// every tensor the pool hands out starts as NaN.
+func Options(t testing.TB, poison bool) nn.Options {
+	t.Helper()
+	dev, err := vk.OptionsFromEnv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dev.Validate, dev.CacheDir = true, "off"
+	return nn.Options{Device: dev, Poison: poison}
+}
+
+// GPUPaths changes opt to take a discrete GPU's code paths on any device:
+// tensors behind staging copies (NoUMA), descriptor sets from pools
+// (NoPushDescriptors), and GPU tunings (shared-memory GEMM tiles,
+// workgroups of 256).
+func GPUPaths(opt nn.Options) nn.Options {
+	opt.Device.NoUMA = true
+	opt.Device.NoPushDescriptors = true
+	opt.Tuning = nn.TuneGPU
+	return opt
+}
+
 // Open returns a validated engine closed when t ends. With poison, every
 // tensor the pool hands out starts as NaN.
 func Open(t testing.TB, poison bool) *nn.Engine {
 	t.Helper()
-	e, err := nn.NewEngine(nn.Options{Device: vk.Options{Device: -1, Validate: true, CacheDir: "off"}, Poison: poison})
+	return OpenWith(t, Options(t, poison))
+}
+
+// OpenWith returns an engine opened with opt, closed when t ends; any
+// message of the validation layer (when opt turns it on) fails t.
+func OpenWith(t testing.TB, opt nn.Options) *nn.Engine {
+	t.Helper()
+	e, err := nn.NewEngine(opt)
 	if err != nil {
 		t.Fatalf("opening the engine: %v", err)
 	}
