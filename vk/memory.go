@@ -169,6 +169,10 @@ func (d *Device) Free(b *Buffer) {
 // AllocStats reports the allocator's counters.
 func (d *Device) AllocStats() AllocStats { return d.mem.stats }
 
+// MemoryLimit is the most device memory this process may reserve: the
+// device-local heap, or Options.MemoryLimit when that is smaller.
+func (d *Device) MemoryLimit() uint64 { return d.mem.limit }
+
 func (a *allocator) alloc(k *memKind, size uint64) (*Buffer, error) {
 	if size == 0 {
 		return nil, errors.New("vulkan: cannot allocate a zero-size buffer")
