@@ -194,6 +194,15 @@ func (t *Trainer) GridSize() int { return t.curriculum.GridSize(t.Step) }
 // are the whole batch's rows. Each pass's step tensors are released
 // before the next, so memory does not grow with the number of passes.
 func (t *Trainer) TrainStep(batch []float32) error {
+	if err := t.accumulateGradients(batch); err != nil {
+		return err
+	}
+	return t.update()
+}
+
+// accumulateGradients records the passes of a step: the loss and the
+// parameters' gradients of the whole batch.
+func (t *Trainer) accumulateGradients(batch []float32) error {
 	e, r := t.E, t.Run.Recipe
 	if err := t.prepareGrid(); err != nil {
 		return err
@@ -228,6 +237,12 @@ func (t *Trainer) TrainStep(batch []float32) error {
 			e.Release() // the stream orders the next pass's reuse after this one
 		}
 	}
+	return e.Err()
+}
+
+// update records the optimizer step and the EMA updates, and ends the step.
+func (t *Trainer) update() error {
+	e, r := t.E, t.Run.Recipe
 	e.S.SetPhase(PhaseOptimizer)
 	t.Opt.Step()
 	t.evalAvg.Decay = EMADecayAt(r.EvalEMADecay, t.Step)
