@@ -155,7 +155,7 @@ func TestMicroBatchChosenToFit(t *testing.T) {
 		t.Fatal("no fit measured for an automatic micro-batch")
 	}
 	m := tr.MicroBatch()
-	t.Logf("%s; fixed %.0f B + %.0f B/sample, persistent %d B, measured %d B at %d", f.Explain(24, m), f.FixedBytes, f.BytesPerSample, f.PersistentBytes, f.MeasuredBytes, f.Measured)
+	t.Logf("%s; fixed %.0f B + %.0f B/sample, persistent %d B, measured %d B at %d", f.Explain(24, m), f.FixedBytes, f.BytesPerSample, f.PersistentBytes, f.MeasuredBytes, f.Chosen)
 	if m >= 24 || 24%m != 0 || m < 1 {
 		t.Fatalf("micro-batch %d for batch 24 under a 48 MiB limit (a pass of 24 needs ~%d B of %d B free)", m, f.PassBytes(24), f.AvailableBytes)
 	}
@@ -202,5 +202,44 @@ func TestPassSizeSampling(t *testing.T) {
 	}
 	if _, err := PassSize(e, tr.EMA, TrainPass, 5); err == nil || !strings.Contains(err.Error(), "trainable") {
 		t.Errorf("sizing a training pass of a frozen network: %v", err)
+	}
+}
+
+// TestFitPassVerifiesItsPick gives fitPass a pass whose memory jumps past
+// 8 samples, so the line through 1 and 2 samples promises too much: the
+// picks it runs run out of memory, and it must settle on the largest
+// divisor that really fits, leaving the engine usable.
+func TestFitPassVerifiesItsPick(t *testing.T) {
+	e := nntest.OpenLimited(t, 48<<20)
+	const mib = 1 << 18 // floats
+	var runs []int
+	probe := func(n int) error {
+		runs = append(runs, n)
+		per := mib
+		if n > 8 {
+			per *= 3
+		}
+		for i := 0; i < n; i++ {
+			e.Empty(per)
+		}
+		return e.Err()
+	}
+	resets := 0
+	f, err := fitPass(e, TrainPass, probe, func() { resets++ }, 40, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("runs %v: %s", runs, f.Explain(40, f.Chosen))
+	if f.Chosen != 10 || f.MeasuredBytes != 30<<20 {
+		t.Errorf("chose %d (%d bytes measured), want 10 (30 MiB: 20 needs 60 MiB of 48)", f.Chosen, f.MeasuredBytes)
+	}
+	if resets != len(runs) {
+		t.Errorf("%d resets after %d probes", resets, len(runs))
+	}
+	if err := e.Err(); err != nil {
+		t.Errorf("the engine keeps an error after fitting: %v", err)
+	}
+	if _, err := e.Empty(4).Download(); err != nil {
+		t.Errorf("the engine after fitting: %v", err)
 	}
 }

@@ -25,7 +25,7 @@ type Run struct {
 	// samples whose gradients accumulate before one optimizer step; it
 	// must divide the batch. 0 chooses the largest divisor that fits the
 	// device (FitPass).
-	MicroBatch int `json:",omitempty"`
+	MicroBatch int
 }
 
 // checkMicroBatch names what is wrong with a micro-batch of m for batch b.
@@ -172,7 +172,7 @@ func NewTrainer(e *nn.Engine, run Run) (*Trainer, error) {
 		if err != nil {
 			return nil, err
 		}
-		t.microBatch, t.Fit = fit.Measured, &fit
+		t.microBatch, t.Fit = fit.Chosen, &fit
 	}
 	return t, e.Err()
 }
