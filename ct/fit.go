@@ -264,7 +264,9 @@ func fitPass(e *nn.Engine, mode PassMode, probe func(n int) error, reset func(),
 		return f, err
 	}
 	if !ok2 {
-		p2, l2 = 3*p1, 2*l1 // did not fit: only 1 will
+		// Only one sample fits; take all of its bytes as per sample (the
+		// estimate Explain and FitsIn give for larger devices).
+		p2, l2 = 2*p1, 2*l1
 	}
 	f.BytesPerSample, f.FixedBytes = float64(p2)-float64(p1), 2*float64(p1)-float64(p2)
 	f.LargestPerSample, f.LargestFixed = float64(l2)-float64(l1), 2*float64(l1)-float64(l2)

@@ -67,6 +67,16 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 		printFit(stdout, *f, b, tr.MicroBatch(), time.Since(t0))
 	}
 
+	var stepStart time.Time
+	if m := tr.MicroBatch(); b/m >= 16 {
+		// Steps of many passes take long on small devices: show them go.
+		tr.PassRecorded = func(pass, passes int) {
+			if pass&(pass-1) == 0 || pass%64 == 0 || pass == passes {
+				s := time.Since(stepStart).Seconds()
+				fmt.Fprintf(stdout, "  pass %d/%d recorded after %.1f s (%.2f s per pass)\n", pass, passes, s, s/float64(pass))
+			}
+		}
+	}
 	// Images of a fixed random draw: the step's cost does not depend on them.
 	rng := rand.New(rand.NewPCG(1, 2))
 	batch := make([]float32, b*net.ImageChannels*net.ImageSize*net.ImageSize)
@@ -74,6 +84,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 		batch[i] = float32(rng.Float64()*2 - 1)
 	}
 	step := func() error {
+		stepStart = time.Now()
 		if err := tr.TrainStep(batch); err != nil {
 			return err
 		}
