@@ -173,6 +173,20 @@ func TestMicroBatchChosenToFit(t *testing.T) {
 	if used := e.Dev.AllocStats().ReservedBytes; used > 48<<20 {
 		t.Errorf("%d bytes reserved past the 48 MiB limit", used)
 	}
+	// Sampling chunks on the same device: fewer than 1000 images fit, and
+	// a chunk of the size chosen samples without running out of memory.
+	n, err := PassSize(e, tr.EMA, SamplePass, 1000)
+	if err != nil || n < 1 || n >= 1000 {
+		t.Fatalf("sampling chunk of %d under a 48 MiB limit: %v", n, err)
+	}
+	t.Logf("sampling chunk %d", n)
+	x, err := Sample(e, tr.EMA, run.Recipe, n, run.Recipe.OneStepSigmas(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := x.Download(); err != nil {
+		t.Fatalf("sampling %d images: %v", n, err)
+	}
 }
 
 func TestMicroBatchRefused(t *testing.T) {
