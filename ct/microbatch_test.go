@@ -163,8 +163,14 @@ func TestMicroBatchChosenToFit(t *testing.T) {
 		t.Errorf("the fit says a pass of 24 (%d B) fits %d B, yet chose %d", f.PassBytes(24), f.AvailableBytes, m)
 	}
 	for i := 0; i < 2; i++ {
+		e.ResetPoolPeaks()
 		if err := tr.TrainStep(batchOf(uint64(50+i), 24*256)); err != nil {
 			t.Fatalf("step %d with micro-batch %d: %v", i, m, err)
+		}
+		// Each pass releases its tensors: a step of 2 passes peaks at
+		// about one pass's bytes, not two.
+		if peak := e.PoolStats().PeakLentBytes; float64(peak) > 1.25*float64(f.MeasuredBytes) {
+			t.Errorf("step %d: %d bytes of step tensors at once, a pass of %d alone takes %d", i, peak, m, f.MeasuredBytes)
 		}
 	}
 	if l, err := tr.LastLoss(); err != nil || !(l > 0) {
