@@ -68,6 +68,23 @@ type PassFit struct {
 	// memory free that FitPass did not run it.
 	Chosen        int
 	MeasuredBytes uint64
+	// Runs lists the passes run while fitting, in order.
+	Runs []PassRun
+}
+
+// PassRun is one pass FitPass ran: its size, and its peak step-tensor
+// bytes, or OutOfMemory.
+type PassRun struct {
+	Samples     int
+	PeakBytes   uint64
+	OutOfMemory bool
+}
+
+func (r PassRun) String() string {
+	if r.OutOfMemory {
+		return fmt.Sprintf("%d: out of memory", r.Samples)
+	}
+	return fmt.Sprintf("%d: %s", r.Samples, human(float64(r.PeakBytes)))
 }
 
 // PassBytes estimates the step-tensor bytes of a pass of n samples.
@@ -221,6 +238,11 @@ func fitPass(e *nn.Engine, mode PassMode, probe func(n int) error, reset func(),
 	// measure runs one pass and reads its peak; an out-of-memory error is
 	// a pass that does not fit, not a failure of the fit.
 	measure := func(n int) (peak, largest uint64, fits bool, err error) {
+		defer func() {
+			if err == nil {
+				f.Runs = append(f.Runs, PassRun{Samples: n, PeakBytes: peak, OutOfMemory: !fits})
+			}
+		}()
 		e.ResetPoolPeaks()
 		perr := probe(n)
 		s := e.PoolStats()

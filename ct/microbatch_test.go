@@ -1,6 +1,7 @@
 package ct
 
 import (
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -252,6 +253,9 @@ func TestFitPassVerifiesItsPick(t *testing.T) {
 	t.Logf("runs %v: %s", runs, f.Explain(40, f.Chosen))
 	if f.Chosen != 10 || f.MeasuredBytes != 30<<20 {
 		t.Errorf("chose %d (%d bytes measured), want 10 (30 MiB: 20 needs 60 MiB of 48)", f.Chosen, f.MeasuredBytes)
+	}
+	if got := fmt.Sprint(f.Runs); got != "[1: 1.0 MiB 2: 2.0 MiB 40: out of memory 20: out of memory 10: 30.0 MiB]" {
+		t.Errorf("runs recorded: %s", got)
 	}
 	if resets != len(runs) {
 		t.Errorf("%d resets after %d probes", resets, len(runs))

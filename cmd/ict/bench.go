@@ -5,6 +5,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/ictvk/ictvk/ct"
@@ -127,12 +128,12 @@ func mib(b uint64) float64 { return float64(b) / (1 << 20) }
 // printFit reports the measured memory of a training pass and the
 // micro-batch it gives here and on devices of common sizes.
 func printFit(w io.Writer, f ct.PassFit, b, m int, took time.Duration) {
-	probes := "1 and 2 samples"
-	if f.MeasuredBytes > 0 && f.Chosen > 2 {
-		probes = fmt.Sprintf("1, 2 and %d samples", f.Chosen)
+	var runs []string
+	for _, r := range f.Runs {
+		runs = append(runs, r.String())
 	}
-	fmt.Fprintf(w, "memory of a training pass (measured at %s in %.1f s): %.1f MiB + %.2f MiB per sample, largest tensor %.2f MiB per sample; parameters and optimizer state %.1f MiB\n",
-		probes, took.Seconds(), f.FixedBytes/(1<<20), f.BytesPerSample/(1<<20), f.LargestPerSample/(1<<20), mib(f.PersistentBytes))
+	fmt.Fprintf(w, "memory of a training pass (passes run in %.1f s: %s): %.1f MiB + %.2f MiB per sample, largest tensor %.2f MiB per sample; parameters and optimizer state %.1f MiB\n",
+		took.Seconds(), strings.Join(runs, ", "), f.FixedBytes/(1<<20), f.BytesPerSample/(1<<20), f.LargestPerSample/(1<<20), mib(f.PersistentBytes))
 	fmt.Fprintf(w, "  %s\n", f.Explain(b, m))
 	for _, gib := range []uint64{8, 16, 24, 80} {
 		fmt.Fprintf(w, "  on a %d GiB device (this device's buffer limit): micro-batch %d\n", gib, f.LargestDivisorIn(b, f.AvailableOn(gib<<30)))
