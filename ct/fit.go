@@ -14,10 +14,16 @@ import (
 // training step, or a chunk of sampling. Rather than model the U-Net's
 // tensors by hand, FitPass runs the pass at 1 and 2 samples, reads the
 // pool's peak step-tensor bytes and its largest tensor, and extrapolates
-// linearly (fixed bytes plus bytes per sample); the size it then picks is
-// run once more and measured, so the figure that decides is a measured
-// one. Persistent tensors (parameters, gradients, optimizer moments, EMA)
-// are whatever the allocator holds outside the pool when FitPass runs.
+// linearly (fixed bytes plus bytes per sample). Unless that estimate is
+// under half the memory free, the size it picks is run once more and
+// measured (and shrunk until it fits), so the figure that decides is a
+// measured one. Persistent tensors (parameters, gradients, optimizer
+// moments, EMA) are whatever the allocator holds outside the pool when
+// FitPass runs: call it once they exist.
+//
+// Passes of one size reuse the pool's buffers; a last pass of another
+// size needs buffers of other size classes, so a chunked sampler whose
+// last chunk is smaller should Engine.TrimPool before it, or pad it.
 
 // PassMode is the work of one pass.
 type PassMode int
