@@ -34,15 +34,21 @@ const (
 	// and the backward pass.
 	TrainPass PassMode = iota
 	// SamplePass is one step of sampling: a forward of the network under
-	// NoGrad, with the scalings around it (what Sample does per sigma).
+	// NoGrad, with the scalings around it (Sample with one sigma; k steps
+	// without a Release between them hold k times the step tensors).
 	SamplePass
+	// CustomPass is any pass FitFunc measures.
+	CustomPass
 )
 
 func (m PassMode) String() string {
-	if m == TrainPass {
+	switch m {
+	case TrainPass:
 		return "training pass"
+	case SamplePass:
+		return "sampling pass"
 	}
-	return "sampling pass"
+	return "pass"
 }
 
 // fitMargin is the share of the device's memory limit that persistent and
@@ -220,6 +226,13 @@ func FitPass(e *nn.Engine, net *unet.Net, mode PassMode, max int, divisor bool) 
 		return PassFit{}, fmt.Errorf("ct: unknown pass mode %d", mode)
 	}
 	return fitPass(e, mode, probe, reset, max, divisor)
+}
+
+// FitFunc is FitPass for any pass: probe(n) records a pass of n samples
+// and returns Engine.Err (a sampler's whole multistep chunk, say). The
+// fit releases the engine's step tensors after each probe.
+func FitFunc(e *nn.Engine, probe func(n int) error, max int, divisor bool) (PassFit, error) {
+	return fitPass(e, CustomPass, probe, func() {}, max, divisor)
 }
 
 // fitPass runs probe at 1 and 2 samples, extrapolates, and verifies the

@@ -246,7 +246,7 @@ func TestFitPassVerifiesItsPick(t *testing.T) {
 		return e.Err()
 	}
 	resets := 0
-	f, err := fitPass(e, TrainPass, probe, func() { resets++ }, 40, true)
+	f, err := fitPass(e, CustomPass, probe, func() { resets++ }, 40, true)
 	if err != nil {
 		t.Fatal(err)
 	}
