@@ -173,7 +173,7 @@ func (f PassFit) Explain(b, n int) string {
 		why += fmt.Sprintf(", one tensor of ~%s past the %s a buffer may hold", human(float64(f.LargestTensorBytes(b))), human(float64(f.MaxBufferBytes)))
 	}
 	noun := "micro-batch"
-	if f.Mode == SamplePass {
+	if f.Mode != TrainPass {
 		noun = "chunks of"
 	}
 	return fmt.Sprintf("%s %d (%s; this device has %s, %s of it free for a pass)", noun, n, why,
