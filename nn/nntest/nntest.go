@@ -43,6 +43,15 @@ func Open(t testing.TB, poison bool) *nn.Engine {
 	return OpenWith(t, Options(t, poison))
 }
 
+// OpenLimited is Open with the device memory capped at memoryLimit bytes
+// (vk.Options.MemoryLimit): for tests of what fits.
+func OpenLimited(t testing.TB, memoryLimit uint64) *nn.Engine {
+	t.Helper()
+	opt := Options(t, false)
+	opt.Device.MemoryLimit = memoryLimit
+	return OpenWith(t, opt)
+}
+
 // OpenWith returns an engine opened with opt, closed when t ends; any
 // message of the validation layer (when opt turns it on) fails t.
 func OpenWith(t testing.TB, opt nn.Options) *nn.Engine {
