@@ -172,7 +172,7 @@ void main() {
   gM = convM();
   gN = convN();
   gK = convK();
-  nBase = int(gl_WorkGroupID.x) * LX * TN;
+  nBase = (pc.tileX + int(gl_WorkGroupID.x)) * LX * TN;
   mBase = (pc.tileY + int(gl_WorkGroupID.y)) * LY * TM;
   if (tileRow(0) >= gM || tileCol(0) >= gN) return;
   setupColumns();

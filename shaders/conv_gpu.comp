@@ -84,7 +84,7 @@ void main() {
   gN = convN();
   gK = convK();
   m0 = (pc.tileY + int(gl_WorkGroupID.y)) * BM;
-  n0 = int(gl_WorkGroupID.x) * BN;
+  n0 = (pc.tileX + int(gl_WorkGroupID.x)) * BN;
   gemmBlock();
 
   int tx = int(gl_LocalInvocationID.x);

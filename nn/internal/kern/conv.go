@@ -46,7 +46,7 @@ func (p ConvParams) pointwise() bool {
 	return p.KH == 1 && p.KW == 1 && p.Stride == 1 && p.PadH == 0 && p.PadW == 0
 }
 
-const convPushSize = 13 * 4
+const convPushSize = 14 * 4
 
 var (
 	convCPU      = kernel("conv_cpu", convPushSize, vk.Read, vk.Read, vk.ReadWrite, vk.Read)
@@ -197,8 +197,8 @@ func (k *Kernels) convPhase(s *vk.Stream, mode int, a, b, c, bias vk.Range, p Co
 	} else {
 		bias = c // a binding of at least max(M, N) floats when there is no bias
 	}
-	push := func(y0 int) []byte {
-		return vk.Push(p.B, p.Cin, p.H, p.W, p.Cout, ho, wo, p.PadH, p.PadW, hp, wp, flags, y0)
+	push := func(g gridPart) []byte {
+		return vk.Push(p.B, p.Cin, p.H, p.W, p.Cout, ho, wo, p.PadH, p.PadW, hp, wp, flags, g.y0, g.x0)
 	}
 	var pipe *vk.Pipeline
 	var err error
@@ -218,8 +218,8 @@ func (k *Kernels) convPhase(s *vk.Stream, mode int, a, b, c, bias vk.Range, p Co
 	if err != nil {
 		return err
 	}
-	return k.grid(gx, gy, 1, func(y0, ny, _, _ int) error {
-		return s.DispatchRanges(pipe, [3]uint32{uint32(gx), uint32(ny), 1}, push(y0), a, b, c, bias)
+	return k.grid(gx, gy, 1, func(g gridPart) error {
+		return s.DispatchRanges(pipe, g.groups(), push(g), a, b, c, bias)
 	})
 }
 
@@ -231,14 +231,9 @@ func (k *Kernels) biasGrad(s *vk.Stream, g, out vk.Range, P, Q, R int, accumulat
 	if err != nil {
 		return err
 	}
-	maxX := int(k.dev.Info.Limits.MaxComputeWorkGroupCount[0])
-	for q0 := 0; q0 < Q; q0 += maxX {
-		nq := min(Q-q0, maxX)
-		if err := s.DispatchRanges(pipe, [3]uint32{uint32(nq), 1, 1}, vk.Push(P, Q, R, q0), g, out); err != nil {
-			return err
-		}
-	}
-	return nil
+	return k.grid(Q, 1, 1, func(part gridPart) error {
+		return s.DispatchRanges(pipe, part.groups(), vk.Push(P, Q, R, part.x0), g, out)
+	})
 }
 
 type namedRange struct {

@@ -163,10 +163,17 @@ func checkRange(op, name string, r vk.Range, elems int) error {
 	return nil
 }
 
+// gridPart is one dispatch of a split launch: the workgroups [x0, x0+nx)
+// x [y0, y0+ny) x [z0, z0+nz) of the whole grid. Shaders add the offsets
+// (push constants tileX, tileY, batch0) to gl_WorkGroupID.
+type gridPart struct{ x0, nx, y0, ny, z0, nz int }
+
+func (g gridPart) groups() [3]uint32 { return [3]uint32{uint32(g.nx), uint32(g.ny), uint32(g.nz)} }
+
 // grid splits a launch of gx x gy x gz workgroups into dispatches the
-// device accepts, calling launch with the y and z offsets and counts of
-// each part.
-func (k *Kernels) grid(gx, gy, gz int, launch func(y0, ny, z0, nz int) error) error {
+// device accepts (maxComputeWorkGroupCount on every axis), calling launch
+// for each part.
+func (k *Kernels) grid(gx, gy, gz int, launch func(gridPart) error) error {
 	var lim [3]int
 	for i, l := range k.dev.Info.Limits.MaxComputeWorkGroupCount {
 		lim[i] = int(l)
@@ -174,14 +181,13 @@ func (k *Kernels) grid(gx, gy, gz int, launch func(y0, ny, z0, nz int) error) er
 			lim[i] = k.groupLimit[i]
 		}
 	}
-	if gx > lim[0] {
-		return fmt.Errorf("kern: %d workgroups along x exceed the device limit %d", gx, lim[0])
-	}
 	for z0 := 0; z0 < gz; z0 += lim[2] {
-		nz := min(gz-z0, lim[2])
 		for y0 := 0; y0 < gy; y0 += lim[1] {
-			if err := launch(y0, min(gy-y0, lim[1]), z0, nz); err != nil {
-				return err
+			for x0 := 0; x0 < gx; x0 += lim[0] {
+				part := gridPart{x0, min(gx-x0, lim[0]), y0, min(gy-y0, lim[1]), z0, min(gz-z0, lim[2])}
+				if err := launch(part); err != nil {
+					return err
+				}
 			}
 		}
 	}

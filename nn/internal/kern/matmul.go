@@ -30,7 +30,7 @@ type MatMulParams struct {
 	BiasPerRow bool
 }
 
-const matmulPushSize = 13 * 4
+const matmulPushSize = 14 * 4
 
 var (
 	matmulCPU = kernel("matmul_cpu", matmulPushSize, vk.Read, vk.Read, vk.ReadWrite, vk.Read)
@@ -109,8 +109,8 @@ func (k *Kernels) MatMul(s *vk.Stream, a, b, c vk.Range, p MatMulParams) error {
 			flags |= flagBiasCol
 		}
 	}
-	push := func(y0, z0 int) []byte {
-		return vk.Push(p.M, p.N, p.K, lda, ldb, p.N, p.StrideA, p.StrideB, p.strideC(), alpha, flags, z0, y0)
+	push := func(g gridPart) []byte {
+		return vk.Push(p.M, p.N, p.K, lda, ldb, p.N, p.StrideA, p.StrideB, p.strideC(), alpha, flags, g.z0, g.y0, g.x0)
 	}
 	aligned := func(ld, stride int) bool { return ld%4 == 0 && stride%4 == 0 }
 
@@ -124,8 +124,8 @@ func (k *Kernels) MatMul(s *vk.Stream, a, b, c vk.Range, p MatMulParams) error {
 		}
 		gx := ceilDiv(p.N, t.lx*t.tn)
 		gy := ceilDiv(p.M, t.ly*t.tm)
-		return k.grid(gx, gy, p.Batch, func(y0, ny, z0, nz int) error {
-			return s.DispatchRanges(pipe, [3]uint32{uint32(gx), uint32(ny), uint32(nz)}, push(y0, z0), a, b, c, bias)
+		return k.grid(gx, gy, p.Batch, func(g gridPart) error {
+			return s.DispatchRanges(pipe, g.groups(), push(g), a, b, c, bias)
 		})
 	}
 	g := k.gpu
@@ -135,7 +135,7 @@ func (k *Kernels) MatMul(s *vk.Stream, a, b, c vk.Range, p MatMulParams) error {
 	}
 	gx := ceilDiv(p.N, g.lx*g.rn)
 	gy := ceilDiv(p.M, g.ly*g.rm)
-	return k.grid(gx, gy, p.Batch, func(y0, ny, z0, nz int) error {
-		return s.DispatchRanges(pipe, [3]uint32{uint32(gx), uint32(ny), uint32(nz)}, push(y0, z0), a, b, c, bias)
+	return k.grid(gx, gy, p.Batch, func(g gridPart) error {
+		return s.DispatchRanges(pipe, g.groups(), push(g), a, b, c, bias)
 	})
 }

@@ -209,13 +209,14 @@ func TestMatMulErrors(t *testing.T) {
 }
 
 // TestMatMulSplitGrid lowers the workgroup-count limits so that a small
-// product needs several dispatches along y and z, as a large one does on
-// a real device.
+// product needs several dispatches along x, y and z, as a large one does
+// on a real device.
 func TestMatMulSplitGrid(t *testing.T) {
 	forEachVariant(t, func(e *env) {
-		e.k.groupLimit = [3]int{0, 1, 2}
+		e.k.groupLimit = [3]int{2, 1, 2}
 		e.k.cpuSizes = [][2]int{{4, 4}}
 		runMatMulCase(e, mmCase{batch: 5, m: 70, n: 9, k: 6, transB: true, bias: 'c'})
+		runMatMulCase(e, mmCase{batch: 3, m: 5, n: 150, k: 7, bias: 'r'})
 		p := ConvParams{B: 2, Cin: 3, H: 9, W: 7, Cout: 9, KH: 3, KW: 3, Stride: 1, PadH: 1, PadW: 1}
 		runConvCase(e, p)
 	})
