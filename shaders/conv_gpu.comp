@@ -83,6 +83,8 @@ void main() {
   gM = convM();
   gN = convN();
   gK = convK();
+  gK0 = pc.kBegin;
+  gK1 = min(pc.kEnd, gK);
   m0 = (pc.tileY + int(gl_WorkGroupID.y)) * BM;
   n0 = (pc.tileX + int(gl_WorkGroupID.x)) * BN;
   gemmBlock();

@@ -40,6 +40,7 @@ layout(push_constant) uniform ConvPush {
   int flags;
   int tileY;  // block row of workgroup y = 0
   int tileX;  // block column of workgroup x = 0
+  int kBegin, kEnd; // the slice of depths this dispatch sums (see kern's depthSlices)
 } pc;
 
 const int FLAG_ACCUMULATE = 1; // C += result

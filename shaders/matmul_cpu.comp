@@ -97,7 +97,7 @@ void main() {
   if (tileRow(0) >= gM || tileCol(0) >= gN) return;
   aBase = batch * pc.strideA;
   bBase = batch * pc.strideB;
-  gemmTile(gK);
+  gemmTile(pc.kBegin, min(pc.kEnd, gK));
 
   // acc = alpha acc (+ C) (+ bias). C is read with clamped indices (no
   // branches: the values past the edge are never stored).

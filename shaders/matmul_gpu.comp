@@ -32,6 +32,8 @@ float gemmLoadB(int k, int n) {
 
 void main() {
   gK = pc.K;
+  gK0 = pc.kBegin;
+  gK1 = min(pc.kEnd, gK);
   int batch = pc.batch0 + int(gl_WorkGroupID.z);
   m0 = (pc.tileY + int(gl_WorkGroupID.y)) * BM;
   n0 = (pc.tileX + int(gl_WorkGroupID.x)) * BN;
