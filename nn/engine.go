@@ -52,6 +52,13 @@ type Tuning struct {
 	// short compile than it loses per step; ICT_MAX_TILE=1024 raises the
 	// cap for long runs (Mesa caches the compiled pipelines on disk).
 	MaxTile int
+	// MaxLoopIterations, where non-zero, bounds the loop iterations one
+	// invocation may run in all. Lavapipe (llvmpipe's gallivm) counts
+	// every loop of an invocation against one limiter of 65535 and leaves
+	// the loops silently when it runs out: a softmax over rows of 300,000
+	// values summed a third of each row. Row kernels widen their
+	// workgroups to stay below it, and refuse what they cannot.
+	MaxLoopIterations int
 }
 
 // Options configure NewEngine.
@@ -98,6 +105,9 @@ func tuneFor(info vk.DeviceInfo) Tuning {
 	}
 	if m := info.Limits.MaxComputeWorkGroupInvocations; t.Local > m {
 		t.Local = m
+	}
+	if info.Type == vk.TypeCPU {
+		t.MaxLoopIterations = 60000 // 65535, less a margin for loops the estimates miss
 	}
 	return t
 }
