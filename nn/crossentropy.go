@@ -25,7 +25,8 @@ func (e *Engine) SoftmaxCrossEntropy(x, labels *Tensor) *Tensor {
 	batch, classes := x.shape[0], x.shape[1]
 	rowLoss := e.newTensor(batch)
 	lse := e.newTensor(batch)
-	e.reduceRows(crossEntropyKernel, batch, e.reductionLocal(classes), vk.Push(batch, classes), x, labels, rowLoss, lse)
+	local := e.rowLocal("softmax_cross_entropy", x.shape, classes, func(l uint32) int { return 2*ceilDiv(classes, l) + 2*treeIterations(l) })
+	e.reduceRows(crossEntropyKernel, batch, local, vk.Push(batch, classes), x, labels, rowLoss, lse)
 	invBatch := float32(1 / float64(batch))
 	out := e.newTensor(1)
 	e.reduceInto(out, false, rowLoss, rowLoss, []int{batch}, []bool{true}, reduceSum, invBatch)

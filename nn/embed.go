@@ -78,6 +78,7 @@ func (e *Engine) embed(op string, mode uint32, s, freqs *Tensor, m int, negLog2M
 	if e.recording(s) {
 		e.record(op, out, []*Tensor{s}, func(g *Tensor) {
 			gs, acc := e.gradTarget(s)
+			e.checkLoops(op+" backward", out.shape, ceilDiv(m, e.Tune.Local)+treeIterations(e.Tune.Local))
 			e.dispatch(embedBackwardKernel, []uint32{e.Tune.Local}, e.groups1D(batch, 1),
 				vk.Push(batch, m, mode, negLog2Max, boolWord(acc)), s, freqs, g, gs)
 		})

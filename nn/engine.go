@@ -56,6 +56,13 @@ type Tuning struct {
 	// short compile than it loses per step; ICT_MAX_TILE=1024 raises the
 	// cap for long runs (Mesa caches the compiled pipelines on disk).
 	MaxTile int
+	// MaxLoopIterations, where non-zero, bounds the loop iterations one
+	// invocation may run in all. Lavapipe (llvmpipe's gallivm) counts
+	// every loop of an invocation against one limiter of 65535 and leaves
+	// the loops silently when it runs out: a softmax over rows of 300,000
+	// values summed a third of each row. Row kernels widen their
+	// workgroups to stay below it, and refuse what they cannot.
+	MaxLoopIterations int
 }
 
 // TuningClass is the kind of device the engine's launch shapes are chosen
@@ -165,6 +172,9 @@ func tuneFor(info vk.DeviceInfo, class TuningClass) Tuning {
 	if m := info.Limits.MaxComputeWorkGroupInvocations; t.Local > m {
 		t.Local = m
 	}
+	if info.Type == vk.TypeCPU {
+		t.MaxLoopIterations = 60000 // 65535, less a margin for loops the estimates miss
+	}
 	return t
 }
 
@@ -262,12 +272,22 @@ func (e *Engine) dispatch(k *kernel, spec []uint32, groups [3]uint32, push []byt
 	}
 }
 
-// groups1D covers n invocations of size local, folding into a second
-// dimension past the device's workgroup-count limit. Shaders recover the
-// index with elementIndex() from common.glsl.
+// groups1D is the grid of every one-dimensional launch: n invocations in
+// workgroups of local (elementwise kernels), or n workgroups with local 1
+// (one workgroup per row: softmax, GroupNorm, reductions). Past the
+// device's maxComputeWorkGroupCount along x it folds into rows of a second
+// dimension; shaders recover the flat index with elementIndex() or
+// workgroupIndex() from common.glsl and skip the few past n. Vulkan
+// guarantees at least 65535 per axis, so two axes cover every index a
+// uint32 can hold; a grid that still does not fit is returned as is, and
+// vk refuses it naming the kernel.
 func (e *Engine) groups1D(n int, local uint32) [3]uint32 {
-	g := (uint64(n) + uint64(local) - 1) / uint64(local)
-	maxX := uint64(e.Dev.Info.Limits.MaxComputeWorkGroupCount[0])
+	return fold1D(uint64(n), local, e.Dev.Info.Limits.MaxComputeWorkGroupCount)
+}
+
+func fold1D(n uint64, local uint32, lim [3]uint32) [3]uint32 {
+	g := (n + uint64(local) - 1) / uint64(local)
+	maxX := uint64(lim[0])
 	if g <= maxX {
 		return [3]uint32{uint32(g), 1, 1}
 	}

@@ -55,7 +55,14 @@ func (e *Engine) groupNorm(x, gamma, beta *Tensor, groups int, eps float32, loca
 	cpg := c / groups
 	count := nb * groups
 	if local == 0 {
-		local = e.reductionLocal(cpg * hw)
+		// The backward pass loops more: per channel, a sweep and a tree,
+		// then a second sweep (the forward: two sweeps of the group, two
+		// trees and a sweep per channel).
+		local = e.rowLocal("groupnorm", x.shape, cpg*hw, func(l uint32) int {
+			fwd := 2*ceilDiv(cpg*hw, l) + cpg*(ceilDiv(hw, l)+1) + 2*treeIterations(l)
+			bwd := cpg * (2*ceilDiv(hw, l) + treeIterations(l) + 2)
+			return max(fwd, bwd)
+		})
 	}
 
 	y := e.newTensor(x.shape...)
@@ -92,5 +99,11 @@ func (e *Engine) groupNormParamGrad(p, partial *Tensor, nb, c int) {
 		return
 	}
 	dst, acc := e.gradTarget(p)
+	if budget := e.Tune.MaxLoopIterations; budget > 0 && nb > budget {
+		// One invocation per channel would loop over more samples than
+		// the device completes: the general reduction sums in chunks.
+		e.reduceInto(dst, acc, partial, partial, []int{nb, c}, []bool{true, false}, reduceSum, 1)
+		return
+	}
 	e.elementwise(groupNormParamBackwardKernel, c, vk.Push(c, nb, boolWord(acc)), partial, dst)
 }

@@ -63,6 +63,7 @@ func (e *Engine) loss(op string, kind lossKind, s, t, lam *Tensor, c float32) *T
 	e.reduceInto(dist, false, s, t, []int{batch, per}, []bool{false, true}, mode, 1)
 	invBatch := float32(1 / float64(batch))
 	out := e.newTensor(1)
+	e.checkLoops(op, s.shape, ceilDiv(batch, e.Tune.Local)+treeIterations(e.Tune.Local))
 	e.dispatch(lossKernel, []uint32{e.Tune.Local}, [3]uint32{1, 1, 1}, vk.Push(batch, uint32(kind), c, invBatch), dist, lam, out)
 	if e.recording(s, t, lam) {
 		e.record(op, out, []*Tensor{s, t, lam}, func(g *Tensor) {

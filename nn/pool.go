@@ -71,7 +71,9 @@ func sizeClass(n uint64) uint64 {
 }
 
 func (p *pool) get(size uint64) *vk.Buffer {
-	c := sizeClass(size)
+	// The class may not pass the device's binding limit (a tensor that
+	// fits must not be refused for its rounding).
+	c := max(size, min(sizeClass(size), p.e.Dev.Info.Limits.MaxStorageBufferRange))
 	var b *vk.Buffer
 	if list := p.free[c]; len(list) > 0 {
 		b = list[len(list)-1]

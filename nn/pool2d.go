@@ -34,6 +34,7 @@ func (e *Engine) pool2d(op string, isMax bool, x *Tensor, k, stride, pad int) *T
 	ho, wo := (h+2*pad-k)/stride+1, (w+2*pad-k)/stride+1
 	out := e.newTensor(x.shape[0], x.shape[1], ho, wo)
 	local := e.Tune.Local
+	e.checkLoops(op, x.shape, k*(k+1)) // a row of the window, then the window
 	e.dispatch(pool2dKernel, []uint32{local, boolWord(isMax)}, e.groups1D(out.n, local),
 		vk.Push(out.n, h, w, ho, wo, k, stride, pad), x, out)
 	return out

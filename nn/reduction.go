@@ -27,6 +27,45 @@ func (e *Engine) reductionLocal(n int) uint32 {
 	return min(local, want)
 }
 
+// treeIterations bounds the loop iterations of one workgroup reduction
+// (rowreduce.glsl, reduce.glsl) at local invocations.
+func treeIterations(local uint32) int {
+	n := 2
+	for p := uint32(1); p < local; p *= 2 {
+		n += 2
+	}
+	return n
+}
+
+// rowLocal is reductionLocal(n) widened, where the device bounds the loop
+// iterations of an invocation (Tuning.MaxLoopIterations), until
+// iterations(local) fits; it fails naming op and shape when no workgroup
+// size the device allows does.
+func (e *Engine) rowLocal(op string, shape []int, n int, iterations func(local uint32) int) uint32 {
+	local := e.reductionLocal(n)
+	budget := e.Tune.MaxLoopIterations
+	if budget <= 0 {
+		return local
+	}
+	maxLocal := min(e.Dev.Info.Limits.MaxComputeWorkGroupInvocations, e.Dev.Info.Limits.MaxComputeWorkGroupSize[0])
+	for iterations(local) > budget && 2*local <= maxLocal {
+		local *= 2
+	}
+	e.checkLoops(op, shape, iterations(local))
+	return local
+}
+
+// checkLoops fails when an invocation would run more loop iterations than
+// the device completes (Tuning.MaxLoopIterations).
+func (e *Engine) checkLoops(op string, shape []int, iterations int) {
+	if budget := e.Tune.MaxLoopIterations; budget > 0 && iterations > budget {
+		e.failf("nn: %s of %v needs %d loop iterations per invocation, past the %d that %s completes (its driver ends longer loops silently); split the tensor",
+			op, shape, iterations, budget, e.Dev.Info.Name)
+	}
+}
+
+func ceilDiv(a int, b uint32) int { return (a + int(b) - 1) / int(b) }
+
 // reduceRows records k with one workgroup for each of count rows, each
 // row reduced by a workgroup of local invocations (spec constant 0).
 func (e *Engine) reduceRows(k *kernel, count int, local uint32, push []byte, ts ...*Tensor) {

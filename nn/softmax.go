@@ -22,7 +22,8 @@ func (e *Engine) softmax(x *Tensor, local uint32) *Tensor {
 	n := x.shape[len(x.shape)-1]
 	rows := x.n / max(n, 1)
 	if local == 0 {
-		local = e.reductionLocal(n)
+		// Forward: three sweeps of the row and two trees; backward: two and one.
+		local = e.rowLocal("softmax", x.shape, n, func(l uint32) int { return 3*ceilDiv(n, l) + 2*treeIterations(l) })
 	}
 	y := e.newTensor(x.shape...)
 	e.reduceRows(softmaxKernel, rows, local, vk.Push(rows, n), x, y)

@@ -80,11 +80,24 @@ func (e *Engine) newTensor(shape ...int) *Tensor {
 			return t
 		}
 	}
-	if e.err != nil {
+	if e.err != nil || !e.fits(shape) {
 		return t
 	}
 	t.buf = e.pool.get(4 * uint64(t.n))
 	return t
+}
+
+// fits fails, naming the shape, when a tensor of shape would not fit one
+// storage-buffer binding: shaders bind each tensor as one range of at
+// most maxStorageBufferRange bytes, and ops do not split tensors.
+func (e *Engine) fits(shape []int) bool {
+	size := 4 * uint64(numel(shape))
+	if lim := e.Dev.Info.Limits.MaxStorageBufferRange; size > lim {
+		e.failf("nn: tensor %v is %s (%d bytes), past this device's storage buffer range of %s (%d bytes, %s's maxStorageBufferRange); use a smaller batch or micro-batch",
+			shape, vk.HumanBytes(size), size, vk.HumanBytes(lim), lim, e.Dev.Info.Name)
+		return false
+	}
+	return true
 }
 
 // Empty returns an uninitialized tensor that lives until Release.
@@ -99,6 +112,9 @@ func (e *Engine) Persistent(shape ...int) *Tensor {
 	}
 	if t.n <= 0 {
 		e.failf("nn: tensor shape %v has a dimension <= 0", shape)
+		return t
+	}
+	if !e.fits(shape) {
 		return t
 	}
 	b, err := e.Dev.Alloc(4 * uint64(t.n))

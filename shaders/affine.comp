@@ -1,4 +1,5 @@
 #version 450
+#include "common.glsl"
 // y[i] = a * x[i] + b over n elements: the scale op, and the kernel the
 // runtime's own tests chain together.
 layout(local_size_x_id = 0) in;
@@ -7,6 +8,6 @@ layout(std430, set = 0, binding = 1) writeonly buffer Y { float y[]; };
 layout(push_constant) uniform Push { uint n; float a; float b; } pc;
 
 void main() {
-  uint i = gl_GlobalInvocationID.x + gl_GlobalInvocationID.y * gl_NumWorkGroups.x * gl_WorkGroupSize.x;
+  uint i = elementIndex();
   if (i < pc.n) y[i] = pc.a * x[i] + pc.b;
 }

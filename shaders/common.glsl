@@ -1,4 +1,6 @@
 // Shared helpers of ictvk's compute shaders.
+#ifndef ICT_COMMON_GLSL
+#define ICT_COMMON_GLSL
 
 // elementIndex() is the flat index of this invocation in a one-dimensional
 // launch that the host may have folded into two dimensions to stay under
@@ -8,3 +10,11 @@
 // function here would fold every row after the first onto the first.
 #define elementIndex() \
   (gl_GlobalInvocationID.x + gl_GlobalInvocationID.y * gl_NumWorkGroups.x * gl_WorkGroupSize.x)
+
+// workgroupIndex() is the flat index of this workgroup in a launch of one
+// workgroup per row (or group, or chunk) that the host may have folded
+// into two dimensions (nn's groups1D with local size 1). Kernels compare
+// it with their row count and leave as a whole workgroup past the end.
+#define workgroupIndex() (gl_WorkGroupID.x + gl_WorkGroupID.y * gl_NumWorkGroups.x)
+
+#endif

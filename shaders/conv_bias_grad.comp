@@ -12,7 +12,10 @@ layout(std430, binding = 0) readonly buffer G1 { float g1[]; };
 layout(std430, binding = 0) readonly buffer G4 { vec4 g4[]; };
 layout(std430, binding = 1) buffer Out { float outv[]; };
 
-layout(push_constant) uniform Push { int P, Q, R; int q0; } pc;
+// The terms [e0, e1) of the P x R (or P x R/4) terms of every q: the host
+// splits a long sum into slices (lavapipe ends a loop silently after
+// 65535 iterations), the first writing out[q], the others adding to it.
+layout(push_constant) uniform Push { int P, Q, R; int q0; int e0, e1; } pc;
 
 shared float partial[gl_WorkGroupSize.x];
 
@@ -23,13 +26,13 @@ void main() {
   float s = 0.0;
   if (VEC) {
     int R4 = pc.R / 4;
-    for (int e = t; e < pc.P * R4; e += nt) {
+    for (int e = pc.e0 + t; e < pc.e1; e += nt) {
       int p = e / R4, r = e - p * R4;
       vec4 v = g4[(p * pc.Q + q) * R4 + r];
       s += (v.x + v.y) + (v.z + v.w);
     }
   } else {
-    for (int e = t; e < pc.P * pc.R; e += nt) {
+    for (int e = pc.e0 + t; e < pc.e1; e += nt) {
       int p = e / pc.R, r = e - p * pc.R;
       s += g1[(p * pc.Q + q) * pc.R + r];
     }

@@ -172,14 +172,16 @@ void main() {
   gM = convM();
   gN = convN();
   gK = convK();
-  nBase = int(gl_WorkGroupID.x) * LX * TN;
+  nBase = (pc.tileX + int(gl_WorkGroupID.x)) * LX * TN;
   mBase = (pc.tileY + int(gl_WorkGroupID.y)) * LY * TM;
   if (tileRow(0) >= gM || tileCol(0) >= gN) return;
   setupColumns();
-  dN = 0;
-  dY = 0;
-  dX = 0;
-  gemmTile(gK);
+  // The grad weight's depth cursor starts at the slice.
+  int HoWo = pc.Ho * pc.Wo;
+  dN = pc.kBegin / HoWo;
+  dY = (pc.kBegin - dN * HoWo) / pc.Wo;
+  dX = pc.kBegin - dN * HoWo - dY * pc.Wo;
+  gemmTile(pc.kBegin, min(pc.kEnd, gK));
 
   for (int i = 0; i < TM; i++) {
     int m = min(tileRow(i), gM - 1);

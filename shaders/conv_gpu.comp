@@ -83,8 +83,10 @@ void main() {
   gM = convM();
   gN = convN();
   gK = convK();
+  gK0 = pc.kBegin;
+  gK1 = min(pc.kEnd, gK);
   m0 = (pc.tileY + int(gl_WorkGroupID.y)) * BM;
-  n0 = int(gl_WorkGroupID.x) * BN;
+  n0 = (pc.tileX + int(gl_WorkGroupID.x)) * BN;
   gemmBlock();
 
   int tx = int(gl_LocalInvocationID.x);

@@ -18,7 +18,7 @@ float turnsPerUnit(uint j) {
 }
 
 void main() {
-  uint b = groupIndex();
+  uint b = workgroupIndex();
   if (b >= pc.batch) return;
   float sb = s[b];
   float acc = 0.0;

@@ -39,6 +39,8 @@ layout(push_constant) uniform ConvPush {
   int Hp, Wp;  // grad input: pixels of the phase per image column and row
   int flags;
   int tileY;  // block row of workgroup y = 0
+  int tileX;  // block column of workgroup x = 0
+  int kBegin, kEnd; // the slice of depths this dispatch sums (see kern's depthSlices)
 } pc;
 
 const int FLAG_ACCUMULATE = 1; // C += result

@@ -72,14 +72,16 @@ void fmaBlock() {
 }
 
 // gemmTile leaves sum_k A(tileRow(i), k) B(k, tileCol(j)+c) in
-// acc[i][j][c], over depths [0, kEnd).
-void gemmTile(int kEnd) {
+// acc[i][j][c], over depths [kBegin, kEnd). kBegin is a multiple of 4; the
+// host splits long depths into slices (lavapipe ends a loop silently after
+// 65535 iterations) and adds the slices up in C.
+void gemmTile(int kBegin, int kEnd) {
   for (int i = 0; i < TM; i++) {
     for (int j = 0; j < TN4; j++) {
       acc[i][j] = vec4(0);
     }
   }
-  for (int k = 0; k < kEnd; k += 4) {
+  for (int k = kBegin; k < kEnd; k += 4) {
     loadBlockA(k);
     loadBlockB(k);
     fmaBlock();

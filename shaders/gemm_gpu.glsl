@@ -12,7 +12,9 @@
 //   float gemmLoadB(int k, int n) - B(k, n), or 0 outside the matrix
 //   const bool A_ALONG_K, B_ALONG_K - whether consecutive k are adjacent
 //     in memory (decides which axis consecutive threads load)
-// and the globals m0, n0 (the block's corner) and gK.
+// and the globals m0, n0 (the block's corner), gK and the slice of depths
+// [gK0, gK1) to sum (gK0 a multiple of BK; the host splits long depths
+// into slices, as lavapipe ends a loop silently after 65535 iterations).
 //
 // Spec constants 0 and 1 are LX and LY (the local size), 2 and 3 RM and
 // RN, 9 BK.
@@ -33,6 +35,7 @@ shared float sA[BK * BM];
 shared float sB[BK * BN];
 
 float acc[RM][RN];
+int gK0, gK1;
 
 // gemmBlock leaves in acc[r][c] the sum over k of A(m0 + ty + r*LY, k)
 // B(k, n0 + tx + c*LX) for this thread (tx, ty).
@@ -43,7 +46,7 @@ void gemmBlock() {
   for (int r = 0; r < RM; r++) {
     for (int c = 0; c < RN; c++) acc[r][c] = 0.0;
   }
-  for (int k0 = 0; k0 < gK; k0 += BK) {
+  for (int k0 = gK0; k0 < gK1; k0 += BK) {
     for (int e = tid; e < BM * BK; e += LX * LY) {
       int mm = A_ALONG_K ? e / BK : e % BM;
       int kk = A_ALONG_K ? e % BK : e / BM;

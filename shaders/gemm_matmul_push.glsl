@@ -8,6 +8,8 @@ layout(push_constant) uniform MatMulPush {
   int flags;
   int batch0; // batch of workgroup z = 0 (grids are split to fit the device)
   int tileY;  // block row of workgroup y = 0
+  int tileX;  // block column of workgroup x = 0
+  int kBegin, kEnd; // the slice of depths this dispatch sums (see kern's depthSlices)
 } pc;
 
 const int FLAG_ACCUMULATE = 1; // C += result instead of C = result

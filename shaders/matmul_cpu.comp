@@ -2,7 +2,7 @@
 // Batched C[b] = alpha op(A[b]) op(B[b]) (+ C[b]) (+ bias), CPU variant:
 // each invocation computes a TM x TN register tile (see gemm_cpu.glsl).
 // Workgroup (gx, gy, gz) computes the block of LY*TM rows and LX*TN
-// columns at block row tileY + gy, block column gx, of batch batch0 + gz.
+// columns at block row tileY + gy, block column tileX + gx, of batch batch0 + gz.
 layout(constant_id = 4) const bool TRANS_A = false; // A stored K x M
 layout(constant_id = 5) const bool TRANS_B = false; // B stored N x K
 // VEC_X: the rows of X (lda, ldb, ldc) and its batch stride are multiples
@@ -92,12 +92,12 @@ void main() {
   gN = pc.N;
   gK = pc.K;
   int batch = pc.batch0 + int(gl_WorkGroupID.z);
-  nBase = int(gl_WorkGroupID.x) * LX * TN;
+  nBase = (pc.tileX + int(gl_WorkGroupID.x)) * LX * TN;
   mBase = (pc.tileY + int(gl_WorkGroupID.y)) * LY * TM;
   if (tileRow(0) >= gM || tileCol(0) >= gN) return;
   aBase = batch * pc.strideA;
   bBase = batch * pc.strideB;
-  gemmTile(gK);
+  gemmTile(pc.kBegin, min(pc.kEnd, gK));
 
   // acc = alpha acc (+ C) (+ bias). C is read with clamped indices (no
   // branches: the values past the edge are never stored).

@@ -1,7 +1,7 @@
 #version 450
 // Batched C[b] = alpha op(A[b]) op(B[b]) (+ C[b]) (+ bias), GPU variant:
 // shared-memory tiles (see gemm_gpu.glsl). Workgroup (gx, gy, gz) computes
-// block column gx, block row tileY + gy of batch batch0 + gz.
+// block column tileX + gx, block row tileY + gy of batch batch0 + gz.
 
 layout(constant_id = 4) const bool TRANS_A = false; // A stored K x M
 layout(constant_id = 5) const bool TRANS_B = false; // B stored N x K
@@ -32,9 +32,11 @@ float gemmLoadB(int k, int n) {
 
 void main() {
   gK = pc.K;
+  gK0 = pc.kBegin;
+  gK1 = min(pc.kEnd, gK);
   int batch = pc.batch0 + int(gl_WorkGroupID.z);
   m0 = (pc.tileY + int(gl_WorkGroupID.y)) * BM;
-  n0 = int(gl_WorkGroupID.x) * BN;
+  n0 = (pc.tileX + int(gl_WorkGroupID.x)) * BN;
   aBase = batch * pc.strideA;
   bBase = batch * pc.strideB;
   gemmBlock();

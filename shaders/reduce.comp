@@ -62,7 +62,7 @@ void main() {
     o[g] = pc.accumulate != 0u ? o[g] + v : v;
     return;
   }
-  uint g = groupIndex();
+  uint g = workgroupIndex();
   if (g >= pc.nOut * pc.nChunks) return; // the whole group leaves together
   uint out_ = g / pc.nChunks;
   uint chunk = g % pc.nChunks;

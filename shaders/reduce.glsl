@@ -23,9 +23,3 @@ float workgroupSum(float v) {
   barrier(); // the next call may overwrite reducePartial
   return total;
 }
-
-// groupIndex is the flat index of this workgroup in a launch the host may
-// have folded into two dimensions (nn's groups1D with local size 1).
-uint groupIndex() {
-  return gl_WorkGroupID.x + gl_WorkGroupID.y * gl_NumWorkGroups.x;
-}

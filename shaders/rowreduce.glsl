@@ -4,13 +4,9 @@
 // reproducible bit for bit (no atomics). Include after the
 // local_size_x_id declaration; the size need not be a power of two.
 
-shared vec2 reduceScratch[gl_WorkGroupSize.x];
+#include "common.glsl" // workgroupIndex()
 
-// workgroupIndex is the flat index of this workgroup in a launch that the
-// host may have folded into two dimensions (nn's groups1D with local 1).
-uint workgroupIndex() {
-  return gl_WorkGroupID.x + gl_WorkGroupID.y * gl_NumWorkGroups.x;
-}
+shared vec2 reduceScratch[gl_WorkGroupSize.x];
 
 // reduceTop is the largest power of two not above the workgroup size.
 uint reduceTop() {

@@ -180,8 +180,8 @@ func (a *allocator) alloc(k *memKind, size uint64) (*Buffer, error) {
 		return nil, errors.New("vulkan: cannot allocate a zero-size buffer")
 	}
 	if size > a.maxRange {
-		return nil, fmt.Errorf("vulkan: a buffer of %s exceeds %s's maxStorageBufferRange of %s and is refused (use a smaller batch or image size)",
-			human(size), a.dev.Info.Name, human(a.maxRange))
+		return nil, fmt.Errorf("vulkan: a buffer of %s (%d bytes) exceeds %s's maxStorageBufferRange of %s (%d bytes) and is refused (use a smaller batch or image size)",
+			HumanBytes(size), size, a.dev.Info.Name, HumanBytes(a.maxRange), a.maxRange)
 	}
 	need := roundUp(size, a.align)
 	if need > k.blockSize/2 {
@@ -211,7 +211,7 @@ func (a *allocator) alloc(k *memKind, size uint64) (*Buffer, error) {
 func (a *allocator) newBlock(k *memKind, size uint64, dedicated bool) (*block, error) {
 	if a.stats.ReservedBytes+size > a.limit {
 		return nil, fmt.Errorf("vulkan: %w on %s: %s more would exceed the limit of %s (%s held by %d blocks, %s of it in use)",
-			ErrOutOfMemory, a.dev.Info.Name, human(size), human(a.limit), human(a.stats.ReservedBytes), a.stats.Blocks, human(a.stats.InUseBytes))
+			ErrOutOfMemory, a.dev.Info.Name, HumanBytes(size), HumanBytes(a.limit), HumanBytes(a.stats.ReservedBytes), a.stats.Blocks, HumanBytes(a.stats.InUseBytes))
 	}
 	buf, err := a.createBuffer(size)
 	if err != nil {
@@ -229,7 +229,7 @@ func (a *allocator) newBlock(k *memKind, size uint64, dedicated bool) (*block, e
 	if r := vk.AllocateMemory(a.dev.handle, &info, nil, &mem); r != vk.Success {
 		vk.DestroyBuffer(a.dev.handle, buf, nil)
 		if r == vk.ErrorOutOfDeviceMemory || r == vk.ErrorOutOfHostMemory {
-			return nil, fmt.Errorf("vulkan: %w on %s: the driver refused %s (%s already held)", ErrOutOfMemory, a.dev.Info.Name, human(size), human(a.stats.ReservedBytes))
+			return nil, fmt.Errorf("vulkan: %w on %s: the driver refused %s (%s already held)", ErrOutOfMemory, a.dev.Info.Name, HumanBytes(size), HumanBytes(a.stats.ReservedBytes))
 		}
 		return nil, check(r, "allocating device memory")
 	}
@@ -341,7 +341,8 @@ func (a *allocator) destroy() {
 
 func roundUp(n, to uint64) uint64 { return (n + to - 1) / to * to }
 
-func human(n uint64) string {
+// HumanBytes writes a byte count for people: "128.0 MiB".
+func HumanBytes(n uint64) string {
 	switch {
 	case n >= 1<<30:
 		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))

@@ -421,14 +421,17 @@ func (s *Stream) DispatchRanges(p *Pipeline, groups [3]uint32, push []byte, bufs
 	if uint32(len(push)) != k.PushSize {
 		return fmt.Errorf("kernel %s takes %d bytes of push constants, got %d", k.Name, k.PushSize, len(push))
 	}
+	// A grid past the device's limits is refused, never cut: the caller
+	// must fold or split it (nn's groups1D, kern's grid).
 	lim := s.dev.Info.Limits.MaxComputeWorkGroupCount
 	for i, g := range groups {
-		if g == 0 {
-			return nil // nothing to do
-		}
 		if g > lim[i] {
-			return fmt.Errorf("kernel %s: %d workgroups in dimension %d exceed the device limit %d", k.Name, g, i, lim[i])
+			return fmt.Errorf("kernel %s: a grid of %v workgroups exceeds %s's maxComputeWorkGroupCount %v (%d along %c, limit %d)",
+				k.Name, groups, s.dev.Info.Name, lim, g, "xyz"[i], lim[i])
 		}
+	}
+	if groups[0] == 0 || groups[1] == 0 || groups[2] == 0 {
+		return nil // nothing to do
 	}
 	align := s.dev.Info.Limits.MinStorageBufferOffsetAlignment
 	s.reads, s.writes = s.reads[:0], s.writes[:0]

@@ -237,3 +237,65 @@ func TestOverfitsOneBatch(t *testing.T) {
 		t.Fatalf("loss fell from %.4g to %.4g, less than tenfold", first, last)
 	}
 }
+
+// mnistNet is the mnist preset's network (ct/presets.go; ct imports this
+// package, so the shape is repeated here): 16x16, one channel, base 16,
+// mults 1,2, attention at 8x8.
+func mnistNet() Config {
+	return Config{
+		ImageChannels: 1, ImageSize: 16, BaseChannels: 16, ChannelMults: []int{1, 2},
+		BlocksPerLevel: 1, AttentionResolutions: []int{8}, AttentionHeads: 1,
+		Groups: 8, Embedding: Fourier, FourierScale: 0.02,
+	}
+}
+
+// TestBatchIndependence: a sample's output does not depend on the batch
+// it is in. A batch of 1000 spreads every kernel over grids, folds and
+// tiles that one sample never reaches (GroupNorm's rows, attention's
+// softmax over 64,000 rows, the convolutions' tile grids); the first,
+// middle and last samples must come out as they do alone (tiles and
+// summation order may differ with the batch: within 1e-5 of the output's
+// scale).
+func TestBatchIndependence(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a batch of 1000 through the U-Net takes a while on lavapipe")
+	}
+	e := openEngine(t)
+	n, err := New(e, mnistNet(), 11)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n.Free()
+	randomize(n, rand.New(rand.NewPCG(5, 6)))
+	const batch, size = 1000, 16 * 16
+	rng := rand.New(rand.NewPCG(7, 8))
+	xs, ss := randomFloats(rng, batch*size, 1), randomFloats(rng, batch, 2)
+	forward := func(x, s []float32, b int) []float32 {
+		var y *nn.Tensor
+		e.NoGrad(func() { y = n.Forward(e.FromData(x, b, 1, 16, 16), e.FromData(s, b), nil) })
+		v, err := y.Download()
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.Release()
+		return v
+	}
+	all := forward(xs, ss, batch)
+	scale := 0.0
+	for _, v := range all {
+		if math.IsNaN(float64(v)) {
+			t.Fatal("the batch's output holds NaN")
+		}
+		scale = math.Max(scale, math.Abs(float64(v)))
+	}
+	for _, i := range []int{0, 1, 499, 997, 998, 999} {
+		alone := forward(xs[i*size:(i+1)*size], ss[i:i+1], 1)
+		worst := 0.0
+		for j, v := range alone {
+			worst = math.Max(worst, math.Abs(float64(v)-float64(all[i*size+j])))
+		}
+		if worst > 1e-5*scale {
+			t.Errorf("sample %d: alone and in a batch of %d differ by %.3g (outputs up to %.3g)", i, batch, worst, scale)
+		}
+	}
+}

@@ -46,12 +46,12 @@ func (p ConvParams) pointwise() bool {
 	return p.KH == 1 && p.KW == 1 && p.Stride == 1 && p.PadH == 0 && p.PadW == 0
 }
 
-const convPushSize = 13 * 4
+const convPushSize = 16 * 4
 
 var (
 	convCPU      = kernel("conv_cpu", convPushSize, vk.Read, vk.Read, vk.ReadWrite, vk.Read)
 	convGPU      = kernel("conv_gpu", convPushSize, vk.Read, vk.Read, vk.ReadWrite, vk.Read)
-	convBiasGrad = kernel("conv_bias_grad", 16, vk.Read, vk.ReadWrite)
+	convBiasGrad = kernel("conv_bias_grad", 24, vk.Read, vk.ReadWrite)
 )
 
 // The products conv_cpu.comp and conv_gpu.comp compute (gemm_conv.glsl).
@@ -188,53 +188,78 @@ func (k *Kernels) convPhase(s *vk.Stream, mode int, a, b, c, bias vk.Range, p Co
 	if n == 0 {
 		return nil // a phase with no pixels (an image smaller than the stride)
 	}
-	flags := 0
-	if accumulate {
-		flags |= flagAccumulate
-	}
+	biasFlag := 0
 	if bias.Buf != nil {
-		flags |= flagBiasRow
+		biasFlag = flagBiasRow
 	} else {
 		bias = c // a binding of at least max(M, N) floats when there is no bias
 	}
-	push := func(y0 int) []byte {
-		return vk.Push(p.B, p.Cin, p.H, p.W, p.Cout, ho, wo, p.PadH, p.PadW, hp, wp, flags, y0)
-	}
-	var pipe *vk.Pipeline
-	var err error
+	var t cpuTile
 	var gx, gy int
 	if k.variant == CPU {
-		t := chooseCPUTile(1, m, n, depth, k.threads, k.lanes, k.cpuSizes)
-		pipe, err = k.pipeline(convCPU, uint32(t.lx), uint32(t.ly), uint32(t.tm), uint32(t.tn),
-			uint32(mode), uint32(p.KH), uint32(p.KW), uint32(p.Stride), b2u(vecA), b2u(vecC), b2u(accumulate), 0,
-			uint32(py), uint32(px))
+		t = chooseCPUTile(1, m, n, depth, k.threads, k.lanes, k.cpuSizes)
 		gx, gy = ceilDiv(n, t.lx*t.tn), ceilDiv(m, t.ly*t.tm)
 	} else {
-		g := k.gpu
-		pipe, err = k.pipeline(convGPU, uint32(g.lx), uint32(g.ly), uint32(g.rm), uint32(g.rn),
-			uint32(mode), uint32(p.KH), uint32(p.KW), uint32(p.Stride), 0, uint32(g.bk), 0, 0, uint32(py), uint32(px))
-		gx, gy = ceilDiv(n, g.lx*g.rn), ceilDiv(m, g.ly*g.rm)
+		gx, gy = ceilDiv(n, k.gpu.lx*k.gpu.rn), ceilDiv(m, k.gpu.ly*k.gpu.rm)
 	}
-	if err != nil {
-		return err
+	// A deep product (the weight gradient over a large batch) runs as
+	// slices of its depth added up in C, as in MatMul.
+	for i, ks := range k.depthSlices(depth, k.depthStep()) {
+		acc := accumulate || i > 0
+		flags := 0
+		if acc {
+			flags |= flagAccumulate
+		}
+		if i == 0 {
+			flags |= biasFlag
+		}
+		var pipe *vk.Pipeline
+		var err error
+		if k.variant == CPU {
+			pipe, err = k.pipeline(convCPU, uint32(t.lx), uint32(t.ly), uint32(t.tm), uint32(t.tn),
+				uint32(mode), uint32(p.KH), uint32(p.KW), uint32(p.Stride), b2u(vecA), b2u(vecC), b2u(acc), 0,
+				uint32(py), uint32(px))
+		} else {
+			g := k.gpu
+			pipe, err = k.pipeline(convGPU, uint32(g.lx), uint32(g.ly), uint32(g.rm), uint32(g.rn),
+				uint32(mode), uint32(p.KH), uint32(p.KW), uint32(p.Stride), 0, uint32(g.bk), 0, 0, uint32(py), uint32(px))
+		}
+		if err != nil {
+			return err
+		}
+		if err := k.grid(gx, gy, 1, func(g gridPart) error {
+			push := vk.Push(p.B, p.Cin, p.H, p.W, p.Cout, ho, wo, p.PadH, p.PadW, hp, wp, flags, g.y0, g.x0, ks[0], ks[1])
+			return s.DispatchRanges(pipe, g.groups(), push, a, b, c, bias)
+		}); err != nil {
+			return err
+		}
 	}
-	return k.grid(gx, gy, 1, func(y0, ny, _, _ int) error {
-		return s.DispatchRanges(pipe, [3]uint32{uint32(gx), uint32(ny), 1}, push(y0), a, b, c, bias)
-	})
+	return nil
 }
 
 // biasGrad records out[q] (+)= sum over p, r of g[p, q, r] for g viewed as
 // [P, Q, R].
 func (k *Kernels) biasGrad(s *vk.Stream, g, out vk.Range, P, Q, R int, accumulate bool) error {
 	const local = 64
-	pipe, err := k.pipeline(convBiasGrad, local, b2u(R%4 == 0), b2u(accumulate))
-	if err != nil {
-		return err
+	vec := R%4 == 0
+	terms := P * R // per q, in the shader's units (floats or vec4s)
+	if vec {
+		terms = P * R / 4
 	}
-	maxX := int(k.dev.Info.Limits.MaxComputeWorkGroupCount[0])
-	for q0 := 0; q0 < Q; q0 += maxX {
-		nq := min(Q-q0, maxX)
-		if err := s.DispatchRanges(pipe, [3]uint32{uint32(nq), 1, 1}, vk.Push(P, Q, R, q0), g, out); err != nil {
+	// Slices of as many loop iterations per invocation as the CPU
+	// variant's GEMM takes (see cpuVariantMaxDepth).
+	sliceTerms := 0
+	if k.maxDepth > 0 {
+		sliceTerms = local * k.maxDepth / 4
+	}
+	for i, es := range slices(terms, sliceTerms, local) {
+		pipe, err := k.pipeline(convBiasGrad, local, b2u(vec), b2u(accumulate || i > 0))
+		if err != nil {
+			return err
+		}
+		if err := k.grid(Q, 1, 1, func(part gridPart) error {
+			return s.DispatchRanges(pipe, part.groups(), vk.Push(P, Q, R, part.x0, es[0], es[1]), g, out)
+		}); err != nil {
 			return err
 		}
 	}

@@ -67,7 +67,22 @@ type Kernels struct {
 	// groupLimit, where non-zero, lowers the device's workgroup-count
 	// limits (tests use it to exercise the splitting of large grids).
 	groupLimit [3]int
+	// maxDepth, where non-zero, is the most depths one dispatch sums;
+	// longer products run as slices added up in C (see depthSlices).
+	maxDepth int
 }
+
+// CPU drivers get depth slices: lavapipe (llvmpipe's gallivm) counts the
+// iterations of every loop of an invocation against one limiter of 65535
+// and silently leaves the loops when it runs out, so a product deeper than
+// 4 x 65535 (a convolution's weight gradient over 1024 images of 32x32)
+// summed only its first 262140 depths. A slice of 2^16 depths takes 16384
+// iterations of the CPU variant's loop (four depths each), or 4096 of the
+// GPU variant's (BK depths, a few staging loops each).
+const (
+	cpuVariantMaxDepth = 1 << 16
+	gpuVariantMaxDepth = 1 << 12
+)
 
 // gpuShape is the GPU variant's workgroup: lx x ly threads, each with an
 // rm x rn register tile, over slices of bk depths.
@@ -126,7 +141,40 @@ func New(dev *vk.Device, opt Options) (*Kernels, error) {
 	if k.variant == CPU && k.lanes < 1 {
 		return nil, fmt.Errorf("kern: %s allows no workgroup for the CPU tiles", dev.Info.Name)
 	}
+	if dev.Info.Type == vk.TypeCPU {
+		k.maxDepth = cpuVariantMaxDepth
+		if k.variant == GPU {
+			k.maxDepth = gpuVariantMaxDepth
+		}
+	}
 	return k, nil
+}
+
+// depthSlices splits depths [0, depth) into the slices that one dispatch
+// each sums, every one starting at a multiple of step (the depths one
+// iteration of the kernel's loop takes: 4, or the GPU variant's BK).
+func (k *Kernels) depthSlices(depth, step int) [][2]int { return slices(depth, k.maxDepth, step) }
+
+// slices splits [0, n) into slices of at most size (rounded down to a
+// multiple of step, at least step); size 0 means one slice.
+func slices(n, size, step int) [][2]int {
+	if size <= 0 || n <= size {
+		return [][2]int{{0, n}}
+	}
+	size = max(size/step*step, step)
+	var out [][2]int
+	for i := 0; i < n; i += size {
+		out = append(out, [2]int{i, min(i+size, n)})
+	}
+	return out
+}
+
+// depthStep is how many depths one iteration of the variant's loop takes.
+func (k *Kernels) depthStep() int {
+	if k.variant == CPU {
+		return 4
+	}
+	return k.gpu.bk
 }
 
 // Variant reports the tiling in use.
@@ -163,10 +211,17 @@ func checkRange(op, name string, r vk.Range, elems int) error {
 	return nil
 }
 
+// gridPart is one dispatch of a split launch: the workgroups [x0, x0+nx)
+// x [y0, y0+ny) x [z0, z0+nz) of the whole grid. Shaders add the offsets
+// (push constants tileX, tileY, batch0) to gl_WorkGroupID.
+type gridPart struct{ x0, nx, y0, ny, z0, nz int }
+
+func (g gridPart) groups() [3]uint32 { return [3]uint32{uint32(g.nx), uint32(g.ny), uint32(g.nz)} }
+
 // grid splits a launch of gx x gy x gz workgroups into dispatches the
-// device accepts, calling launch with the y and z offsets and counts of
-// each part.
-func (k *Kernels) grid(gx, gy, gz int, launch func(y0, ny, z0, nz int) error) error {
+// device accepts (maxComputeWorkGroupCount on every axis), calling launch
+// for each part.
+func (k *Kernels) grid(gx, gy, gz int, launch func(gridPart) error) error {
 	var lim [3]int
 	for i, l := range k.dev.Info.Limits.MaxComputeWorkGroupCount {
 		lim[i] = int(l)
@@ -174,14 +229,13 @@ func (k *Kernels) grid(gx, gy, gz int, launch func(y0, ny, z0, nz int) error) er
 			lim[i] = k.groupLimit[i]
 		}
 	}
-	if gx > lim[0] {
-		return fmt.Errorf("kern: %d workgroups along x exceed the device limit %d", gx, lim[0])
-	}
 	for z0 := 0; z0 < gz; z0 += lim[2] {
-		nz := min(gz-z0, lim[2])
 		for y0 := 0; y0 < gy; y0 += lim[1] {
-			if err := launch(y0, min(gy-y0, lim[1]), z0, nz); err != nil {
-				return err
+			for x0 := 0; x0 < gx; x0 += lim[0] {
+				part := gridPart{x0, min(gx-x0, lim[0]), y0, min(gy-y0, lim[1]), z0, min(gz-z0, lim[2])}
+				if err := launch(part); err != nil {
+					return err
+				}
 			}
 		}
 	}

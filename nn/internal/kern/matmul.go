@@ -30,7 +30,7 @@ type MatMulParams struct {
 	BiasPerRow bool
 }
 
-const matmulPushSize = 13 * 4
+const matmulPushSize = 16 * 4
 
 var (
 	matmulCPU = kernel("matmul_cpu", matmulPushSize, vk.Read, vk.Read, vk.ReadWrite, vk.Read)
@@ -96,46 +96,55 @@ func (k *Kernels) MatMul(s *vk.Stream, a, b, c vk.Range, p MatMulParams) error {
 	if alpha == 0 {
 		alpha = 1
 	}
-	flags := 0
-	if p.Accumulate {
-		flags |= flagAccumulate
-	}
 	bias := c // a binding of at least max(M, N) floats when there is no bias
+	biasFlag := 0
 	if p.Bias.Buf != nil {
 		bias = p.Bias
+		biasFlag = flagBiasCol
 		if p.BiasPerRow {
-			flags |= flagBiasRow
-		} else {
-			flags |= flagBiasCol
+			biasFlag = flagBiasRow
 		}
-	}
-	push := func(y0, z0 int) []byte {
-		return vk.Push(p.M, p.N, p.K, lda, ldb, p.N, p.StrideA, p.StrideB, p.strideC(), alpha, flags, z0, y0)
 	}
 	aligned := func(ld, stride int) bool { return ld%4 == 0 && stride%4 == 0 }
 
+	var gx, gy int
+	var t cpuTile
 	if k.variant == CPU {
-		t := chooseCPUTile(p.Batch, p.M, p.N, p.K, k.threads, k.lanes, k.cpuSizes)
-		pipe, err := k.pipeline(matmulCPU, uint32(t.lx), uint32(t.ly), uint32(t.tm), uint32(t.tn),
-			b2u(p.TransA), b2u(p.TransB), b2u(aligned(lda, p.StrideA)), b2u(aligned(ldb, p.StrideB)), b2u(aligned(p.N, p.strideC())),
-			0, b2u(p.Accumulate), b2u(p.TransA && aligned(lda, p.StrideA)))
+		t = chooseCPUTile(p.Batch, p.M, p.N, p.K, k.threads, k.lanes, k.cpuSizes)
+		gx, gy = ceilDiv(p.N, t.lx*t.tn), ceilDiv(p.M, t.ly*t.tm)
+	} else {
+		gx, gy = ceilDiv(p.N, k.gpu.lx*k.gpu.rn), ceilDiv(p.M, k.gpu.ly*k.gpu.rm)
+	}
+	// A deep product runs as slices of its depth: the first writes C (or
+	// adds to it) with the bias, the others add to it.
+	for i, ks := range k.depthSlices(p.K, k.depthStep()) {
+		accumulate := p.Accumulate || i > 0
+		flags := 0
+		if accumulate {
+			flags |= flagAccumulate
+		}
+		if i == 0 {
+			flags |= biasFlag
+		}
+		var pipe *vk.Pipeline
+		var err error
+		if k.variant == CPU {
+			pipe, err = k.pipeline(matmulCPU, uint32(t.lx), uint32(t.ly), uint32(t.tm), uint32(t.tn),
+				b2u(p.TransA), b2u(p.TransB), b2u(aligned(lda, p.StrideA)), b2u(aligned(ldb, p.StrideB)), b2u(aligned(p.N, p.strideC())),
+				0, b2u(accumulate), b2u(p.TransA && aligned(lda, p.StrideA)))
+		} else {
+			g := k.gpu
+			pipe, err = k.pipeline(matmulGPU, uint32(g.lx), uint32(g.ly), uint32(g.rm), uint32(g.rn), b2u(p.TransA), b2u(p.TransB), 0, 0, 0, uint32(g.bk))
+		}
 		if err != nil {
 			return err
 		}
-		gx := ceilDiv(p.N, t.lx*t.tn)
-		gy := ceilDiv(p.M, t.ly*t.tm)
-		return k.grid(gx, gy, p.Batch, func(y0, ny, z0, nz int) error {
-			return s.DispatchRanges(pipe, [3]uint32{uint32(gx), uint32(ny), uint32(nz)}, push(y0, z0), a, b, c, bias)
-		})
+		if err := k.grid(gx, gy, p.Batch, func(g gridPart) error {
+			push := vk.Push(p.M, p.N, p.K, lda, ldb, p.N, p.StrideA, p.StrideB, p.strideC(), alpha, flags, g.z0, g.y0, g.x0, ks[0], ks[1])
+			return s.DispatchRanges(pipe, g.groups(), push, a, b, c, bias)
+		}); err != nil {
+			return err
+		}
 	}
-	g := k.gpu
-	pipe, err := k.pipeline(matmulGPU, uint32(g.lx), uint32(g.ly), uint32(g.rm), uint32(g.rn), b2u(p.TransA), b2u(p.TransB), 0, 0, 0, uint32(g.bk))
-	if err != nil {
-		return err
-	}
-	gx := ceilDiv(p.N, g.lx*g.rn)
-	gy := ceilDiv(p.M, g.ly*g.rm)
-	return k.grid(gx, gy, p.Batch, func(y0, ny, z0, nz int) error {
-		return s.DispatchRanges(pipe, [3]uint32{uint32(gx), uint32(ny), uint32(nz)}, push(y0, z0), a, b, c, bias)
-	})
+	return nil
 }

@@ -209,16 +209,53 @@ func TestMatMulErrors(t *testing.T) {
 }
 
 // TestMatMulSplitGrid lowers the workgroup-count limits so that a small
-// product needs several dispatches along y and z, as a large one does on
-// a real device.
+// product needs several dispatches along x, y and z, as a large one does
+// on a real device.
 func TestMatMulSplitGrid(t *testing.T) {
 	forEachVariant(t, func(e *env) {
-		e.k.groupLimit = [3]int{0, 1, 2}
+		e.k.groupLimit = [3]int{2, 1, 2}
 		e.k.cpuSizes = [][2]int{{4, 4}}
 		runMatMulCase(e, mmCase{batch: 5, m: 70, n: 9, k: 6, transB: true, bias: 'c'})
+		runMatMulCase(e, mmCase{batch: 3, m: 5, n: 150, k: 7, bias: 'r'})
 		p := ConvParams{B: 2, Cin: 3, H: 9, W: 7, Cout: 9, KH: 3, KW: 3, Stride: 1, PadH: 1, PadW: 1}
 		runConvCase(e, p)
 	})
+}
+
+// TestDepthSlices lowers the depth one dispatch may sum (lavapipe ends
+// any loop after 65535 iterations, so long products run as slices added
+// up in C) so that small products run in several slices, with and without
+// accumulation and bias: the bias must be added once, the first slice must
+// overwrite (or add to) C and the others add.
+func TestDepthSlices(t *testing.T) {
+	forEachVariant(t, func(e *env) {
+		e.k.maxDepth = 4
+		e.k.cpuSizes = [][2]int{{4, 4}}
+		runMatMulCase(e, mmCase{batch: 2, m: 9, n: 11, k: 70, bias: 'c'})
+		runMatMulCase(e, mmCase{batch: 1, m: 5, n: 7, k: 37, transA: true, accumulate: true, bias: 'r', alpha: 0.5})
+		runMatMulCase(e, mmCase{batch: 3, m: 6, n: 5, k: 33, transB: true})
+		// The weight gradient's depth is B*Ho*Wo = 126, the bias
+		// gradient's 63 terms per channel and sample.
+		runConvCase(e, ConvParams{B: 2, Cin: 3, H: 9, W: 7, Cout: 5, KH: 3, KW: 3, Stride: 1, PadH: 1, PadW: 1})
+		runConvCase(e, ConvParams{B: 3, Cin: 2, H: 8, W: 6, Cout: 4, KH: 3, KW: 3, Stride: 2, PadH: 1, PadW: 1})
+	})
+}
+
+func TestSlices(t *testing.T) {
+	for _, c := range []struct {
+		n, size, step int
+		want          [][2]int
+	}{
+		{10, 0, 4, [][2]int{{0, 10}}},
+		{10, 10, 4, [][2]int{{0, 10}}},
+		{10, 5, 4, [][2]int{{0, 4}, {4, 8}, {8, 10}}},
+		{33, 16, 16, [][2]int{{0, 16}, {16, 32}, {32, 33}}},
+		{7, 2, 4, [][2]int{{0, 4}, {4, 7}}},
+	} {
+		if got := slices(c.n, c.size, c.step); fmt.Sprint(got) != fmt.Sprint(c.want) {
+			t.Errorf("slices(%d, %d, %d) = %v, want %v", c.n, c.size, c.step, got, c.want)
+		}
+	}
 }
 
 // TestMatMulLargeTile runs the largest CPU tile, which the automatic
