@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strconv"
+	"strings"
 
 	"github.com/ictvk/ictvk/nn"
 	"github.com/ictvk/ictvk/nn/unet"
@@ -19,6 +21,38 @@ type Run struct {
 	WarmupSteps int
 	// ClipNorm, when positive, clips the gradients' global L2 norm.
 	ClipNorm float64
+	// MicroBatch splits each step's batch into passes of this many
+	// samples whose gradients accumulate before one optimizer step; it
+	// must divide the batch. 0 chooses the largest divisor that fits the
+	// device (FitPass).
+	MicroBatch int `json:",omitempty"`
+}
+
+// checkMicroBatch names what is wrong with a micro-batch of m for batch b.
+func checkMicroBatch(m, b int) error {
+	switch {
+	case m < 0:
+		return fmt.Errorf("micro-batch %d must not be negative (0 chooses it from the device's memory)", m)
+	case m > b:
+		return fmt.Errorf("micro-batch %d is larger than the batch %d", m, b)
+	case m > 0 && b%m != 0:
+		return fmt.Errorf("micro-batch %d does not divide the batch %d (divisors: %s)", m, b, divisorList(b))
+	}
+	return nil
+}
+
+// divisorList lists b's divisors, the micro-batches a batch of b allows.
+func divisorList(b int) string {
+	var parts []string
+	for d := 1; d <= b; d++ {
+		if b%d == 0 {
+			parts = append(parts, strconv.Itoa(d))
+		}
+	}
+	if len(parts) > 12 {
+		parts = append(parts[:6], append([]string{"..."}, parts[len(parts)-5:]...)...)
+	}
+	return strings.Join(parts, ", ")
 }
 
 // Trainer runs consistency-training steps on the device. A step draws
@@ -49,6 +83,12 @@ type Trainer struct {
 	x       *nn.Tensor // the batch, [B, C, H, W]
 	samples sampleInputs
 	loss    *nn.Tensor // the last step's loss, [1]
+	stepped bool       // loss holds a step's
+
+	microBatch int
+	// Fit is the measured memory of a training pass when the micro-batch
+	// was chosen automatically (Run.MicroBatch 0), nil otherwise.
+	Fit *PassFit
 }
 
 // gridState caches the noise grid of the current N(k).
@@ -67,11 +107,28 @@ type sampleInputs struct {
 	inT, skipT, outT, noiseT, lamb *nn.Tensor
 }
 
+// all lists the arrays in the order writeSampleInputs fills them.
+func (s *sampleInputs) all() []**nn.Tensor {
+	return []**nn.Tensor{&s.sigmaS, &s.sigmaT, &s.inS, &s.skipS, &s.outS, &s.noiseS, &s.inT, &s.skipT, &s.outT, &s.noiseT, &s.lamb}
+}
+
+// slice returns samples [from, to) of every array.
+func (s sampleInputs) slice(from, to int) sampleInputs {
+	out := s
+	for _, p := range out.all() {
+		*p = (*p).Slice(from, to)
+	}
+	return out
+}
+
 // NewTrainer builds the networks and optimizer for run on e.
 func NewTrainer(e *nn.Engine, run Run) (*Trainer, error) {
 	r := run.Recipe
 	if err := r.Validate(); err != nil {
 		return nil, err
+	}
+	if err := checkMicroBatch(run.MicroBatch, r.BatchSize); err != nil {
+		return nil, fmt.Errorf("ct: %w", err)
 	}
 	cur, err := r.Curriculum()
 	if err != nil {
@@ -102,19 +159,50 @@ func NewTrainer(e *nn.Engine, run Run) (*Trainer, error) {
 	c := run.Net
 	b := r.BatchSize
 	t.x = e.Persistent(b, c.ImageChannels, c.ImageSize, c.ImageSize)
-	s := &t.samples
-	for _, p := range []**nn.Tensor{&s.sigmaS, &s.sigmaT, &s.inS, &s.skipS, &s.outS, &s.noiseS, &s.inT, &s.skipT, &s.outT, &s.noiseT, &s.lamb} {
+	for _, p := range t.samples.all() {
 		*p = e.Persistent(b)
+	}
+	t.loss = e.Persistent(1)
+	if err := e.Err(); err != nil {
+		return nil, err
+	}
+	t.microBatch = run.MicroBatch
+	if t.microBatch == 0 {
+		fit, err := FitPass(e, t.Student, TrainPass, b, true)
+		if err != nil {
+			return nil, err
+		}
+		t.microBatch, t.Fit = fit.Measured, &fit
 	}
 	return t, e.Err()
 }
+
+// MicroBatch is the number of samples per pass of a step: the batch, or
+// a divisor of it whose passes accumulate gradients.
+func (t *Trainer) MicroBatch() int { return t.microBatch }
 
 // GridSize is N(k) at the next step.
 func (t *Trainer) GridSize() int { return t.curriculum.GridSize(t.Step) }
 
 // TrainStep records one training step on batch (B*C*H*W values in
 // [-1, 1]). The loss stays on the device: LastLoss reads it.
+//
+// With a micro-batch m < B the step runs B/m passes over consecutive
+// samples; each pass's loss is scaled by its share m/B, so the gradients
+// that accumulate in the parameters and the summed loss are those of the
+// whole batch (up to float32 rounding), and the noise and dropout masks
+// are the whole batch's rows. Each pass's step tensors are released
+// before the next, so memory does not grow with the number of passes.
 func (t *Trainer) TrainStep(batch []float32) error {
+	if err := t.accumulateGradients(batch); err != nil {
+		return err
+	}
+	return t.update()
+}
+
+// accumulateGradients records the passes of a step: the loss and the
+// parameters' gradients of the whole batch.
+func (t *Trainer) accumulateGradients(batch []float32) error {
 	e, r := t.E, t.Run.Recipe
 	if err := t.prepareGrid(); err != nil {
 		return err
@@ -123,15 +211,38 @@ func (t *Trainer) TrainStep(batch []float32) error {
 	t.x.Upload(batch)
 	t.writeSampleInputs()
 
-	e.S.SetPhase(PhaseForward)
-	loss, err := t.consistencyLoss()
-	if err != nil {
-		return err
+	b, m := r.BatchSize, t.microBatch
+	if m == 0 {
+		m = b
 	}
-	e.S.SetPhase(PhaseBackward)
-	if err := e.Backward(loss); err != nil {
-		return err
+	for from := 0; from < b; from += m {
+		e.S.SetPhase(PhaseForward)
+		loss, err := t.consistencyLoss(from, from+m)
+		if err != nil {
+			return err
+		}
+		if m < b {
+			loss = e.Scale(loss, float32(float64(m)/float64(b)))
+		}
+		e.S.SetPhase(PhaseBackward)
+		if err := e.Backward(loss); err != nil {
+			return err
+		}
+		if from == 0 {
+			e.CopyInto(t.loss, loss)
+		} else {
+			e.NoGrad(func() { e.CopyInto(t.loss, e.Add(t.loss, loss)) })
+		}
+		if from+m < b {
+			e.Release() // the stream orders the next pass's reuse after this one
+		}
 	}
+	return e.Err()
+}
+
+// update records the optimizer step and the EMA updates, and ends the step.
+func (t *Trainer) update() error {
+	e, r := t.E, t.Run.Recipe
 	e.S.SetPhase(PhaseOptimizer)
 	t.Opt.Step()
 	t.evalAvg.Decay = EMADecayAt(r.EvalEMADecay, t.Step)
@@ -140,43 +251,65 @@ func (t *Trainer) TrainStep(batch []float32) error {
 		t.teacherAvg.Decay = t.curriculum.TeacherEMA(t.Step + 1)
 		t.teacherAvg.Update()
 	}
-	if t.loss == nil {
-		t.loss = e.Persistent(1)
-	}
-	e.CopyInto(t.loss, loss)
 	e.S.SetPhase("")
 	e.Release()
 	if err := e.Err(); err != nil {
 		return err
 	}
 	t.Step++
+	t.stepped = true
 	return nil
 }
 
-// consistencyLoss records the iCT loss of the current batch and
-// per-sample inputs: the teacher f(x + sigma_i z, sigma_i) under NoGrad
-// and the student f(x + sigma_{i+1} z, sigma_{i+1}) on the tape, with one
-// noise draw z and one dropout key for both.
-func (t *Trainer) consistencyLoss() (*nn.Tensor, error) {
-	e, r := t.E, t.Run.Recipe
-	k := uint32(t.Step)
-	dropKey := nn.RNGKey{Seed: t.Run.Seed, Step: k}
-	z := e.RandNormal(nn.RNGKey{Seed: t.Run.Seed ^ noiseStream, Step: k}, t.x.Shape()...)
-	s := &t.samples
+// consistencyLoss records the iCT loss of samples [from, to) of the
+// current batch (the whole step or one micro-batch).
+func (t *Trainer) consistencyLoss(from, to int) (*nn.Tensor, error) {
+	teacher := t.Student
+	if t.Teacher != nil {
+		teacher = t.Teacher
+	}
+	p := pass{e: t.E, recipe: t.Run.Recipe, seed: t.Run.Seed, step: t.Step, student: t.Student, teacher: teacher,
+		x: t.x, samples: t.samples, first: from}
+	if from != 0 || to != t.Run.Recipe.BatchSize {
+		p.x, p.samples = t.x.Slice(from, to), t.samples.slice(from, to)
+	}
+	return p.loss()
+}
+
+// pass is the loss of one pass over samples first.. of a step's batch:
+// the images x [m, C, H, W] and their per-sample inputs, each [m].
+type pass struct {
+	e                *nn.Engine
+	recipe           Recipe
+	seed             uint64
+	step             int
+	student, teacher *unet.Net
+	x                *nn.Tensor
+	samples          sampleInputs
+	first            int
+}
+
+// loss records the teacher f(x + sigma_i z, sigma_i) under NoGrad and the
+// student f(x + sigma_{i+1} z, sigma_{i+1}) on the tape, with one noise
+// draw z and one dropout key for both. Both are keyed from the pass's
+// first sample, so a micro-batch draws its rows of the whole batch's z
+// and masks (the U-Net copies the key, FirstSample included, per site).
+func (p pass) loss() (*nn.Tensor, error) {
+	e, r := p.e, p.recipe
+	k := uint32(p.step)
+	dropKey := nn.RNGKey{Seed: p.seed, Step: k, FirstSample: p.first}
+	z := e.RandNormal(nn.RNGKey{Seed: p.seed ^ noiseStream, Step: k, FirstSample: p.first}, p.x.Shape()...)
+	s := &p.samples
 	var target *nn.Tensor
 	e.NoGrad(func() {
-		teacher := t.Student
-		if t.Teacher != nil {
-			teacher = t.Teacher
-		}
-		xt := e.Add(t.x, e.MulSample(z, s.sigmaT))
-		target = t.denoise(teacher, xt, s.inT, s.skipT, s.outT, s.noiseT, dropKey)
+		xt := e.Add(p.x, e.MulSample(z, s.sigmaT))
+		target = denoise(e, p.teacher, xt, s.inT, s.skipT, s.outT, s.noiseT, dropKey)
 	})
-	xs := e.Add(t.x, e.MulSample(z, s.sigmaS))
-	pred := t.denoise(t.Student, xs, s.inS, s.skipS, s.outS, s.noiseS, dropKey)
+	xs := e.Add(p.x, e.MulSample(z, s.sigmaS))
+	pred := denoise(e, p.student, xs, s.inS, s.skipS, s.outS, s.noiseS, dropKey)
 	switch r.Metric {
 	case MetricPseudoHuber:
-		d := t.x.Len() / r.BatchSize
+		d := p.x.Len() / p.x.Shape()[0]
 		return e.PseudoHuberLoss(pred, target, s.lamb, float32(r.PseudoHuberC(d))), nil
 	case MetricSquaredL2:
 		return e.SquaredL2Loss(pred, target, s.lamb), nil
@@ -199,8 +332,7 @@ const (
 const noiseStream = 0x9e3779b97f4a7c15
 
 // denoise is the consistency function f(x, sigma) = c_skip x + c_out F(c_in x, c_noise).
-func (t *Trainer) denoise(net *unet.Net, x, cIn, cSkip, cOut, cNoise *nn.Tensor, key nn.RNGKey) *nn.Tensor {
-	e := t.E
+func denoise(e *nn.Engine, net *unet.Net, x, cIn, cSkip, cOut, cNoise *nn.Tensor, key nn.RNGKey) *nn.Tensor {
 	F := net.Forward(e.MulSample(x, cIn), cNoise, &key)
 	return e.Add(e.MulSample(x, cSkip), e.MulSample(F, cOut))
 }
@@ -241,15 +373,14 @@ func (t *Trainer) writeSampleInputs() {
 		vals[6][j], vals[7][j], vals[8][j], vals[9][j] = float32(st.In), float32(st.Skip), float32(st.Out), float32(st.Noise)
 		vals[10][j] = float32(t.grid.grid.Weights[i])
 	}
-	s := &t.samples
-	for i, dst := range []*nn.Tensor{s.sigmaS, s.sigmaT, s.inS, s.skipS, s.outS, s.noiseS, s.inT, s.skipT, s.outT, s.noiseT, s.lamb} {
-		dst.Write(vals[i])
+	for i, dst := range t.samples.all() {
+		(*dst).Write(vals[i])
 	}
 }
 
 // LastLoss waits for the device and returns the last step's loss.
 func (t *Trainer) LastLoss() (float64, error) {
-	if t.loss == nil {
+	if !t.stepped {
 		return math.NaN(), errors.New("ct: no step has run")
 	}
 	v, err := t.loss.Download()

@@ -98,7 +98,7 @@ func TestLossIsZeroWhenInputsCoincide(t *testing.T) {
 		fill(s.noiseS, sc.Noise)
 		fill(s.noiseT, sc.Noise)
 		fill(s.lamb, 1)
-		loss, err := tr.consistencyLoss()
+		loss, err := tr.consistencyLoss(0, 3)
 		if err != nil {
 			t.Fatal(err)
 		}

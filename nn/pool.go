@@ -22,10 +22,43 @@ type pool struct {
 type PoolStats struct {
 	Hits, Misses int    // buffers reused / newly allocated
 	LentBytes    uint64 // held by step tensors now
+
+	// For sizing micro-batches and sampling chunks (ct.PassSize):
+	// PeakLentBytes is the most LentBytes reached, and LargestBytes the
+	// largest step tensor asked for, since ResetPoolPeaks (or since the
+	// Engine opened). HeldBytes is the device memory the pool holds now,
+	// lent or cached for reuse.
+	PeakLentBytes, LargestBytes uint64
+	HeldBytes                   uint64
 }
 
 // PoolStats reports the tensor pool's counters.
-func (e *Engine) PoolStats() PoolStats { return e.pool.stats }
+func (e *Engine) PoolStats() PoolStats {
+	s := e.pool.stats
+	s.HeldBytes = s.LentBytes
+	for c, list := range e.pool.free {
+		s.HeldBytes += c * uint64(len(list))
+	}
+	return s
+}
+
+// ResetPoolPeaks starts PoolStats' PeakLentBytes and LargestBytes afresh
+// from what is lent now.
+func (e *Engine) ResetPoolPeaks() {
+	e.pool.stats.PeakLentBytes = e.pool.stats.LentBytes
+	e.pool.stats.LargestBytes = 0
+}
+
+// TrimPool returns the pool's cached buffers to the device allocator, so
+// that memory held for tensors of one shape can serve others.
+func (e *Engine) TrimPool() {
+	for c, list := range e.pool.free {
+		for _, b := range list {
+			e.Dev.Free(b)
+		}
+		delete(e.pool.free, c)
+	}
+}
 
 // sizeClass rounds n up to 2^k * {4,5,6,7}/4 (and at least 256 bytes).
 func sizeClass(n uint64) uint64 {
@@ -54,6 +87,8 @@ func (p *pool) get(size uint64) *vk.Buffer {
 	}
 	p.lent = append(p.lent, b)
 	p.stats.LentBytes += c
+	p.stats.PeakLentBytes = max(p.stats.PeakLentBytes, p.stats.LentBytes)
+	p.stats.LargestBytes = max(p.stats.LargestBytes, size)
 	if p.poison {
 		if err := p.e.S.Fill(b, 0x7fc00000); err != nil {
 			p.e.fail(err)

@@ -128,9 +128,11 @@ func newAllocator(d *Device, limit uint64) (*allocator, error) {
 	if tensorType < 0 {
 		return nil, fmt.Errorf("vulkan: %s offers no device-local memory for its storage buffers", d.Info.Name)
 	}
-	blockSize := min(max(heap/16, 16<<20), 256<<20)
+	// Blocks are sized from the limit, so that a small MemoryLimit (tests
+	// of what fits) is not spent on one block.
+	blockSize := min(max(limit/16, 16<<20), 256<<20)
 	a.tensors = &memKind{name: "device", typeIndex: uint32(tensorType), host: d.uma, blockSize: blockSize}
-	a.staging = &memKind{name: "staging", typeIndex: uint32(stagingType), host: true, blockSize: 32 << 20}
+	a.staging = &memKind{name: "staging", typeIndex: uint32(stagingType), host: true, blockSize: min(32<<20, blockSize)}
 	return a, nil
 }
 
@@ -168,6 +170,10 @@ func (d *Device) Free(b *Buffer) {
 
 // AllocStats reports the allocator's counters.
 func (d *Device) AllocStats() AllocStats { return d.mem.stats }
+
+// MemoryLimit is the most device memory this process may reserve: the
+// device-local heap, or Options.MemoryLimit when that is smaller.
+func (d *Device) MemoryLimit() uint64 { return d.mem.limit }
 
 func (a *allocator) alloc(k *memKind, size uint64) (*Buffer, error) {
 	if size == 0 {

@@ -15,7 +15,19 @@ import (
 // tensor the pool hands out starts as NaN.
 func Open(t testing.TB, poison bool) *nn.Engine {
 	t.Helper()
-	e, err := nn.NewEngine(nn.Options{Device: vk.Options{Device: -1, Validate: true, CacheDir: "off"}, Poison: poison})
+	return open(t, nn.Options{Device: vk.Options{Device: -1, Validate: true, CacheDir: "off"}, Poison: poison})
+}
+
+// OpenLimited is Open with the device memory capped at memoryLimit bytes
+// (vk.Options.MemoryLimit): for tests of what fits.
+func OpenLimited(t testing.TB, memoryLimit uint64) *nn.Engine {
+	t.Helper()
+	return open(t, nn.Options{Device: vk.Options{Device: -1, Validate: true, CacheDir: "off", MemoryLimit: memoryLimit}})
+}
+
+func open(t testing.TB, opt nn.Options) *nn.Engine {
+	t.Helper()
+	e, err := nn.NewEngine(opt)
 	if err != nil {
 		t.Fatalf("opening the engine: %v", err)
 	}
