@@ -105,7 +105,8 @@ func sampleStep(e *nn.Engine, net *unet.Net, r Recipe, x *nn.Tensor, first, n, j
 // images per pass, and hands each pass's images to fn in order, on the
 // host, clamped to [-1, 1] (the range a saved image has): images holds
 // images first, first+1, ... as C*H*W values each. The images do not
-// depend on chunk (see SampleAt); chunk <= 0 takes SampleChunkSize's.
+// depend on chunk (see SampleAt); chunk <= 0 takes the largest sampling
+// pass of at most n images that fits the device (PassSize).
 //
 // Only one pass's tensors are on the device at a time: SampleChunks calls
 // e.Release after each sampling step, so the caller must hold no step
@@ -121,7 +122,7 @@ func SampleChunks(e *nn.Engine, net *unet.Net, r Recipe, n int, sigmas []float64
 	}
 	if chunk <= 0 {
 		var err error
-		if chunk, err = SampleChunkSize(e, net); err != nil {
+		if chunk, err = PassSize(e, net, SamplePass, n); err != nil {
 			return err
 		}
 	}
