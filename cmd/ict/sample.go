@@ -51,8 +51,11 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 	if *n < 1 {
 		return fmt.Errorf("--n %d: want at least 1 image", *n)
 	}
-	if *gridN < 0 || *chunk < 0 {
-		return fmt.Errorf("--grid %d, --chunk %d: want 0 or more", *gridN, *chunk)
+	if *gridN < 0 {
+		return fmt.Errorf("--grid %d: want 0 (all images) or more", *gridN)
+	}
+	if *chunk < 0 {
+		return fmt.Errorf("--chunk %d: want 0 (chosen from the device) or more", *chunk)
 	}
 	if *gridN == 0 || *gridN > *n {
 		*gridN = *n

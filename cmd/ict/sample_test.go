@@ -189,3 +189,31 @@ func readNPY(t *testing.T, path string) ([]int, []float32) {
 	}
 	return shape, vals
 }
+
+// TestSampleErrors: every bad call names the flag and what is wrong.
+func TestSampleErrors(t *testing.T) {
+	bin := buildICT(t)
+	dir := t.TempDir()
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--n", "0"}, "--n 0: want at least 1 image"},
+		{[]string{"--grid", "-1"}, "--grid -1"},
+		{[]string{"--chunk", "-2"}, "--chunk -2"},
+		{[]string{"--steps", "3"}, "--steps 3: want 1 or 2"},
+		{[]string{"--sigmas", "1,2"}, "--sigmas: ct: sampler noise levels must decrease"},
+		{[]string{"--n", "16777217"}, "--n 16777217: ct: 16777217 images of 256 values each pass the 2^32 noise values"},
+		{[]string{"--npy", filepath.Join(dir, "no", "such", "x.npy")}, "--npy " + filepath.Join(dir, "no", "such", "x.npy")},
+	}
+	for _, c := range cases {
+		args := append([]string{"sample", "--ckpt", sampleFixture, "--out", filepath.Join(dir, "g.png")}, c.args...)
+		out, code := runICT(t, bin, nil, args...)
+		if code != 1 || !strings.Contains(out, c.want) || strings.Count(strings.TrimSpace(out), "\n") > 0 {
+			t.Errorf("ict %s: exit %d, want 1 and one line with %q:\n%s", strings.Join(args, " "), code, c.want, out)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "g.png")); err == nil {
+		t.Error("a refused call wrote its grid")
+	}
+}
