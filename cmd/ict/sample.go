@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -116,8 +117,19 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 	prog := newProgress(stdout, *quiet, "images", 0, *n)
 	prog.logf("sampling %d images of %dx%dx%d from %s (%d steps, sigmas %v, seed %d) on %s in %s",
 		*n, c.ImageChannels, c.ImageSize, c.ImageSize, *ckpt, len(sigmas), sigmas, *seed, e.Dev.Info.Name, chunkWhy)
+	// Ctrl-C or SIGTERM stops after the chunk on the device; the deferred
+	// Abort removes the unfinished .npy.
+	stop := make(chan os.Signal, 1)
+	signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(stop)
 	start := time.Now()
 	err = ct.SampleChunks(e, net, r, *n, sigmas, *seed, *chunk, func(first int, images []float32) error {
+		select {
+		case sig := <-stop:
+			prog.finish()
+			return fmt.Errorf("stopped by %v after %d of %d images: nothing written", sig, first+len(images)/perImage, *n)
+		default:
+		}
 		if keep := (*gridN - first) * perImage; keep > 0 {
 			grid = append(grid, images[:min(keep, len(images))]...)
 		}

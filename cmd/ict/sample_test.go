@@ -10,7 +10,9 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // sampleFixture is the EMA network of 400 steps of the mnist-tiny preset
@@ -215,5 +217,30 @@ func TestSampleErrors(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "g.png")); err == nil {
 		t.Error("a refused call wrote its grid")
+	}
+}
+
+// TestSampleInterrupted: SIGINT stops ict sample after a chunk, exit 1,
+// and neither the .npy (nor its temporary file) nor the grid is left.
+func TestSampleInterrupted(t *testing.T) {
+	if testing.Short() {
+		t.Skip("samples for real")
+	}
+	bin := buildICT(t)
+	dir := t.TempDir()
+	run := startICT(t, bin, nil, "sample", "--ckpt", sampleFixture, "--n", "100000", "--chunk", "50",
+		"--out", filepath.Join(dir, "g.png"), "--npy", filepath.Join(dir, "x.npy"))
+	run.waitLine(t, "images 50/100000", 2*time.Minute)
+	run.cmd.Process.Signal(syscall.SIGINT)
+	select {
+	case code := <-run.exit:
+		if out := run.output(); code != 1 || !strings.Contains(out, "stopped by interrupt after") || !strings.Contains(out, "nothing written") {
+			t.Errorf("after SIGINT: exit %d\n%s", code, out)
+		}
+	case <-time.After(time.Minute):
+		t.Fatalf("ict sample did not stop within a minute of SIGINT:\n%s", run.output())
+	}
+	if left, _ := os.ReadDir(dir); len(left) != 0 {
+		t.Errorf("left in the folder: %v", left)
 	}
 }

@@ -34,7 +34,8 @@ const (
 
 // sampleGrid draws the images of a sample grid with net, chunk images
 // per pass (0: as many as the device takes). During training the chunk is
-// the training batch, so that sampling reuses the pipelines training built.
+// the training micro-batch: a training pass of it fits the device, and
+// sampling reuses the pipelines training built.
 func sampleGrid(e *nn.Engine, net *unet.Net, r ct.Recipe, sigmas []float64, seed uint64, chunk int) ([]float32, error) {
 	return ct.SampleImages(e, net, r, gridImages, sigmas, seed, chunk)
 }
@@ -314,7 +315,7 @@ func (lv *liveView) refresh() error {
 	if err := lv.measure(start); err != nil {
 		return err
 	}
-	vals, err := sampleGrid(tr.E, tr.EMA, tr.Run.Recipe, lv.show.sigmas(tr.Run.Recipe), lv.show.seed, tr.Run.Recipe.BatchSize)
+	vals, err := sampleGrid(tr.E, tr.EMA, tr.Run.Recipe, lv.show.sigmas(tr.Run.Recipe), lv.show.seed, tr.MicroBatch())
 	if err != nil {
 		return fmt.Errorf("viewer samples at step %d: %w", tr.Step, err)
 	}
