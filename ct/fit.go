@@ -14,10 +14,16 @@ import (
 // training step, or a chunk of sampling. Rather than model the U-Net's
 // tensors by hand, FitPass runs the pass at 1 and 2 samples, reads the
 // pool's peak step-tensor bytes and its largest tensor, and extrapolates
-// linearly (fixed bytes plus bytes per sample); the size it then picks is
-// run once more and measured, so the figure that decides is a measured
-// one. Persistent tensors (parameters, gradients, optimizer moments, EMA)
-// are whatever the allocator holds outside the pool when FitPass runs.
+// linearly (fixed bytes plus bytes per sample). Unless that estimate is
+// under half the memory free, the size it picks is run once more and
+// measured (and shrunk until it fits), so the figure that decides is a
+// measured one. Persistent tensors (parameters, gradients, optimizer
+// moments, EMA) are whatever the allocator holds outside the pool when
+// FitPass runs: call it once they exist.
+//
+// Passes of one size reuse the pool's buffers; a last pass of another
+// size needs buffers of other size classes, so a chunked sampler whose
+// last chunk is smaller should Engine.TrimPool before it, or pad it.
 
 // PassMode is the work of one pass.
 type PassMode int
@@ -28,15 +34,21 @@ const (
 	// and the backward pass.
 	TrainPass PassMode = iota
 	// SamplePass is one step of sampling: a forward of the network under
-	// NoGrad, with the scalings around it (what Sample does per sigma).
+	// NoGrad, with the scalings around it (Sample with one sigma; k steps
+	// without a Release between them hold k times the step tensors).
 	SamplePass
+	// CustomPass is any pass FitFunc measures.
+	CustomPass
 )
 
 func (m PassMode) String() string {
-	if m == TrainPass {
+	switch m {
+	case TrainPass:
 		return "training pass"
+	case SamplePass:
+		return "sampling pass"
 	}
-	return "sampling pass"
+	return "pass"
 }
 
 // fitMargin is the share of the device's memory limit that persistent and
@@ -63,15 +75,33 @@ type PassFit struct {
 	LimitBytes, PersistentBytes, AvailableBytes uint64
 	// MaxBufferBytes is maxStorageBufferRange, the most one tensor may hold.
 	MaxBufferBytes uint64
-	// Measured is the largest pass run while fitting, and MeasuredBytes
-	// its peak step-tensor bytes.
-	Measured      int
+	// Chosen is the pass size FitPass picked, and MeasuredBytes its peak
+	// step-tensor bytes as run; 0 when the estimate was so far below the
+	// memory free that FitPass did not run it.
+	Chosen        int
 	MeasuredBytes uint64
+	// Runs lists the passes run while fitting, in order.
+	Runs []PassRun
+}
+
+// PassRun is one pass FitPass ran: its size, and its peak step-tensor
+// bytes, or OutOfMemory.
+type PassRun struct {
+	Samples     int
+	PeakBytes   uint64
+	OutOfMemory bool
+}
+
+func (r PassRun) String() string {
+	if r.OutOfMemory {
+		return fmt.Sprintf("%d: out of memory", r.Samples)
+	}
+	return fmt.Sprintf("%d: %s", r.Samples, human(float64(r.PeakBytes)))
 }
 
 // PassBytes estimates the step-tensor bytes of a pass of n samples.
 func (f PassFit) PassBytes(n int) uint64 {
-	if n == f.Measured && f.MeasuredBytes > 0 {
+	if n == f.Chosen && f.MeasuredBytes > 0 {
 		return f.MeasuredBytes
 	}
 	return uint64(math.Max(0, f.FixedBytes+float64(n)*f.BytesPerSample))
@@ -96,21 +126,36 @@ func (f PassFit) FitsIn(n int, availableBytes uint64) bool {
 }
 
 // Largest is the largest n <= max that fits, or 0 if not even one sample does.
-func (f PassFit) Largest(max int) int { return f.largest(max, f.AvailableBytes, false) }
+func (f PassFit) Largest(max int) int { return f.largest(max, f.AvailableBytes, 0) }
 
 // LargestDivisor is the largest divisor of b that fits, or 0: the
 // micro-batch of a training step of batch b.
-func (f PassFit) LargestDivisor(b int) int { return f.largest(b, f.AvailableBytes, true) }
+func (f PassFit) LargestDivisor(b int) int { return f.largest(b, f.AvailableBytes, b) }
+
+// AvailableOn is what step tensors could use on a device with a memory
+// limit of limitBytes, holding the same persistent tensors.
+func (f PassFit) AvailableOn(limitBytes uint64) uint64 {
+	return available(limitBytes, f.PersistentBytes)
+}
+
+func available(limit, persistent uint64) uint64 {
+	if budget := fitMargin * float64(limit); budget > float64(persistent) {
+		return uint64(budget) - persistent
+	}
+	return 0
+}
 
 // LargestDivisorIn is LargestDivisor on a device that leaves
 // availableBytes to step tensors.
 func (f PassFit) LargestDivisorIn(b int, availableBytes uint64) int {
-	return f.largest(b, availableBytes, true)
+	return f.largest(b, availableBytes, b)
 }
 
-func (f PassFit) largest(max int, avail uint64, divisor bool) int {
+// largest is the largest n <= max that fits avail (and divides of, if
+// of > 0).
+func (f PassFit) largest(max int, avail uint64, of int) int {
 	for n := max; n >= 1; n-- {
-		if divisor && max%n != 0 {
+		if of > 0 && of%n != 0 {
 			continue
 		}
 		if f.FitsIn(n, avail) {
@@ -128,7 +173,7 @@ func (f PassFit) Explain(b, n int) string {
 		why += fmt.Sprintf(", one tensor of ~%s past the %s a buffer may hold", human(float64(f.LargestTensorBytes(b))), human(float64(f.MaxBufferBytes)))
 	}
 	noun := "micro-batch"
-	if f.Mode == SamplePass {
+	if f.Mode != TrainPass {
 		noun = "chunks of"
 	}
 	return fmt.Sprintf("%s %d (%s; this device has %s, %s of it free for a pass)", noun, n, why,
@@ -155,24 +200,23 @@ func PassSize(e *nn.Engine, net *unet.Net, mode PassMode, max int) (int, error) 
 	if err != nil {
 		return 0, err
 	}
-	return f.Measured, nil
+	return f.Chosen, nil
 }
 
 // FitPass measures passes of net in mode and returns the fit, whose
-// Measured is the largest pass of at most max samples (a divisor of max
+// Chosen is the largest pass of at most max samples (a divisor of max
 // when divisor) that was run and fits.
 func FitPass(e *nn.Engine, net *unet.Net, mode PassMode, max int, divisor bool) (PassFit, error) {
 	var probe func(n int) error
+	reset := func() {}
 	switch mode {
 	case TrainPass:
 		params := net.Tensors()
 		if len(params) == 0 || !params[0].Param() {
 			return PassFit{}, errors.New("ct: sizing a training pass needs a trainable network (unet.New, not NewFrozen)")
 		}
-		probe = func(n int) error {
-			defer e.ZeroGrad(params)
-			return probeTrainPass(e, net, n)
-		}
+		probe = func(n int) error { return probeTrainPass(e, net, n) }
+		reset = func() { e.ZeroGrad(params) }
 	case SamplePass:
 		probe = func(n int) error {
 			_, err := Sample(e, net, DefaultRecipe(), n, DefaultRecipe().OneStepSigmas(), 0)
@@ -181,12 +225,20 @@ func FitPass(e *nn.Engine, net *unet.Net, mode PassMode, max int, divisor bool) 
 	default:
 		return PassFit{}, fmt.Errorf("ct: unknown pass mode %d", mode)
 	}
-	return fitPass(e, mode, probe, max, divisor)
+	return fitPass(e, mode, probe, reset, max, divisor)
+}
+
+// FitFunc is FitPass for any pass: probe(n) records a pass of n samples
+// and returns Engine.Err (a sampler's whole multistep chunk, say). The
+// fit releases the engine's step tensors after each probe.
+func FitFunc(e *nn.Engine, probe func(n int) error, max int, divisor bool) (PassFit, error) {
+	return fitPass(e, CustomPass, probe, func() {}, max, divisor)
 }
 
 // fitPass runs probe at 1 and 2 samples, extrapolates, and verifies the
-// size it picks by running it.
-func fitPass(e *nn.Engine, mode PassMode, probe func(n int) error, max int, divisor bool) (PassFit, error) {
+// size it picks by running it. reset undoes a probe's effects (the
+// gradients it accumulated), after an error too.
+func fitPass(e *nn.Engine, mode PassMode, probe func(n int) error, reset func(), max int, divisor bool) (PassFit, error) {
 	if max < 1 {
 		return PassFit{}, fmt.Errorf("ct: sizing a %v of at most %d samples", mode, max)
 	}
@@ -201,28 +253,38 @@ func fitPass(e *nn.Engine, mode PassMode, probe func(n int) error, max int, divi
 	alloc, pool := e.Dev.AllocStats(), e.PoolStats()
 	f := PassFit{Mode: mode, LimitBytes: e.Dev.MemoryLimit(), MaxBufferBytes: e.Dev.Info.Limits.MaxStorageBufferRange}
 	f.PersistentBytes = alloc.InUseBytes - min(pool.HeldBytes, alloc.InUseBytes)
-	if budget := fitMargin * float64(f.LimitBytes); budget > float64(f.PersistentBytes) {
-		f.AvailableBytes = uint64(budget) - f.PersistentBytes
-	}
+	f.AvailableBytes = available(f.LimitBytes, f.PersistentBytes)
 	// measure runs one pass and reads its peak; an out-of-memory error is
 	// a pass that does not fit, not a failure of the fit.
 	measure := func(n int) (peak, largest uint64, fits bool, err error) {
+		defer func() {
+			if err == nil {
+				f.Runs = append(f.Runs, PassRun{Samples: n, PeakBytes: peak, OutOfMemory: !fits})
+			}
+		}()
 		e.ResetPoolPeaks()
 		perr := probe(n)
 		s := e.PoolStats()
 		e.Release()
 		if perr == nil {
+			perr = e.Err()
+		}
+		oom := errors.Is(perr, vk.ErrOutOfMemory)
+		if oom {
+			e.ClearErr()
+			perr = nil
+		}
+		reset()
+		e.TrimPool()
+		if perr == nil {
 			perr = e.Wait()
 		}
+		if perr == nil && oom {
+			return 0, 0, false, nil
+		}
 		if perr != nil {
-			if errors.Is(perr, vk.ErrOutOfMemory) || errors.Is(e.Err(), vk.ErrOutOfMemory) {
-				e.ClearErr()
-				e.TrimPool()
-				return 0, 0, false, nil
-			}
 			return 0, 0, false, fmt.Errorf("ct: sizing a %v of %d samples: %w", mode, n, perr)
 		}
-		e.TrimPool()
 		return s.PeakLentBytes, s.LargestBytes, true, nil
 	}
 	p1, l1, ok1, err := measure(1)
@@ -233,11 +295,9 @@ func fitPass(e *nn.Engine, mode PassMode, probe func(n int) error, max int, divi
 		return f, fmt.Errorf("ct: a %v of one sample runs out of device memory (%s limit, %s held by parameters and optimizer state)",
 			mode, human(float64(f.LimitBytes)), human(float64(f.PersistentBytes)))
 	}
-	f.Measured, f.MeasuredBytes = 1, p1
-	if !f.Fits(1) {
-		return f, fmt.Errorf("ct: a %v of one sample needs %s, more than the %s this device leaves for it", mode, human(float64(p1)), human(float64(f.AvailableBytes)))
-	}
-	if max == 1 {
+	f.Chosen, f.MeasuredBytes = 1, p1
+	if max == 1 || !f.Fits(1) {
+		// A pass of one ran: it is the only choice, even past the margin.
 		return f, nil
 	}
 	p2, l2, ok2, err := measure(2)
@@ -245,26 +305,38 @@ func fitPass(e *nn.Engine, mode PassMode, probe func(n int) error, max int, divi
 		return f, err
 	}
 	if !ok2 {
-		p2, l2 = 3*p1, 2*l1 // did not fit: only 1 will
+		// Only one sample fits; take all of its bytes as per sample (the
+		// estimate Explain and FitsIn give for larger devices).
+		p2, l2 = 2*p1, 2*l1
 	}
 	f.BytesPerSample, f.FixedBytes = float64(p2)-float64(p1), 2*float64(p1)-float64(p2)
 	f.LargestPerSample, f.LargestFixed = float64(l2)-float64(l1), 2*float64(l1)-float64(l2)
-	f.Measured, f.MeasuredBytes = 0, 0
+	f.Chosen, f.MeasuredBytes = 0, 0
 	// Pick from the model, run the pick; when it overshoots, scale the
 	// per-sample bytes up to what was seen and pick again.
-	for tries := 0; ; tries++ {
-		n := f.largest(max, f.AvailableBytes, divisor)
-		if n <= 2 || tries == 4 {
+	of := 0
+	if divisor {
+		of = max
+	}
+	for upper := max; ; {
+		n := f.largest(upper, f.AvailableBytes, of)
+		if n <= 2 {
 			if n < 1 {
 				n = 1
 			}
 			if n == 2 && !ok2 {
 				n = 1
 			}
-			f.Measured, f.MeasuredBytes = n, p1
+			f.Chosen, f.MeasuredBytes = n, p1
 			if n == 2 {
 				f.MeasuredBytes = p2
 			}
+			return f, nil
+		}
+		if f.PassBytes(n) <= f.AvailableBytes/2 {
+			// Far below the memory free: the model's error (size
+			// classes, at most a quarter) cannot matter; skip the run.
+			f.Chosen = n
 			return f, nil
 		}
 		peak, _, ok, err := measure(n)
@@ -272,14 +344,14 @@ func fitPass(e *nn.Engine, mode PassMode, probe func(n int) error, max int, divi
 			return f, err
 		}
 		if ok && peak <= f.AvailableBytes {
-			f.Measured, f.MeasuredBytes = n, peak
+			f.Chosen, f.MeasuredBytes = n, peak
 			return f, nil
 		}
 		if !ok {
 			peak = f.AvailableBytes + f.AvailableBytes/4
 		}
 		f.BytesPerSample = math.Max(f.BytesPerSample, (float64(peak)-f.FixedBytes)/float64(n))
-		max = n - 1
+		upper = n - 1
 	}
 }
 

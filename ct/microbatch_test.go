@@ -1,6 +1,7 @@
 package ct
 
 import (
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -155,7 +156,7 @@ func TestMicroBatchChosenToFit(t *testing.T) {
 		t.Fatal("no fit measured for an automatic micro-batch")
 	}
 	m := tr.MicroBatch()
-	t.Logf("%s; fixed %.0f B + %.0f B/sample, persistent %d B, measured %d B at %d", f.Explain(24, m), f.FixedBytes, f.BytesPerSample, f.PersistentBytes, f.MeasuredBytes, f.Measured)
+	t.Logf("%s; fixed %.0f B + %.0f B/sample, persistent %d B, measured %d B at %d", f.Explain(24, m), f.FixedBytes, f.BytesPerSample, f.PersistentBytes, f.MeasuredBytes, f.Chosen)
 	if m >= 24 || 24%m != 0 || m < 1 {
 		t.Fatalf("micro-batch %d for batch 24 under a 48 MiB limit (a pass of 24 needs ~%d B of %d B free)", m, f.PassBytes(24), f.AvailableBytes)
 	}
@@ -163,8 +164,14 @@ func TestMicroBatchChosenToFit(t *testing.T) {
 		t.Errorf("the fit says a pass of 24 (%d B) fits %d B, yet chose %d", f.PassBytes(24), f.AvailableBytes, m)
 	}
 	for i := 0; i < 2; i++ {
+		e.ResetPoolPeaks()
 		if err := tr.TrainStep(batchOf(uint64(50+i), 24*256)); err != nil {
 			t.Fatalf("step %d with micro-batch %d: %v", i, m, err)
+		}
+		// Each pass releases its tensors: a step of 2 passes peaks at
+		// about one pass's bytes, not two.
+		if peak := e.PoolStats().PeakLentBytes; float64(peak) > 1.25*float64(f.MeasuredBytes) {
+			t.Errorf("step %d: %d bytes of step tensors at once, a pass of %d alone takes %d", i, peak, m, f.MeasuredBytes)
 		}
 	}
 	if l, err := tr.LastLoss(); err != nil || !(l > 0) {
@@ -172,6 +179,20 @@ func TestMicroBatchChosenToFit(t *testing.T) {
 	}
 	if used := e.Dev.AllocStats().ReservedBytes; used > 48<<20 {
 		t.Errorf("%d bytes reserved past the 48 MiB limit", used)
+	}
+	// Sampling chunks on the same device: fewer than 1000 images fit, and
+	// a chunk of the size chosen samples without running out of memory.
+	n, err := PassSize(e, tr.EMA, SamplePass, 1000)
+	if err != nil || n < 1 || n >= 1000 {
+		t.Fatalf("sampling chunk of %d under a 48 MiB limit: %v", n, err)
+	}
+	t.Logf("sampling chunk %d", n)
+	x, err := Sample(e, tr.EMA, run.Recipe, n, run.Recipe.OneStepSigmas(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := x.Download(); err != nil {
+		t.Fatalf("sampling %d images: %v", n, err)
 	}
 }
 
@@ -202,5 +223,47 @@ func TestPassSizeSampling(t *testing.T) {
 	}
 	if _, err := PassSize(e, tr.EMA, TrainPass, 5); err == nil || !strings.Contains(err.Error(), "trainable") {
 		t.Errorf("sizing a training pass of a frozen network: %v", err)
+	}
+}
+
+// TestFitPassVerifiesItsPick gives fitPass a pass whose memory jumps past
+// 8 samples, so the line through 1 and 2 samples promises too much: the
+// picks it runs run out of memory, and it must settle on the largest
+// divisor that really fits, leaving the engine usable.
+func TestFitPassVerifiesItsPick(t *testing.T) {
+	e := nntest.OpenLimited(t, 48<<20)
+	const mib = 1 << 18 // floats
+	var runs []int
+	probe := func(n int) error {
+		runs = append(runs, n)
+		per := mib
+		if n > 8 {
+			per *= 3
+		}
+		for i := 0; i < n; i++ {
+			e.Empty(per)
+		}
+		return e.Err()
+	}
+	resets := 0
+	f, err := fitPass(e, CustomPass, probe, func() { resets++ }, 40, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("runs %v: %s", runs, f.Explain(40, f.Chosen))
+	if f.Chosen != 10 || f.MeasuredBytes != 30<<20 {
+		t.Errorf("chose %d (%d bytes measured), want 10 (30 MiB: 20 needs 60 MiB of 48)", f.Chosen, f.MeasuredBytes)
+	}
+	if got := fmt.Sprint(f.Runs); got != "[1: 1.0 MiB 2: 2.0 MiB 40: out of memory 20: out of memory 10: 30.0 MiB]" {
+		t.Errorf("runs recorded: %s", got)
+	}
+	if resets != len(runs) {
+		t.Errorf("%d resets after %d probes", resets, len(runs))
+	}
+	if err := e.Err(); err != nil {
+		t.Errorf("the engine keeps an error after fitting: %v", err)
+	}
+	if _, err := e.Empty(4).Download(); err != nil {
+		t.Errorf("the engine after fitting: %v", err)
 	}
 }

@@ -25,7 +25,7 @@ type Run struct {
 	// samples whose gradients accumulate before one optimizer step; it
 	// must divide the batch. 0 chooses the largest divisor that fits the
 	// device (FitPass).
-	MicroBatch int `json:",omitempty"`
+	MicroBatch int
 }
 
 // checkMicroBatch names what is wrong with a micro-batch of m for batch b.
@@ -89,6 +89,10 @@ type Trainer struct {
 	// Fit is the measured memory of a training pass when the micro-batch
 	// was chosen automatically (Run.MicroBatch 0), nil otherwise.
 	Fit *PassFit
+	// PassRecorded, when set, is called after each pass of a step is
+	// recorded (the stream runs at most a few submits behind): progress
+	// for steps of many micro-batches.
+	PassRecorded func(pass, passes int)
 }
 
 // gridState caches the noise grid of the current N(k).
@@ -172,7 +176,7 @@ func NewTrainer(e *nn.Engine, run Run) (*Trainer, error) {
 		if err != nil {
 			return nil, err
 		}
-		t.microBatch, t.Fit = fit.Measured, &fit
+		t.microBatch, t.Fit = fit.Chosen, &fit
 	}
 	return t, e.Err()
 }
@@ -235,6 +239,9 @@ func (t *Trainer) accumulateGradients(batch []float32) error {
 		}
 		if from+m < b {
 			e.Release() // the stream orders the next pass's reuse after this one
+		}
+		if t.PassRecorded != nil {
+			t.PassRecorded(from/m+1, b/m)
 		}
 	}
 	return e.Err()

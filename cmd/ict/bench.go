@@ -5,6 +5,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/ictvk/ictvk/ct"
@@ -25,6 +26,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&f.imageSize, "image-size", 0, "image height and width (default: the preset's)")
 	fs.IntVar(&f.channels, "channels", 0, "image channels (default: the preset's)")
 	fs.IntVar(&f.batch, "batch", 0, "images per step (default: the preset's)")
+	fs.IntVar(&f.microBatch, "micro-batch", 0, microBatchUsage)
 	fs.IntVar(&f.baseChannels, "base-channels", 0, "U-Net channels at full resolution (default: the preset's)")
 	fs.StringVar(&f.channelMults, "channel-mults", "", "U-Net channel multipliers per level, e.g. 1,2,2 (default: the preset's)")
 	fs.IntVar(&f.blocks, "blocks", 0, "U-Net residual blocks per level (default: the preset's)")
@@ -38,6 +40,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	f.microBatchSet = flagGiven(fs, "micro-batch")
 	if *steps < 1 || *warm < 0 {
 		return fmt.Errorf("--steps must be at least 1 and --warmup at least 0")
 	}
@@ -53,14 +56,28 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer e.Close()
+	t0 := time.Now()
 	tr, err := ct.NewTrainer(e, p.Run)
 	if err != nil {
 		return err
 	}
 	net, b := p.Run.Net, p.Run.Recipe.BatchSize
-	fmt.Fprintf(stdout, "bench %s on %s (%s): %d parameters, batch %d of %dx%dx%d\n", p.Name, e.Dev.Info.Name,
-		e.Dev.Info.Type, tr.Student.ParamCount(), b, net.ImageChannels, net.ImageSize, net.ImageSize)
+	fmt.Fprintf(stdout, "bench %s on %s (%s): %d parameters, batch %d%s of %dx%dx%d\n", p.Name, e.Dev.Info.Name,
+		e.Dev.Info.Type, tr.Student.ParamCount(), b, passesNote(tr), net.ImageChannels, net.ImageSize, net.ImageSize)
+	if f := tr.Fit; f != nil {
+		printFit(stdout, *f, b, tr.MicroBatch(), time.Since(t0))
+	}
 
+	var stepStart time.Time
+	if m := tr.MicroBatch(); b/m >= 16 {
+		// Steps of many passes take long on small devices: show them go.
+		tr.PassRecorded = func(pass, passes int) {
+			if pass&(pass-1) == 0 || pass%64 == 0 || pass == passes {
+				s := time.Since(stepStart).Seconds()
+				fmt.Fprintf(stdout, "  pass %d/%d recorded after %.1f s (%.2f s per pass)\n", pass, passes, s, s/float64(pass))
+			}
+		}
+	}
 	// Images of a fixed random draw: the step's cost does not depend on them.
 	rng := rand.New(rand.NewPCG(1, 2))
 	batch := make([]float32, b*net.ImageChannels*net.ImageSize*net.ImageSize)
@@ -68,13 +85,14 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 		batch[i] = float32(rng.Float64()*2 - 1)
 	}
 	step := func() error {
+		stepStart = time.Now()
 		if err := tr.TrainStep(batch); err != nil {
 			return err
 		}
 		_, err := tr.LastLoss()
 		return err
 	}
-	t0 := time.Now()
+	t0 = time.Now()
 	for i := 0; i < *warm; i++ {
 		if err := step(); err != nil {
 			return fmt.Errorf("warm-up step %d: %w", i+1, err)
@@ -92,11 +110,34 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	}
 	wall := time.Since(t0).Seconds() / float64(*steps)
 	fmt.Fprintf(stdout, "training: %.3f s per step, %.1f images/s (wall clock, %d steps)\n", wall, float64(b)/wall, *steps)
+	if m := tr.MicroBatch(); m < b {
+		fmt.Fprintf(stdout, "  %d passes of %d per step: %.3f s per pass\n", b/m, m, wall*float64(m)/float64(b))
+	}
+	mem := e.Dev.AllocStats()
+	fmt.Fprintf(stdout, "device memory: %.1f MiB reserved of a %.1f MiB limit, %.1f MiB of it in use\n",
+		mib(mem.ReservedBytes), mib(e.Dev.MemoryLimit()), mib(mem.InUseBytes))
 	printTimings(stdout, e.S.Timings(), *steps, *top)
 	if *ops {
 		return benchOps(stdout, e, net.BaseChannels, net.ImageSize, b)
 	}
 	return nil
+}
+
+func mib(b uint64) float64 { return float64(b) / (1 << 20) }
+
+// printFit reports the measured memory of a training pass and the
+// micro-batch it gives here and on devices of common sizes.
+func printFit(w io.Writer, f ct.PassFit, b, m int, took time.Duration) {
+	var runs []string
+	for _, r := range f.Runs {
+		runs = append(runs, r.String())
+	}
+	fmt.Fprintf(w, "memory of a training pass (passes run in %.1f s: %s): %.1f MiB + %.2f MiB per sample, largest tensor %.2f MiB per sample; parameters and optimizer state %.1f MiB\n",
+		took.Seconds(), strings.Join(runs, ", "), f.FixedBytes/(1<<20), f.BytesPerSample/(1<<20), f.LargestPerSample/(1<<20), mib(f.PersistentBytes))
+	fmt.Fprintf(w, "  %s\n", f.Explain(b, m))
+	for _, gib := range []uint64{8, 16, 24, 80} {
+		fmt.Fprintf(w, "  on a %d GiB device (this device's buffer limit): micro-batch %d\n", gib, f.LargestDivisorIn(b, f.AvailableOn(gib<<30)))
+	}
 }
 
 // printTimings splits the device time of steps by phase and by kernel.

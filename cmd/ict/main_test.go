@@ -51,6 +51,10 @@ func TestCommands(t *testing.T) {
 		{"unknown command", nil, []string{"trian"}, 2, `unknown command "trian"`},
 		{"schedule", nil, []string{"schedule", "--total", "1000", "--n", "11"}, 0, "0,0,124,11,0\n1,125,249,21,0"},
 		{"schedule bad flag", nil, []string{"schedule", "--noise", "bogus"}, 2, "unknown noise distribution"},
+		{"micro-batch 0", nil, []string{"bench", "--preset", "mnist-tiny", "--micro-batch", "0"}, 1, "--micro-batch 0: want a divisor of the batch 8 from 1 to 8"},
+		{"negative micro-batch", nil, []string{"train", "--preset", "mnist-tiny", "--micro-batch", "-2"}, 1, "--micro-batch -2: want a divisor of the batch 8"},
+		{"micro-batch past the batch", nil, []string{"bench", "--preset", "mnist-tiny", "--batch", "6", "--micro-batch", "12"}, 1, "--micro-batch 12: want a divisor of the batch 6 from 1 to 6"},
+		{"micro-batch not a divisor", nil, []string{"train", "--preset", "mnist-tiny", "--micro-batch", "3"}, 1, "--micro-batch 3: want a divisor of the batch 8"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

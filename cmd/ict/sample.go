@@ -95,8 +95,8 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		*chunk = fit.Measured
-		chunkWhy = fit.Explain(*n, fit.Measured)
+		*chunk = fit.Chosen
+		chunkWhy = fit.Explain(*n, fit.Chosen)
 	}
 	*chunk = min(*chunk, *n)
 	if chunkWhy == "" {

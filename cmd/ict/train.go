@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/base64"
 	"encoding/json"
+	"flag"
 
 	"fmt"
 	"io"
@@ -26,6 +27,8 @@ import (
 type trainFlags struct {
 	preset, dataset, dataDir, out, resume string
 	imageSize, channels, batch, total     int
+	microBatch                            int
+	microBatchSet                         bool // --micro-batch was given (0 is refused then)
 	baseChannels, blocks                  int
 	channelMults, attention               string
 	fit                                   string
@@ -70,6 +73,7 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&f.attention, "attention", "", "feature-map sizes with self-attention, e.g. 16,8 (\"none\": only the middle block's)")
 	fs.StringVar(&f.fit, "fit", "", "how 28x28 or 32x32 images reach --image-size: pad (or center-crop) or resize (default: the preset's)")
 	fs.IntVar(&f.batch, "batch", 0, "images per step")
+	fs.IntVar(&f.microBatch, "micro-batch", 0, microBatchUsage)
 	fs.IntVar(&f.total, "total", 0, "training iterations K (sets the curriculum)")
 	fs.Float64Var(&f.lr, "lr", 0, "learning rate")
 	fs.Float64Var(&f.dropout, "dropout", -1, "dropout probability")
@@ -99,6 +103,7 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	f.microBatchSet = flagGiven(fs, "micro-batch")
 	if f.logEvery < 1 || f.sampleEvery < 1 || f.ckptEvery < 1 || f.evalEvery < 0 {
 		return fmt.Errorf("--log-every, --sample-every and --ckpt-every must be at least 1, --eval-every at least 0")
 	}
@@ -110,6 +115,23 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 		return trainWithView(f, env, stdout)
 	}
 	return train(f, env, stdout)
+}
+
+const microBatchUsage = "images per forward/backward pass: a step runs batch/micro-batch passes whose gradients add up before one optimizer step; must divide --batch (default: the largest that fits the device's memory; a resume keeps the run's)"
+
+// flagGiven reports whether the flag was set on the command line.
+func flagGiven(fs *flag.FlagSet, name string) bool {
+	given := false
+	fs.Visit(func(f *flag.Flag) { given = given || f.Name == name })
+	return given
+}
+
+// checkMicroBatchFlag refuses a --micro-batch that cannot split batch.
+func checkMicroBatchFlag(m, batch int) error {
+	if m < 1 || m > batch || batch%m != 0 {
+		return fmt.Errorf("--micro-batch %d: want a divisor of the batch %d from 1 to %d (leave the flag out to choose one from the device's memory)", m, batch, batch)
+	}
+	return nil
 }
 
 func joinNames(names []string) string {
@@ -221,10 +243,45 @@ func applyFlags(p *ct.Preset, f trainFlags) error {
 	if f.warmup >= 0 {
 		p.Run.WarmupSteps = f.warmup
 	}
+	if f.microBatchSet {
+		if err := checkMicroBatchFlag(f.microBatch, r.BatchSize); err != nil {
+			return err
+		}
+		p.Run.MicroBatch = f.microBatch
+	}
 	if err := r.Validate(); err != nil {
 		return err
 	}
 	return n.Validate()
+}
+
+// passesNote describes how a step is split, or nothing for one pass.
+func passesNote(tr *ct.Trainer) string {
+	b, m := tr.Run.Recipe.BatchSize, tr.MicroBatch()
+	if m >= b {
+		return ""
+	}
+	return fmt.Sprintf(" in %d passes of %d", b/m, m)
+}
+
+// setConfigMicroBatch records a micro-batch given again on resume in the
+// run's config.json, keeping the rest of the file as it is.
+func setConfigMicroBatch(path string, m int) error {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	var cfg map[string]any
+	if err := json.Unmarshal(raw, &cfg); err != nil {
+		return fmt.Errorf("%s is damaged: %v", path, err)
+	}
+	run, ok := cfg["Run"].(map[string]any)
+	if !ok {
+		return fmt.Errorf("%s has no Run", path)
+	}
+	run["MicroBatch"] = m
+	out, _ := json.MarshalIndent(cfg, "", "  ")
+	return report.WriteFileAtomic(path, append(out, '\n'))
 }
 
 // keepCheckpoint keeps the checkpoint just written as latest under the
@@ -326,6 +383,17 @@ func train(f trainFlags, devOpt vk.Options, stdout io.Writer) error {
 		if f.dataDir == "" {
 			f.dataDir = cfg.DataDir
 		}
+		if f.microBatchSet && f.microBatch != run.MicroBatch {
+			// The only setting a resume may change: how a step is split,
+			// not what it computes.
+			if err := checkMicroBatchFlag(f.microBatch, run.Recipe.BatchSize); err != nil {
+				return err
+			}
+			preset.Run.MicroBatch = f.microBatch
+			if err := setConfigMicroBatch(folder.path("config.json"), f.microBatch); err != nil {
+				return fmt.Errorf("--resume %s: %w", f.resume, err)
+			}
+		}
 	} else {
 		var err error
 		if preset, err = ct.LookupPreset(f.preset); err != nil {
@@ -371,6 +439,9 @@ func train(f trainFlags, devOpt vk.Options, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if tr.Fit != nil && tr.MicroBatch() < run.Recipe.BatchSize {
+		logf("%s", tr.Fit.Explain(run.Recipe.BatchSize, tr.MicroBatch()))
+	}
 	scorer, err := openTrainEval(f, preset, f.dataDir, e, logf)
 	if err != nil {
 		return err
@@ -397,8 +468,8 @@ func train(f trainFlags, devOpt vk.Options, stdout io.Writer) error {
 		}
 		logf("resuming %s at step %d of %d (N = %d)", folder.dir, tr.Step, run.Recipe.TotalIters, tr.GridSize())
 	}
-	logf("training %s on %s (%d images) with %s: %d parameters, batch %d, %d steps -> %s",
-		preset.Name, ds.Name(), ds.N(), e.Dev.Info.Name, tr.Student.ParamCount(), run.Recipe.BatchSize, run.Recipe.TotalIters, folder.dir)
+	logf("training %s on %s (%d images) with %s: %d parameters, batch %d%s, %d steps -> %s",
+		preset.Name, ds.Name(), ds.N(), e.Dev.Info.Name, tr.Student.ParamCount(), run.Recipe.BatchSize, passesNote(tr), run.Recipe.TotalIters, folder.dir)
 
 	stop := make(chan os.Signal, 1)
 	signal.Notify(stop, os.Interrupt, syscall.SIGTERM)

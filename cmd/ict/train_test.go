@@ -146,6 +146,48 @@ func TestKillAndResume(t *testing.T) {
 	}
 }
 
+// TestMicroBatchFlagAndResume trains with --micro-batch, which the run's
+// config records and a resume keeps; given again on resume, it changes.
+func TestMicroBatchFlagAndResume(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains for real")
+	}
+	bin := buildICT(t)
+	dir := filepath.Join(t.TempDir(), "run")
+	out, code := runICT(t, bin, nil, "train", "--preset", "mnist-tiny", "--total", "2", "--micro-batch", "4", "--out", dir,
+		"--log-every", "1", "--sample-every", "1000", "--ckpt-every", "1")
+	if code != 0 || !strings.Contains(out, "batch 8 in 2 passes of 4") {
+		t.Fatalf("train --micro-batch 4: exit %d\n%s", code, out)
+	}
+	microBatch := func() float64 {
+		var cfg struct{ Run map[string]any }
+		raw, err := os.ReadFile(filepath.Join(dir, "config.json"))
+		if err == nil {
+			err = json.Unmarshal(raw, &cfg)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, _ := cfg.Run["MicroBatch"].(float64)
+		return m
+	}
+	if m := microBatch(); m != 4 {
+		t.Errorf("config.json records micro-batch %v, want 4", m)
+	}
+	if out, code := runICT(t, bin, nil, "train", "--resume", dir); code != 0 || !strings.Contains(out, "batch 8 in 2 passes of 4") {
+		t.Errorf("resume without --micro-batch: exit %d\n%s", code, out)
+	}
+	if out, code := runICT(t, bin, nil, "train", "--resume", dir, "--micro-batch", "2"); code != 0 || !strings.Contains(out, "batch 8 in 4 passes of 2") {
+		t.Errorf("resume with --micro-batch 2: exit %d\n%s", code, out)
+	}
+	if m := microBatch(); m != 2 {
+		t.Errorf("config.json records micro-batch %v after a resume with 2", m)
+	}
+	if out, code := runICT(t, bin, nil, "train", "--resume", dir, "--micro-batch", "5"); code != 1 || !strings.Contains(out, "--micro-batch 5") {
+		t.Errorf("resume with --micro-batch 5: exit %d\n%s", code, out)
+	}
+}
+
 // TestProgressOnTerminal runs training under script(1), which gives it a
 // pseudo-terminal: the run draws a progress bar with the loss and images/s
 // instead of plain lines; --quiet leaves only the final line.
