@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/ictvk/ictvk/nn/nntest"
+	"github.com/ictvk/ictvk/nn/unet"
 )
 
 // TestSampleChunksDrawTheSameImages: n images drawn in chunks of 7, in one
@@ -90,5 +91,32 @@ func TestSampleCountLimit(t *testing.T) {
 	}
 	if err := CheckSampleCount(0, 256); err == nil {
 		t.Error("0 images pass")
+	}
+}
+
+// TestSampleChunksUnderAMemoryLimit samples two and three-quarter chunks of
+// the size the device allows under a 48 MiB limit, two steps each: the
+// smaller last chunk must not need memory beside the full chunks' pool.
+func TestSampleChunksUnderAMemoryLimit(t *testing.T) {
+	e := nntest.OpenLimited(t, 48<<20)
+	run := tinyRun()
+	net, err := unet.NewFrozen(e, run.Net, run.Seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	chunk, err := PassSize(e, net, SamplePass, 100000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 2*chunk + 3*chunk/4
+	t.Logf("chunks of %d, %d images", chunk, n)
+	vals, err := SampleImages(e, net, run.Recipe, n, run.Recipe.TwoStepSigmas(), 5, 0)
+	if err != nil {
+		t.Fatalf("sampling %d images in chunks of %d: %v", n, chunk, err)
+	}
+	for i, v := range vals {
+		if !(v >= -1 && v <= 1) {
+			t.Fatalf("value %d of image %d is %v", i%64, i/64, v)
+		}
 	}
 }
