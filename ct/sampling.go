@@ -3,6 +3,9 @@ package ct
 import (
 	"fmt"
 	"math"
+
+	"github.com/ictvk/ictvk/nn"
+	"github.com/ictvk/ictvk/nn/unet"
 )
 
 // Multistep consistency sampling (CM Algorithm 1) with noise levels
@@ -42,6 +45,160 @@ func (r Recipe) CheckSamplerSigmas(sigmas []float64) error {
 		if j > 0 && !(s < sigmas[j-1]) {
 			return fmt.Errorf("ct: sampler noise levels must decrease, but level %d = %v follows %v", j+1, s, sigmas[j-1])
 		}
+	}
+	return nil
+}
+
+// Sample runs multistep consistency sampling (CM Algorithm 1) with net:
+// images 0..n-1 of the draw noiseSeed names, in one pass. It returns a
+// step tensor [n, C, H, W]: read it before the next Release.
+func Sample(e *nn.Engine, net *unet.Net, r Recipe, n int, sigmas []float64, noiseSeed uint64) (*nn.Tensor, error) {
+	return SampleAt(e, net, r, 0, n, sigmas, noiseSeed)
+}
+
+// SampleAt is Sample for images first..first+n-1 of the draw: image i
+// starts from row i of each step's noise over all images, so a set of
+// images drawn in chunks of any size, or one at a time, is the same set.
+func SampleAt(e *nn.Engine, net *unet.Net, r Recipe, first, n int, sigmas []float64, noiseSeed uint64) (*nn.Tensor, error) {
+	if err := r.CheckSamplerSigmas(sigmas); err != nil {
+		return nil, err
+	}
+	if first < 0 || n < 1 {
+		return nil, fmt.Errorf("ct: sampling images %d..%d", first, first+n-1)
+	}
+	var x *nn.Tensor
+	e.NoGrad(func() {
+		for j, sigma := range sigmas {
+			x = sampleStep(e, net, r, x, first, n, j, sigma, noiseSeed)
+		}
+	})
+	return x, e.Err()
+}
+
+// sampleStep records step j of multistep sampling at noise level sigma:
+// f(sigma z) for the first step, f(x + RenoiseStd(sigma) z) after it.
+func sampleStep(e *nn.Engine, net *unet.Net, r Recipe, x *nn.Tensor, first, n, j int, sigma float64, noiseSeed uint64) *nn.Tensor {
+	c := net.Config
+	key := nn.RNGKey{Seed: noiseSeed, Step: uint32(j), FirstSample: first}
+	z := e.RandNormal(key, n, c.ImageChannels, c.ImageSize, c.ImageSize)
+	var xn *nn.Tensor
+	if x == nil {
+		xn = e.Scale(z, float32(sigma))
+	} else {
+		xn = e.Add(x, e.Scale(z, float32(r.RenoiseStd(sigma))))
+	}
+	sc := r.Scalings(sigma)
+	perSample := func(v float64) *nn.Tensor {
+		vals := make([]float32, n)
+		for i := range vals {
+			vals[i] = float32(v)
+		}
+		t := e.Empty(n)
+		t.Write(vals)
+		return t
+	}
+	F := net.Forward(e.MulSample(xn, perSample(sc.In)), perSample(sc.Noise), nil)
+	return e.Add(e.Scale(xn, float32(sc.Skip)), e.Scale(F, float32(sc.Out)))
+}
+
+// SampleChunks draws images 0..n-1 of the draw noiseSeed names, chunk
+// images per pass, and hands each pass's images to fn in order, on the
+// host, clamped to [-1, 1] (the range a saved image has): images holds
+// images first, first+1, ... as C*H*W values each. The images do not
+// depend on chunk (see SampleAt); chunk <= 0 takes the largest sampling
+// pass of at most n images that fits the device (PassSize).
+//
+// Only one pass's tensors are on the device at a time: SampleChunks calls
+// e.Release after each sampling step, so the caller must hold no step
+// tensors across it.
+func SampleChunks(e *nn.Engine, net *unet.Net, r Recipe, n int, sigmas []float64, noiseSeed uint64, chunk int, fn func(first int, images []float32) error) error {
+	if err := r.CheckSamplerSigmas(sigmas); err != nil {
+		return err
+	}
+	c := net.Config
+	perImage := c.ImageChannels * c.ImageSize * c.ImageSize
+	if err := CheckSampleCount(n, perImage); err != nil {
+		return err
+	}
+	if chunk <= 0 {
+		var err error
+		if chunk, err = PassSize(e, net, SamplePass, n); err != nil {
+			return err
+		}
+	}
+	chunk = min(chunk, n)
+	// carry keeps a pass's images from one sampling step to the next, so
+	// that the step's other tensors can go back to the pool.
+	var carry *nn.Tensor
+	if len(sigmas) > 1 {
+		carry = e.Persistent(chunk, c.ImageChannels, c.ImageSize, c.ImageSize)
+		defer carry.Free()
+	}
+	for first := 0; first < n; first += chunk {
+		b := min(chunk, n-first)
+		if b < chunk && first > 0 {
+			// The pool holds buffers sized for full chunks; a smaller last
+			// chunk would take new ones beside them (see ct/fit.go).
+			e.TrimPool()
+		}
+		var x *nn.Tensor
+		e.NoGrad(func() {
+			for j, sigma := range sigmas {
+				if j > 0 {
+					held := carry
+					if b < chunk {
+						held = carry.Slice(0, b)
+					}
+					e.CopyInto(held, x)
+					e.Release()
+					x = held
+				}
+				x = sampleStep(e, net, r, x, first, b, j, sigma, noiseSeed)
+			}
+		})
+		if err := e.Err(); err != nil {
+			return fmt.Errorf("ct: sampling images %d..%d: %w", first, first+b-1, err)
+		}
+		vals, err := x.Download()
+		e.Release()
+		if err != nil {
+			return fmt.Errorf("ct: sampling images %d..%d: %w", first, first+b-1, err)
+		}
+		for i, v := range vals {
+			vals[i] = min(1, max(-1, v))
+		}
+		if err := fn(first, vals); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// SampleImages is SampleChunks gathering all n images on the host:
+// n*C*H*W values.
+func SampleImages(e *nn.Engine, net *unet.Net, r Recipe, n int, sigmas []float64, noiseSeed uint64, chunk int) ([]float32, error) {
+	c := net.Config
+	perImage := c.ImageChannels * c.ImageSize * c.ImageSize
+	if err := CheckSampleCount(n, perImage); err != nil {
+		return nil, err
+	}
+	out := make([]float32, 0, n*perImage)
+	err := SampleChunks(e, net, r, n, sigmas, noiseSeed, chunk, func(_ int, images []float32) error {
+		out = append(out, images...)
+		return nil
+	})
+	return out, err
+}
+
+// CheckSampleCount says whether n images of perImage values can be drawn
+// with one noise seed: each sampling step's noise over all images is one
+// random stream of at most 2^32 values.
+func CheckSampleCount(n, perImage int) error {
+	if n < 1 {
+		return fmt.Errorf("ct: cannot sample %d images", n)
+	}
+	if most := (1 << 32) / perImage; n > most {
+		return fmt.Errorf("ct: %d images of %d values each pass the 2^32 noise values of one seed's stream: draw at most %d per seed", n, perImage, most)
 	}
 	return nil
 }

@@ -410,40 +410,6 @@ func (t *Trainer) Sample(n int, sigmas []float64, noiseSeed uint64, useStudent b
 	return Sample(t.E, net, t.Run.Recipe, n, sigmas, noiseSeed)
 }
 
-// Sample runs multistep consistency sampling (CM Algorithm 1) with net.
-func Sample(e *nn.Engine, net *unet.Net, r Recipe, n int, sigmas []float64, noiseSeed uint64) (*nn.Tensor, error) {
-	if err := r.CheckSamplerSigmas(sigmas); err != nil {
-		return nil, err
-	}
-	c := net.Config
-	shape := []int{n, c.ImageChannels, c.ImageSize, c.ImageSize}
-	perSample := func(v float64) *nn.Tensor {
-		vals := make([]float32, n)
-		for i := range vals {
-			vals[i] = float32(v)
-		}
-		t := e.Empty(n)
-		t.Write(vals)
-		return t
-	}
-	var x *nn.Tensor
-	e.NoGrad(func() {
-		for j, sigma := range sigmas {
-			z := e.RandNormal(nn.RNGKey{Seed: noiseSeed, Step: uint32(j)}, shape...)
-			var xn *nn.Tensor
-			if j == 0 {
-				xn = e.Scale(z, float32(sigma))
-			} else {
-				xn = e.Add(x, e.Scale(z, float32(r.RenoiseStd(sigma))))
-			}
-			sc := r.Scalings(sigma)
-			F := net.Forward(e.MulSample(xn, perSample(sc.In)), perSample(sc.Noise), nil)
-			x = e.Add(e.Scale(xn, float32(sc.Skip)), e.Scale(F, float32(sc.Out)))
-		}
-	})
-	return x, e.Err()
-}
-
 // SetTotalIters changes K, and with it the curriculum, for the steps still
 // to come (ict train --budget measures a step first).
 func (t *Trainer) SetTotalIters(k int) error {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"time"
@@ -15,7 +14,6 @@ import (
 	"github.com/ictvk/ictvk/ct/data"
 	"github.com/ictvk/ictvk/eval/classifier"
 	"github.com/ictvk/ictvk/eval/inception"
-	"github.com/ictvk/ictvk/nn"
 	"github.com/ictvk/ictvk/nn/unet"
 	"github.com/ictvk/ictvk/vk"
 )
@@ -94,7 +92,7 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 	if *steps == 2 {
 		sigmas = run.Recipe.TwoStepSigmas()
 	}
-	images, err := sampleImages(e, net, run.Recipe, *n, evalChunk, sigmas, *seed)
+	images, err := ct.SampleImages(e, net, run.Recipe, *n, sigmas, *seed, 0)
 	if err != nil {
 		return err
 	}
@@ -148,34 +146,6 @@ func printClassifierScores(stdout io.Writer, ev *classifier.Evaluator, cfg class
 	fmt.Fprintf(stdout, "class coverage     %10.3f   of at most %.3f = log(%d); real test set %.3f\n", sc.Coverage, sc.MaxCoverage, cfg.Classes, ref.TestScores.Coverage)
 	fmt.Fprintf(stdout, "mean confidence    %10.3f   real test set %.3f\n", sc.Confidence, ref.TestScores.Confidence)
 	return nil
-}
-
-// evalChunk is how many samples are drawn at once.
-const evalChunk = 100
-
-// sampleImages draws n images with net, chunk at a time, each chunk with
-// noise from its own seed derived from seed, clamped to [-1, 1] (the
-// range a saved image has).
-func sampleImages(e *nn.Engine, net *unet.Net, r ct.Recipe, n, chunk int, sigmas []float64, seed uint64) ([]float32, error) {
-	seeds := rand.New(rand.NewPCG(seed, 0xe7a1))
-	var out []float32
-	for i := 0; i < n; i += chunk {
-		b := min(chunk, n-i)
-		x, err := ct.Sample(e, net, r, b, sigmas, seeds.Uint64())
-		if err != nil {
-			return nil, err
-		}
-		v, err := x.Download()
-		if err != nil {
-			return nil, err
-		}
-		e.Release()
-		for j, p := range v {
-			v[j] = min(1, max(-1, p))
-		}
-		out = append(out, v...)
-	}
-	return out, nil
 }
 
 // runConfig is what ict eval reads from a run folder's config.json.

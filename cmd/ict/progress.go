@@ -24,7 +24,9 @@ type progress struct {
 // describeEvery is how often the bar reads the loss back.
 const describeEvery = time.Second
 
-func newProgress(w io.Writer, quiet bool, step, total int) *progress {
+// newProgress starts a report of total units (steps, images), done of
+// them already.
+func newProgress(w io.Writer, quiet bool, unit string, done, total int) *progress {
 	p := &progress{w: w, quiet: quiet}
 	if f, ok := w.(*os.File); ok && !quiet && term.IsTerminal(int(f.Fd())) {
 		p.bar = progressbar.NewOptions(total,
@@ -34,9 +36,9 @@ func newProgress(w io.Writer, quiet bool, step, total int) *progress {
 			progressbar.OptionSetPredictTime(true),
 			progressbar.OptionThrottle(200*time.Millisecond),
 			progressbar.OptionSetRenderBlankState(true),
-			progressbar.OptionSetDescription("step"),
+			progressbar.OptionSetDescription(unit),
 		)
-		_ = p.bar.Set(step)
+		_ = p.bar.Set(done)
 	}
 	return p
 }
@@ -72,6 +74,13 @@ func (p *progress) step(step int) {
 // wantsDescribe says whether the bar's text is due for an update.
 func (p *progress) wantsDescribe() bool {
 	return p.bar != nil && time.Since(p.lastDescribe) >= describeEvery
+}
+
+// describeText shows text beside the bar.
+func (p *progress) describeText(text string) {
+	if p.bar != nil {
+		p.bar.Describe(text)
+	}
 }
 
 // describe shows the latest figures beside the bar.

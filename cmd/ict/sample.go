@@ -5,17 +5,25 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
+	"os/signal"
+	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
+	"time"
 
 	"github.com/ictvk/ictvk/ct"
 	"github.com/ictvk/ictvk/ct/report"
+	"github.com/ictvk/ictvk/internal/atomicfile"
 	"github.com/ictvk/ictvk/nn"
 	"github.com/ictvk/ictvk/nn/unet"
 	"github.com/ictvk/ictvk/vk"
 )
 
-// runSample draws images from a checkpoint's EMA network.
+// runSample draws images from a checkpoint's EMA network, in chunks sized
+// to the device, writing a PNG grid of the first ones and optionally all
+// of them to a .npy file, streamed so that only one chunk is on the host.
 func runSample(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("sample", stderr)
 	env, err := vk.OptionsFromEnv()
@@ -25,10 +33,13 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 	ckpt := fs.String("ckpt", "", "checkpoint to sample from (a run's checkpoints/latest.safetensors)")
 	steps := fs.Int("steps", 1, "sampling steps: 1 (sigma_max) or 2 (sigma_max, then 0.821)")
 	sigmaList := fs.String("sigmas", "", "comma-separated decreasing noise levels (overrides --steps)")
-	n := fs.Int("n", 64, "number of images")
-	seed := fs.Uint64("seed", 0, "seed of the sampling noise")
-	out := fs.String("out", "samples.png", "PNG grid to write")
-	npy := fs.String("npy", "", "also write the images as a NumPy .npy file (float32, NCHW, in [-1, 1])")
+	n := fs.Int("n", 64, "number of images (any number: they are drawn in chunks)")
+	seed := fs.Uint64("seed", 0, "seed of the sampling noise; image i's noise does not depend on --n or --chunk")
+	out := fs.String("out", "samples.png", "PNG grid to write: the first --grid images")
+	gridN := fs.Int("grid", defaultSampleGrid, "how many images the PNG shows: the first ones (0: all --n)")
+	npy := fs.String("npy", "", "also write all the images as a NumPy .npy file (float32, NCHW, in [-1, 1])")
+	chunk := fs.Int("chunk", 0, "images per pass on the device (0: as many as its memory allows)")
+	quiet := fs.Bool("quiet", false, "print only errors and the final line")
 	student := fs.Bool("student", false, "sample from the student weights instead of the EMA")
 	fs.IntVar(&env.Device, "device", env.Device, "Vulkan device index")
 	if err := parse(fs, args); err != nil {
@@ -38,56 +49,199 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stderr, "ict sample: --ckpt is required")
 		return errUsage
 	}
-	if *n < 1 || *n > 4096 {
-		return fmt.Errorf("--n %d: want 1 to 4096 images", *n)
+	if *n < 1 {
+		return fmt.Errorf("--n %d: want at least 1 image", *n)
+	}
+	if *gridN < 0 {
+		return fmt.Errorf("--grid %d: want 0 (all images) or more", *gridN)
+	}
+	if *chunk < 0 {
+		return fmt.Errorf("--chunk %d: want 0 (chosen from the device) or more", *chunk)
+	}
+	if *gridN == 0 || *gridN > *n {
+		*gridN = *n
+	}
+	sigmas, err := parseSigmas(*sigmaList, *steps)
+	if err != nil {
+		return err
 	}
 	e, net, run, err := openCheckpoint(env, *ckpt, *student)
 	if err != nil {
 		return err
 	}
 	defer e.Close()
-	r := run.Recipe
-	var sigmas []float64
-	switch {
-	case *sigmaList != "":
-		for _, s := range strings.Split(*sigmaList, ",") {
-			v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
-			if err != nil {
-				return fmt.Errorf("--sigmas: %q is not a number", s)
-			}
-			sigmas = append(sigmas, v)
-		}
-	case *steps == 1:
+	defer net.Free()
+	r, c := run.Recipe, run.Net
+	if len(sigmas) == 0 {
 		sigmas = r.OneStepSigmas()
-	case *steps == 2:
-		sigmas = r.TwoStepSigmas()
-	default:
-		return fmt.Errorf("--steps %d: want 1 or 2 (or give --sigmas)", *steps)
+		if *steps == 2 {
+			sigmas = r.TwoStepSigmas()
+		}
 	}
-	x, err := ct.Sample(e, net, r, *n, sigmas, *seed)
-	if err != nil {
+	if err := r.CheckSamplerSigmas(sigmas); err != nil {
+		return fmt.Errorf("--sigmas: %w", err)
+	}
+	perImage := c.ImageChannels * c.ImageSize * c.ImageSize
+	if err := ct.CheckSampleCount(*n, perImage); err != nil {
+		return fmt.Errorf("--n %d: %w", *n, err)
+	}
+	shape := []int{*n, c.ImageChannels, c.ImageSize, c.ImageSize}
+	if err := checkHostRoom(*n, *gridN, perImage, c, *npy); err != nil {
 		return err
 	}
-	vals, err := x.Download()
-	if err != nil {
-		return err
+	var chunkWhy string
+	if *chunk == 0 {
+		fit, err := ct.FitPass(e, net, ct.SamplePass, *n, false)
+		if err != nil {
+			return err
+		}
+		*chunk = fit.Chosen
+		chunkWhy = fit.Explain(*n, fit.Chosen)
 	}
-	c := run.Net
-	cols := int(math.Ceil(math.Sqrt(float64(*n))))
-	if err := report.WriteGrid(*out, vals, *n, c.ImageChannels, c.ImageSize, c.ImageSize, cols); err != nil {
-		return err
+	*chunk = min(*chunk, *n)
+	if chunkWhy == "" {
+		chunkWhy = fmt.Sprintf("chunks of %d (--chunk)", *chunk)
 	}
+
+	var npyFile *atomicfile.File
 	if *npy != "" {
-		if err := report.WriteFileAtomic(*npy, npyBytes(vals, []int{*n, c.ImageChannels, c.ImageSize, c.ImageSize})); err != nil {
+		if npyFile, err = atomicfile.Create(*npy); err != nil {
+			return fmt.Errorf("--npy: %w", err)
+		}
+		defer npyFile.Abort() // after a Commit, nothing
+		if _, err := npyFile.Write(npyHeader(shape)); err != nil {
 			return err
 		}
 	}
-	fmt.Fprintf(stdout, "wrote %d samples (%d steps, sigmas %v) to %s\n", *n, len(sigmas), sigmas, *out)
+	grid := make([]float32, 0, *gridN*perImage)
+	prog := newProgress(stdout, *quiet, "images", 0, *n)
+	prog.logf("sampling %d images of %dx%dx%d from %s (%d steps, sigmas %v, seed %d) on %s in %s",
+		*n, c.ImageChannels, c.ImageSize, c.ImageSize, *ckpt, len(sigmas), sigmas, *seed, e.Dev.Info.Name, chunkWhy)
+	// Ctrl-C or SIGTERM stops after the chunk on the device; the deferred
+	// Abort removes the unfinished .npy.
+	stop := make(chan os.Signal, 1)
+	signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(stop)
+	start := time.Now()
+	err = ct.SampleChunks(e, net, r, *n, sigmas, *seed, *chunk, func(first int, images []float32) error {
+		select {
+		case sig := <-stop:
+			prog.finish()
+			return fmt.Errorf("stopped by %v after %d of %d images: nothing written", sig, first+len(images)/perImage, *n)
+		default:
+		}
+		if keep := (*gridN - first) * perImage; keep > 0 {
+			grid = append(grid, images[:min(keep, len(images))]...)
+		}
+		if npyFile != nil {
+			if _, err := npyFile.Write(float32Bytes(images)); err != nil {
+				return err
+			}
+		}
+		done := first + len(images)/perImage
+		elapsed := time.Since(start)
+		rate := float64(done) / elapsed.Seconds()
+		if prog.live() {
+			prog.step(done)
+			prog.describeText(fmt.Sprintf("images  %.1f img/s", rate))
+		} else {
+			eta := time.Duration(float64(*n-done) / rate * float64(time.Second))
+			prog.logf("images %d/%d  %.1f img/s  ETA %v", done, *n, rate, eta.Round(time.Second))
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	prog.finish()
+	elapsed := time.Since(start)
+	cols := int(math.Ceil(math.Sqrt(float64(*gridN))))
+	if err := report.WriteGrid(*out, grid, *gridN, c.ImageChannels, c.ImageSize, c.ImageSize, cols); err != nil {
+		return err
+	}
+	wrote := *out
+	if *gridN < *n {
+		wrote = fmt.Sprintf("%s (the first %d)", *out, *gridN)
+	}
+	if npyFile != nil {
+		if err := npyFile.Commit(); err != nil {
+			return err
+		}
+		wrote += " and " + *npy
+	}
+	fmt.Fprintf(stdout, "wrote %d samples (%d steps, sigmas %v) in %v to %s\n", *n, len(sigmas), sigmas, elapsed.Round(time.Millisecond), wrote)
 	return nil
 }
 
-// npyBytes encodes a float32 array in NumPy's .npy format (version 1.0).
-func npyBytes(vals []float32, shape []int) []byte {
+// defaultSampleGrid is how many images ict sample's PNG shows unless told:
+// 32x32 tiles, 545 pixels square at 16x16 and 1057 at 32x32.
+const defaultSampleGrid = 1024
+
+// parseSigmas reads --sigmas; none means the recipe's levels for --steps,
+// which the caller fills in once the checkpoint is open.
+func parseSigmas(list string, steps int) ([]float64, error) {
+	if list == "" {
+		if steps != 1 && steps != 2 {
+			return nil, fmt.Errorf("--steps %d: want 1 or 2 (or give --sigmas)", steps)
+		}
+		return nil, nil
+	}
+	var sigmas []float64
+	for _, s := range strings.Split(list, ",") {
+		v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+		if err != nil {
+			return nil, fmt.Errorf("--sigmas: %q is not a number", s)
+		}
+		sigmas = append(sigmas, v)
+	}
+	return sigmas, nil
+}
+
+// checkHostRoom refuses what the host cannot hold before any sampling: the
+// grid's images and picture in memory, the .npy on its disk. The images
+// themselves pass through one chunk at a time.
+func checkHostRoom(n, gridN, perImage int, c unet.Config, npy string) error {
+	const gib = 1 << 30
+	cols := int(math.Ceil(math.Sqrt(float64(gridN))))
+	rows := (gridN + cols - 1) / cols
+	pixels := uint64(cols*(c.ImageSize+1)+1) * uint64(rows*(c.ImageSize+1)+1)
+	gridBytes := 4*uint64(gridN)*uint64(perImage) + 2*4*pixels // values, RGBA, encoded PNG at most
+	if avail, ok := hostAvailableBytes(); ok && gridBytes > avail/2 {
+		return fmt.Errorf("--grid %d: a grid of %d images needs %.1f GiB of memory, and %.1f GiB is available: show fewer with --grid (the .npy holds them all)",
+			gridN, gridN, float64(gridBytes)/gib, float64(avail)/gib)
+	}
+	if npy != "" {
+		need := uint64(len(npyHeader([]int{n, c.ImageChannels, c.ImageSize, c.ImageSize}))) + 4*uint64(n)*uint64(perImage)
+		var st syscall.Statfs_t
+		if err := syscall.Statfs(filepath.Dir(npy), &st); err != nil {
+			return fmt.Errorf("--npy %s: %w", npy, err)
+		}
+		if free := uint64(st.Bavail) * uint64(st.Bsize); need > free {
+			return fmt.Errorf("--npy %s: %d images take %.2f GiB, and its disk has %.2f GiB free", npy, n, float64(need)/gib, float64(free)/gib)
+		}
+	}
+	return nil
+}
+
+// hostAvailableBytes reads MemAvailable from /proc/meminfo (Linux); false
+// where there is none.
+func hostAvailableBytes() (uint64, bool) {
+	raw, err := os.ReadFile("/proc/meminfo")
+	if err != nil {
+		return 0, false
+	}
+	for _, line := range strings.Split(string(raw), "\n") {
+		if rest, ok := strings.CutPrefix(line, "MemAvailable:"); ok {
+			kib, err := strconv.ParseUint(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
+			return kib << 10, err == nil
+		}
+	}
+	return 0, false
+}
+
+// npyHeader is the header of NumPy's .npy format (version 1.0) for a
+// float32 array of that shape; the values follow, little-endian.
+func npyHeader(shape []int) []byte {
 	dims := make([]string, len(shape))
 	for i, d := range shape {
 		dims[i] = strconv.Itoa(d)
@@ -96,7 +250,12 @@ func npyBytes(vals []float32, shape []int) []byte {
 	pad := 64 - (10+len(header)+1)%64
 	header += strings.Repeat(" ", pad%64) + "\n"
 	out := append([]byte("\x93NUMPY\x01\x00"), byte(len(header)), byte(len(header)>>8))
-	out = append(out, header...)
+	return append(out, header...)
+}
+
+// float32Bytes encodes values as .npy's '<f4' does.
+func float32Bytes(vals []float32) []byte {
+	out := make([]byte, 0, 4*len(vals))
 	for _, v := range vals {
 		out = binary.LittleEndian.AppendUint32(out, math.Float32bits(v))
 	}

@@ -497,7 +497,7 @@ func train(f trainFlags, devOpt vk.Options, stdout io.Writer) error {
 		}
 		return nil
 	}
-	prog := newProgress(stdout, f.quiet, tr.Step, run.Recipe.TotalIters)
+	prog := newProgress(stdout, f.quiet, "step", tr.Step, run.Recipe.TotalIters)
 	lastLog, lastStep := time.Now(), tr.Step
 	budgetSet := f.budget == 0
 	var budgetFrom time.Time
@@ -615,15 +615,16 @@ func train(f trainFlags, devOpt vk.Options, stdout io.Writer) error {
 const sampleNoiseSeed = 0x5eed
 
 // writeSamples writes one-step and two-step grids of 64 EMA samples,
-// drawn in chunks of the training batch so that sampling reuses the
-// pipelines training built.
+// drawn in chunks of the training micro-batch, which fits the device and
+// reuses the pipelines training built (the images do not depend on the
+// chunk).
 func writeSamples(tr *ct.Trainer, folder runFolder, step int) error {
 	c := tr.Run.Net
 	for _, s := range []struct {
 		name   string
 		sigmas []float64
 	}{{"1step", tr.Run.Recipe.OneStepSigmas()}, {"2step", tr.Run.Recipe.TwoStepSigmas()}} {
-		vals, err := sampleGrid(tr.E, tr.EMA, tr.Run.Recipe, s.sigmas, sampleNoiseSeed)
+		vals, err := sampleGrid(tr.E, tr.EMA, tr.Run.Recipe, s.sigmas, sampleNoiseSeed, tr.MicroBatch())
 		if err != nil {
 			return err
 		}

@@ -70,7 +70,7 @@ func openTrainEval(f trainFlags, preset ct.Preset, dataDir string, e *nn.Engine,
 // score samples the trainer's EMA network and scores the samples.
 func (t *trainEval) score(tr *ct.Trainer) (*EvalMetrics, error) {
 	start := time.Now()
-	images, err := sampleImages(tr.E, tr.EMA, tr.Run.Recipe, t.n, tr.Run.Recipe.BatchSize, tr.Run.Recipe.OneStepSigmas(), evalSeed)
+	images, err := ct.SampleImages(tr.E, tr.EMA, tr.Run.Recipe, t.n, tr.Run.Recipe.OneStepSigmas(), evalSeed, tr.MicroBatch())
 	if err != nil {
 		return nil, fmt.Errorf("evaluation at step %d: %w", tr.Step, err)
 	}

@@ -32,26 +32,12 @@ const (
 	gridColumns = 8
 )
 
-// sampleGrid draws the images of a sample grid with net, in chunks of the
-// training batch so that sampling reuses the pipelines training built;
-// chunk i starts from noise seed+i.
-func sampleGrid(e *nn.Engine, net *unet.Net, r ct.Recipe, sigmas []float64, seed uint64) ([]float32, error) {
-	c := net.Config
-	chunk := min(r.BatchSize, gridImages)
-	var vals []float32
-	for i := 0; i < gridImages; i += chunk {
-		x, err := ct.Sample(e, net, r, chunk, sigmas, seed+uint64(i))
-		if err != nil {
-			return nil, err
-		}
-		v, err := x.Download()
-		if err != nil {
-			return nil, err
-		}
-		e.Release()
-		vals = append(vals, v...)
-	}
-	return vals[:gridImages*c.ImageChannels*c.ImageSize*c.ImageSize], nil
+// sampleGrid draws the images of a sample grid with net, chunk images
+// per pass (0: as many as the device takes). During training the chunk is
+// the training micro-batch: a training pass of it fits the device, and
+// sampling reuses the pipelines training built.
+func sampleGrid(e *nn.Engine, net *unet.Net, r ct.Recipe, sigmas []float64, seed uint64, chunk int) ([]float32, error) {
+	return ct.SampleImages(e, net, r, gridImages, sigmas, seed, chunk)
 }
 
 // gridPicture draws a grid the way report.WriteGrid does, for the window.
@@ -74,8 +60,8 @@ type samples struct {
 	seed  uint64 // of the first chunk
 }
 
-// newNoiseStride separates the seeds of successive 'n' presses by more
-// than the chunks of one grid use.
+// newNoiseStride separates the seeds of successive 'n' presses (a grid
+// draws from one seed, so any stride would do).
 const newNoiseStride = 1 << 20
 
 func (s samples) sigmas(r ct.Recipe) []float64 {
@@ -329,7 +315,7 @@ func (lv *liveView) refresh() error {
 	if err := lv.measure(start); err != nil {
 		return err
 	}
-	vals, err := sampleGrid(tr.E, tr.EMA, tr.Run.Recipe, lv.show.sigmas(tr.Run.Recipe), lv.show.seed)
+	vals, err := sampleGrid(tr.E, tr.EMA, tr.Run.Recipe, lv.show.sigmas(tr.Run.Recipe), lv.show.seed, tr.MicroBatch())
 	if err != nil {
 		return fmt.Errorf("viewer samples at step %d: %w", tr.Step, err)
 	}
@@ -447,6 +433,10 @@ func runView(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer e.Close()
+	chunk, err := ct.PassSize(e, net, ct.SamplePass, gridImages) // once, not per redraw
+	if err != nil {
+		return err
+	}
 	name := filepath.Base(filepath.Dir(filepath.Dir(*ckpt))) // the run folder's name
 	w, err := viewer.Open(e.Dev, viewer.Options{Title: "ict view " + *ckpt, SaveDir: *saveDir,
 		Logf: func(format string, args ...any) { fmt.Fprintf(stdout, format+"\n", args...) }})
@@ -468,7 +458,7 @@ func runView(args []string, stdout, stderr io.Writer) error {
 		for redraw := true; ; {
 			if redraw {
 				w.SetTitle(fmt.Sprintf("ict view: %s  %s (sampling)", *ckpt, show.label()))
-				vals, err := sampleGrid(e, net, run.Recipe, show.sigmas(run.Recipe), show.seed)
+				vals, err := sampleGrid(e, net, run.Recipe, show.sigmas(run.Recipe), show.seed, chunk)
 				var pic viewer.Picture
 				if err == nil {
 					pic, err = gridPicture(vals, run.Net, fmt.Sprintf("view_%s_%s", name, show.label()))

@@ -11,28 +11,67 @@ import (
 // Write writes data to a temporary file beside path, syncs it, renames it
 // over path and syncs the folder. On failure the old file is untouched.
 func Write(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
+	f, err := Create(path)
 	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
+		return err
 	}
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
+	if _, err := f.Write(data); err != nil {
+		f.Abort()
+		return err
 	}
-	if cerr := f.Close(); err == nil {
+	return f.Commit()
+}
+
+// File is a file being written beside its final path: for data too large
+// to gather in memory first. Commit puts it in place, Abort removes it.
+type File struct {
+	path string
+	f    *os.File
+}
+
+// Create starts writing path: nothing appears under path before Commit.
+func Create(path string) (*File, error) {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return nil, fmt.Errorf("writing %s: %w", path, err)
+	}
+	return &File{path: path, f: f}, nil
+}
+
+// Write appends data to the temporary file.
+func (a *File) Write(data []byte) (int, error) {
+	n, err := a.f.Write(data)
+	if err != nil {
+		err = fmt.Errorf("writing %s: %w", a.path, err)
+	}
+	return n, err
+}
+
+// Commit syncs the temporary file, renames it over the final path and
+// syncs the folder. On failure the temporary file is removed and the old
+// file is untouched.
+func (a *File) Commit() error {
+	err := a.f.Sync()
+	if cerr := a.f.Close(); err == nil {
 		err = cerr
 	}
 	if err == nil {
-		err = os.Rename(f.Name(), path)
+		err = os.Rename(a.f.Name(), a.path)
 	}
 	if err != nil {
-		os.Remove(f.Name())
-		return fmt.Errorf("writing %s: %w", path, err)
+		os.Remove(a.f.Name())
+		return fmt.Errorf("writing %s: %w", a.path, err)
 	}
-	if d, derr := os.Open(dir); derr == nil {
+	if d, derr := os.Open(filepath.Dir(a.path)); derr == nil {
 		d.Sync()
 		d.Close()
 	}
 	return nil
+}
+
+// Abort removes the temporary file; the final path is untouched. It may
+// follow a Commit, and then does nothing.
+func (a *File) Abort() {
+	a.f.Close()
+	os.Remove(a.f.Name())
 }
