@@ -156,7 +156,9 @@ func (t *Trainer) TrainStep(batch []float32) error {
 // consistencyLoss records the iCT loss of the current batch and
 // per-sample inputs: the teacher f(x + sigma_i z, sigma_i) under NoGrad
 // and the student f(x + sigma_{i+1} z, sigma_{i+1}) on the tape, with one
-// noise draw z and one dropout key for both.
+// noise draw z and one dropout key for both. Each runs in an nn.Tidy
+// scope: the teacher's intermediates go back to the pool before the
+// student starts, the student's as its backward pass uses them.
 func (t *Trainer) consistencyLoss() (*nn.Tensor, error) {
 	e, r := t.E, t.Run.Recipe
 	k := uint32(t.Step)
@@ -169,11 +171,15 @@ func (t *Trainer) consistencyLoss() (*nn.Tensor, error) {
 		if t.Teacher != nil {
 			teacher = t.Teacher
 		}
-		xt := e.Add(t.x, e.MulSample(z, s.sigmaT))
-		target = t.denoise(teacher, xt, s.inT, s.skipT, s.outT, s.noiseT, dropKey)
+		target = e.Tidy(func() *nn.Tensor {
+			xt := e.Add(t.x, e.MulSample(z, s.sigmaT))
+			return t.denoise(teacher, xt, s.inT, s.skipT, s.outT, s.noiseT, dropKey)
+		})
 	})
-	xs := e.Add(t.x, e.MulSample(z, s.sigmaS))
-	pred := t.denoise(t.Student, xs, s.inS, s.skipS, s.outS, s.noiseS, dropKey)
+	pred := e.Tidy(func() *nn.Tensor {
+		xs := e.Add(t.x, e.MulSample(z, s.sigmaS))
+		return t.denoise(t.Student, xs, s.inS, s.skipS, s.outS, s.noiseS, dropKey)
+	})
 	switch r.Metric {
 	case MetricPseudoHuber:
 		d := t.x.Len() / r.BatchSize
@@ -291,16 +297,19 @@ func Sample(e *nn.Engine, net *unet.Net, r Recipe, n int, sigmas []float64, nois
 	var x *nn.Tensor
 	e.NoGrad(func() {
 		for j, sigma := range sigmas {
-			z := e.RandNormal(nn.RNGKey{Seed: noiseSeed, Step: uint32(j)}, shape...)
-			var xn *nn.Tensor
-			if j == 0 {
-				xn = e.Scale(z, float32(sigma))
-			} else {
-				xn = e.Add(x, e.Scale(z, float32(r.RenoiseStd(sigma))))
-			}
-			sc := r.Scalings(sigma)
-			F := net.Forward(e.MulSample(xn, perSample(sc.In)), perSample(sc.Noise), nil)
-			x = e.Add(e.Scale(xn, float32(sc.Skip)), e.Scale(F, float32(sc.Out)))
+			// Each step's intermediates go back to the pool when it ends.
+			x = e.Tidy(func() *nn.Tensor {
+				z := e.RandNormal(nn.RNGKey{Seed: noiseSeed, Step: uint32(j)}, shape...)
+				var xn *nn.Tensor
+				if j == 0 {
+					xn = e.Scale(z, float32(sigma))
+				} else {
+					xn = e.Add(x, e.Scale(z, float32(r.RenoiseStd(sigma))))
+				}
+				sc := r.Scalings(sigma)
+				F := net.Forward(e.MulSample(xn, perSample(sc.In)), perSample(sc.Noise), nil)
+				return e.Add(e.Scale(xn, float32(sc.Skip)), e.Scale(F, float32(sc.Out)))
+			})
 		}
 	})
 	return x, e.Err()

@@ -7,10 +7,13 @@
 // later ops do nothing, so model code reads as straight-line math and
 // checks Engine.Err once per step.
 //
-// Memory: tensors made by ops come from a caching pool and live until
-// Engine.Release, which a training loop calls once per step; parameters,
-// gradients and optimizer state are persistent. After the first step a
-// step with the same shapes allocates no new device memory.
+// Memory: tensors made by ops come from a caching pool. Each lives while
+// something holds it: model code inside an Engine.Tidy scope, a recorded
+// op that saved it for the backward pass, or a gradient slot; outside
+// every Tidy, until Engine.Release, which a training loop calls once per
+// step. Parameters, gradients and optimizer state are persistent. After
+// the first step a step with the same shapes allocates no new device
+// memory.
 package nn
 
 import (
@@ -29,11 +32,12 @@ type Engine struct {
 	Dev *vk.Device
 	S   *vk.Stream
 
-	pool  pool
-	tape  tape
-	pipes map[pipeKey]*vk.Pipeline
-	gemm  *kern.Kernels
-	err   error
+	pool   pool
+	tape   tape
+	scopes []*scope // open Tidy scopes, innermost last
+	pipes  map[pipeKey]*vk.Pipeline
+	gemm   *kern.Kernels
+	err    error
 	// Tune holds the per-device launch shapes ops use.
 	Tune Tuning
 }
@@ -61,6 +65,10 @@ type Options struct {
 	// Poison fills every tensor the pool hands out with NaN, so a kernel
 	// that leaves part of its output unwritten shows up in tests.
 	Poison bool
+	// HoldStepTensors keeps every step tensor until Release, as before
+	// tensors had lifetimes: to compare memory, or to rule liveness out
+	// when hunting a bug. ICT_HOLD_STEP_TENSORS=1 sets it too.
+	HoldStepTensors bool
 }
 
 // NewEngine opens the device and prepares the engine.
@@ -75,7 +83,7 @@ func NewEngine(opt Options) (*Engine, error) {
 		return nil, err
 	}
 	e := &Engine{Dev: dev, S: s, pipes: map[pipeKey]*vk.Pipeline{}}
-	e.pool = pool{e: e, free: map[uint64][]*vk.Buffer{}, poison: opt.Poison}
+	e.pool = pool{e: e, free: map[uint64][]*vk.Buffer{}, poison: opt.Poison, holdAll: opt.HoldStepTensors || os.Getenv("ICT_HOLD_STEP_TENSORS") == "1"}
 	e.tape.grad = true
 	e.Tune = tuneFor(dev.Info)
 	if v := os.Getenv("ICT_MAX_TILE"); v != "" {
@@ -108,7 +116,7 @@ func (e *Engine) Close() error {
 	if e.S != nil {
 		errs = append(errs, e.S.Wait())
 	}
-	e.tape.reset()
+	e.resetTape()
 	e.pool.destroy()
 	errs = append(errs, e.Dev.Close())
 	return errors.Join(errs...)

@@ -62,10 +62,11 @@ func (e *Engine) groupNorm(x, gamma, beta *Tensor, groups int, eps float32, loca
 	// Per (sample, group): the mean as a float32 pair m1 + delta, and rstd.
 	stats := e.newTensor(nb, groups, 3)
 	e.reduceRows(groupNormKernel, count, local, vk.Push(count, hw, cpg, groups, eps), x, gamma, beta, y, stats)
+	defer e.recycle(stats) // the tape keeps it if it saves it
 	if !e.recording(x, gamma, beta) {
 		return y
 	}
-	e.record("groupnorm", y, []*Tensor{x, gamma, beta}, func(gy *Tensor) {
+	e.record("groupnorm", y, []*Tensor{x, gamma, beta}, []*Tensor{x, gamma, stats}, func(gy *Tensor) {
 		// Per-(sample, channel) sums of gy and gy*xhat; reduced over the
 		// batch below into the gradients of beta and gamma.
 		sumGY, sumGYXhat := e.newTensor(nb, c), e.newTensor(nb, c)

@@ -11,17 +11,24 @@ import (
 // classes a quarter-octave apart, so steps with slightly different shapes
 // still reuse memory, at most 25% of it idle.
 type pool struct {
-	e      *Engine
-	free   map[uint64][]*vk.Buffer
-	lent   []*vk.Buffer
-	poison bool
-	stats  PoolStats
+	e       *Engine
+	free    map[uint64][]*vk.Buffer
+	lent    []*Tensor // step tensors that hold a buffer now
+	poison  bool
+	holdAll bool // Options.HoldStepTensors
+	stats   PoolStats
 }
 
 // PoolStats count the pool's work since the Engine opened.
 type PoolStats struct {
 	Hits, Misses int    // buffers reused / newly allocated
 	LentBytes    uint64 // held by step tensors now
+	// PeakLentBytes is the most LentBytes has been since the Engine
+	// opened or ResetPeakMemory: a step's working memory at its fullest.
+	// It depends only on the ops recorded, not on timing.
+	PeakLentBytes uint64
+	// FreeBytes are buffers the pool keeps for reuse.
+	FreeBytes uint64
 }
 
 // PoolStats reports the tensor pool's counters.
@@ -44,6 +51,7 @@ func (p *pool) get(size uint64) *vk.Buffer {
 		b = list[len(list)-1]
 		p.free[c] = list[:len(list)-1]
 		p.stats.Hits++
+		p.stats.FreeBytes -= c
 	} else {
 		var err error
 		if b, err = p.e.Dev.Alloc(c); err != nil {
@@ -52,8 +60,8 @@ func (p *pool) get(size uint64) *vk.Buffer {
 		}
 		p.stats.Misses++
 	}
-	p.lent = append(p.lent, b)
 	p.stats.LentBytes += c
+	p.stats.PeakLentBytes = max(p.stats.PeakLentBytes, p.stats.LentBytes)
 	if p.poison {
 		if err := p.e.S.Fill(b, 0x7fc00000); err != nil {
 			p.e.fail(err)
@@ -62,23 +70,56 @@ func (p *pool) get(size uint64) *vk.Buffer {
 	return b
 }
 
+// lend notes that step tensor t holds the buffer get gave it.
+func (p *pool) lend(t *Tensor) {
+	t.lentAt = len(p.lent)
+	p.lent = append(p.lent, t)
+	if p.holdAll {
+		t.refs++ // a holder that only Release lets go of
+	}
+}
+
+// put takes t's buffer back; t is dead from now on. Work already recorded
+// on the buffer stays correct: the stream orders its reuse after the
+// commands that used it.
+func (p *pool) put(t *Tensor) {
+	last := p.lent[len(p.lent)-1]
+	p.lent[t.lentAt], last.lentAt = last, t.lentAt
+	p.lent = p.lent[:len(p.lent)-1]
+	p.giveBack(t)
+}
+
+func (p *pool) giveBack(t *Tensor) {
+	b := t.buf
+	p.free[b.Size] = append(p.free[b.Size], b)
+	p.stats.LentBytes -= b.Size
+	p.stats.FreeBytes += b.Size
+	t.buf, t.freed, t.refs = nil, true, 0
+}
+
 // Release ends a step: every step tensor's memory returns to the pool, and
 // the tape is cleared. Tensors made during the step must not be used
-// afterwards. Work already recorded stays correct: the stream orders reuse
-// of a buffer after the commands that used it.
+// afterwards (using one panics). Work already recorded stays correct: the
+// stream orders reuse of a buffer after the commands that used it.
 func (e *Engine) Release() {
-	e.tape.reset()
-	for _, b := range e.pool.lent {
-		c := b.Size
-		e.pool.free[c] = append(e.pool.free[c], b)
+	e.resetTape()
+	for _, t := range e.pool.lent {
+		e.pool.giveBack(t)
 	}
 	e.pool.lent = e.pool.lent[:0]
-	e.pool.stats.LentBytes = 0
+}
+
+// ResetPeakMemory starts the peak counters of PoolStats and of the
+// device's AllocStats afresh from what is held now.
+func (e *Engine) ResetPeakMemory() {
+	e.pool.stats.PeakLentBytes = e.pool.stats.LentBytes
+	e.Dev.ResetPeakMemory()
 }
 
 func (p *pool) destroy() {
-	for _, b := range p.lent {
-		p.e.Dev.Free(b)
+	for _, t := range p.lent {
+		p.e.Dev.Free(t.buf)
+		t.buf, t.freed = nil, true
 	}
 	p.lent = nil
 	for _, list := range p.free {
@@ -87,23 +128,4 @@ func (p *pool) destroy() {
 		}
 	}
 	p.free = nil
-}
-
-// recycle returns a step tensor's memory to the pool before the step ends:
-// for an op's internal temporaries. The stream orders any later reuse of
-// the buffer after the commands already recorded on it.
-func (e *Engine) recycle(t *Tensor) {
-	if t == nil || t.buf == nil || t.lasts != stepLife || t.base != nil {
-		return
-	}
-	p := &e.pool
-	for i := len(p.lent) - 1; i >= 0; i-- {
-		if p.lent[i] == t.buf {
-			p.lent = append(p.lent[:i], p.lent[i+1:]...)
-			p.free[t.buf.Size] = append(p.free[t.buf.Size], t.buf)
-			p.stats.LentBytes -= t.buf.Size
-			t.buf = nil
-			return
-		}
-	}
 }

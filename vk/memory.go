@@ -58,6 +58,9 @@ type AllocStats struct {
 	ReservedBytes uint64 // their total size
 	InUseBytes    uint64 // bytes handed out to live Buffers
 	DeviceAllocs  int    // vkAllocateMemory calls so far
+	// The largest ReservedBytes and InUseBytes since the device opened or
+	// ResetPeakMemory: what a step needed at its fullest.
+	PeakReservedBytes, PeakInUseBytes uint64
 }
 
 type allocator struct {
@@ -169,6 +172,19 @@ func (d *Device) Free(b *Buffer) {
 // AllocStats reports the allocator's counters.
 func (d *Device) AllocStats() AllocStats { return d.mem.stats }
 
+// ResetPeakMemory starts the peak counters of AllocStats afresh from what
+// is held now.
+func (d *Device) ResetPeakMemory() {
+	st := &d.mem.stats
+	st.PeakReservedBytes, st.PeakInUseBytes = st.ReservedBytes, st.InUseBytes
+}
+
+// use counts n more bytes handed out.
+func (a *allocator) use(n uint64) {
+	a.stats.InUseBytes += n
+	a.stats.PeakInUseBytes = max(a.stats.PeakInUseBytes, a.stats.InUseBytes)
+}
+
 func (a *allocator) alloc(k *memKind, size uint64) (*Buffer, error) {
 	if size == 0 {
 		return nil, errors.New("vulkan: cannot allocate a zero-size buffer")
@@ -184,12 +200,12 @@ func (a *allocator) alloc(k *memKind, size uint64) (*Buffer, error) {
 			return nil, err
 		}
 		blk.free = nil
-		a.stats.InUseBytes += need
+		a.use(need)
 		return &Buffer{Size: size, blk: blk, offset: 0, span: need}, nil
 	}
 	for _, blk := range k.blocks {
 		if off, ok := blk.take(need); ok {
-			a.stats.InUseBytes += need
+			a.use(need)
 			return &Buffer{Size: size, blk: blk, offset: off, span: need}, nil
 		}
 	}
@@ -198,7 +214,7 @@ func (a *allocator) alloc(k *memKind, size uint64) (*Buffer, error) {
 		return nil, err
 	}
 	off, _ := blk.take(need)
-	a.stats.InUseBytes += need
+	a.use(need)
 	return &Buffer{Size: size, blk: blk, offset: off, span: need}, nil
 }
 
@@ -245,6 +261,7 @@ func (a *allocator) newBlock(k *memKind, size uint64, dedicated bool) (*block, e
 	a.stats.Blocks++
 	a.stats.DeviceAllocs++
 	a.stats.ReservedBytes += size
+	a.stats.PeakReservedBytes = max(a.stats.PeakReservedBytes, a.stats.ReservedBytes)
 	return blk, nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"sort"
+	"syscall"
 	"time"
 
 	"github.com/ictvk/ictvk/ct"
@@ -84,6 +85,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "warm-up: %d steps in %.1f s (first use builds the pipelines)\n", *warm, time.Since(t0).Seconds())
 	}
 	e.S.Timings() // drop the warm-up's
+	e.ResetPeakMemory()
 	t0 = time.Now()
 	for i := 0; i < *steps; i++ {
 		if err := step(); err != nil {
@@ -92,12 +94,31 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	}
 	wall := time.Since(t0).Seconds() / float64(*steps)
 	fmt.Fprintf(stdout, "training: %.3f s per step, %.1f images/s (wall clock, %d steps)\n", wall, float64(b)/wall, *steps)
+	printMemory(stdout, e, b)
 	printTimings(stdout, e.S.Timings(), *steps, *top)
 	if *ops {
 		return benchOps(stdout, e, net.BaseChannels, net.ImageSize, b)
 	}
 	return nil
 }
+
+// printMemory reports the peak memory of the timed steps: the step's
+// tensors at their fullest (activations, gradients, temporaries), what the
+// device allocator held at its fullest (those, the pool's idle buffers,
+// parameters and optimizer state, staging), and the process's peak
+// resident size (on lavapipe device memory is host memory).
+func printMemory(w io.Writer, e *nn.Engine, batch int) {
+	ps, as := e.PoolStats(), e.Dev.AllocStats()
+	fmt.Fprintf(w, "memory: step tensors peak %s (%s per image); device memory held peak %s (%s in use at peak)",
+		mib(ps.PeakLentBytes), mib(ps.PeakLentBytes/uint64(batch)), mib(as.PeakReservedBytes), mib(as.PeakInUseBytes))
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
+		fmt.Fprintf(w, "; process peak resident %s", mib(uint64(ru.Maxrss)*1024))
+	}
+	fmt.Fprintln(w)
+}
+
+func mib(n uint64) string { return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20)) }
 
 // printTimings splits the device time of steps by phase and by kernel.
 func printTimings(w io.Writer, ts []vk.Timing, steps, top int) {

@@ -145,7 +145,15 @@ func (n *Net) Free() {
 // (training), masks come from it with Layer set per dropout site, so two
 // forwards with one key (the iCT teacher and student) draw the same
 // masks; a nil key (sampling) applies no dropout.
+//
+// Every block runs in its own nn.Tidy scope and the whole pass in one
+// more: only the output stays with the caller, and the intermediate
+// tensors live while the pass or the tape's backward still needs them.
 func (n *Net) Forward(x, cNoise *nn.Tensor, dropout *nn.RNGKey) *nn.Tensor {
+	return n.e.Tidy(func() *nn.Tensor { return n.forward(x, cNoise, dropout) })
+}
+
+func (n *Net) forward(x, cNoise *nn.Tensor, dropout *nn.RNGKey) *nn.Tensor {
 	e, c := n.e, n.Config
 	var feats *nn.Tensor
 	if c.Embedding == Fourier {
@@ -167,7 +175,7 @@ func (n *Net) Forward(x, cNoise *nn.Tensor, dropout *nn.RNGKey) *nn.Tensor {
 			skips = append(skips, h)
 		}
 		if lv.resize != nil {
-			h = lv.resize.forward(e, h)
+			h = lv.resize.forward(e, h) // a single op: nothing to tidy
 			skips = append(skips, h)
 		}
 	}
@@ -178,13 +186,15 @@ func (n *Net) Forward(x, cNoise *nn.Tensor, dropout *nn.RNGKey) *nn.Tensor {
 		for i, blk := range lv.blocks {
 			skip := skips[len(skips)-1]
 			skips = skips[:len(skips)-1]
-			h = blk.forward(e, e.Concat(h, skip), emb, dropout, c.Dropout)
+			in := h
+			h = e.Tidy(func() *nn.Tensor { return blk.forward(e, e.Concat(in, skip), emb, dropout, c.Dropout) })
 			if a := lv.attns[i]; a != nil {
 				h = a.forward(e, h)
 			}
 		}
 		if lv.resize != nil {
-			h = lv.resize.forward(e, e.Upsample2x(h))
+			in := h
+			h = e.Tidy(func() *nn.Tensor { return lv.resize.forward(e, e.Upsample2x(in)) })
 		}
 	}
 	return n.out.forward(e, e.SiLU(n.outNorm.forward(e, h)))
@@ -227,6 +237,10 @@ type resBlock struct {
 }
 
 func (r *resBlock) forward(e *nn.Engine, x, emb *nn.Tensor, key *nn.RNGKey, p float64) *nn.Tensor {
+	return e.Tidy(func() *nn.Tensor { return r.tidyForward(e, x, emb, key, p) })
+}
+
+func (r *resBlock) tidyForward(e *nn.Engine, x, emb *nn.Tensor, key *nn.RNGKey, p float64) *nn.Tensor {
 	h := r.c1.forward(e, e.SiLU(r.n1.forward(e, x)))
 	h = e.AddChannel(h, r.emb.forward(e, emb))
 	h = e.SiLU(r.n2.forward(e, h))
@@ -252,8 +266,10 @@ type attnBlock struct {
 }
 
 func (a *attnBlock) forward(e *nn.Engine, x *nn.Tensor) *nn.Tensor {
-	h := e.Attention(a.n.forward(e, x), a.qkv, a.wo, a.heads)
-	return e.Scale(e.Add(x, h), float32(1/math.Sqrt2))
+	return e.Tidy(func() *nn.Tensor {
+		h := e.Attention(a.n.forward(e, x), a.qkv, a.wo, a.heads)
+		return e.Scale(e.Add(x, h), float32(1/math.Sqrt2))
+	})
 }
 
 // --- construction ---
