@@ -143,9 +143,18 @@ func (e *Engine) NewParam(data []float32, shape ...int) *Tensor {
 	return t
 }
 
-// Free releases a persistent tensor (and a parameter's gradient) now.
+// Free releases a persistent tensor (and a parameter's gradient) now. On
+// a step tensor (or a view of one) it says the caller is done with this
+// value: its memory returns to the pool once nothing else holds it (a
+// recorded op that saved it for the backward pass, another view, a
+// scope's other values). Use it for what a Tidy scope would hold too long,
+// such as each link of a long chain.
 func (t *Tensor) Free() {
-	if t.lasts != persistentLife || t.buf == nil || t.base != nil {
+	if t.lasts == stepLife {
+		t.e.unhold(t)
+		return
+	}
+	if t.buf == nil || t.base != nil {
 		return
 	}
 	t.e.Dev.Free(t.buf)

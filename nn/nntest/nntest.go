@@ -15,7 +15,15 @@ import (
 // tensor the pool hands out starts as NaN.
 func Open(t testing.TB, poison bool) *nn.Engine {
 	t.Helper()
-	e, err := nn.NewEngine(nn.Options{Device: vk.Options{Device: -1, Validate: true, CacheDir: "off"}, Poison: poison})
+	return OpenWith(t, nn.Options{Poison: poison})
+}
+
+// OpenWith is Open with more engine options; the device options are
+// always the default device with validation.
+func OpenWith(t testing.TB, opt nn.Options) *nn.Engine {
+	t.Helper()
+	opt.Device = vk.Options{Device: -1, Validate: true, CacheDir: "off"}
+	e, err := nn.NewEngine(opt)
 	if err != nil {
 		t.Fatalf("opening the engine: %v", err)
 	}

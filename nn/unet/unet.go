@@ -164,37 +164,40 @@ func (n *Net) forward(x, cNoise *nn.Tensor, dropout *nn.RNGKey) *nn.Tensor {
 	emb := n.embed2.forward(e, e.SiLU(n.embed1.forward(e, feats)))
 	emb = e.SiLU(emb) // every block applies its projection to SiLU(emb)
 
+	// then replaces h by next, freeing the old h: what the tape saved of
+	// it stays for the backward pass, the rest goes back to the pool now
+	// (under NoGrad, everything).
 	h := n.in.forward(e, x)
+	then := func(next *nn.Tensor) { h.Free(); h = next }
 	skips := []*nn.Tensor{h}
 	for _, lv := range n.down {
 		for i, blk := range lv.blocks {
-			h = blk.forward(e, h, emb, dropout, c.Dropout)
+			h = blk.forward(e, h, emb, dropout, c.Dropout) // the old h is a skip
 			if a := lv.attns[i]; a != nil {
-				h = a.forward(e, h)
+				then(a.forward(e, h))
 			}
 			skips = append(skips, h)
 		}
 		if lv.resize != nil {
-			h = lv.resize.forward(e, h) // a single op: nothing to tidy
+			h = lv.resize.forward(e, h)
 			skips = append(skips, h)
 		}
 	}
-	h = n.mid1.forward(e, h, emb, dropout, c.Dropout)
-	h = n.midAttn.forward(e, h)
-	h = n.mid2.forward(e, h, emb, dropout, c.Dropout)
+	h = n.mid1.forward(e, h, emb, dropout, c.Dropout) // the old h is a skip
+	then(n.midAttn.forward(e, h))
+	then(n.mid2.forward(e, h, emb, dropout, c.Dropout))
 	for _, lv := range n.up {
 		for i, blk := range lv.blocks {
 			skip := skips[len(skips)-1]
 			skips = skips[:len(skips)-1]
-			in := h
-			h = e.Tidy(func() *nn.Tensor { return blk.forward(e, e.Concat(in, skip), emb, dropout, c.Dropout) })
+			then(e.Tidy(func() *nn.Tensor { return blk.forward(e, e.Concat(h, skip), emb, dropout, c.Dropout) }))
+			skip.Free()
 			if a := lv.attns[i]; a != nil {
-				h = a.forward(e, h)
+				then(a.forward(e, h))
 			}
 		}
 		if lv.resize != nil {
-			in := h
-			h = e.Tidy(func() *nn.Tensor { return lv.resize.forward(e, e.Upsample2x(in)) })
+			then(e.Tidy(func() *nn.Tensor { return lv.resize.forward(e, e.Upsample2x(h)) }))
 		}
 	}
 	return n.out.forward(e, e.SiLU(n.outNorm.forward(e, h)))
