@@ -4,6 +4,8 @@ import (
 	"math"
 	"strings"
 	"testing"
+
+	"github.com/ictvk/ictvk/vk"
 )
 
 // stepPeak runs f and returns the most bytes of step tensors held at once
@@ -187,4 +189,42 @@ func TestFreedTensorUseFails(t *testing.T) {
 	mustPanic(t, "a backward reading an unsaved input", "used after", func() { e.Backward(e.Sum(y)) })
 	e.resetTape()
 	e.ClearErr()
+}
+
+// When the device is out of memory the pool gives its idle buffers (of
+// other size classes) back and tries again, instead of failing a step
+// that fits.
+func TestPoolTrimsWhenOutOfMemory(t *testing.T) {
+	if testEngine != nil { // one device at a time
+		if err := testEngine.Close(); err != nil {
+			t.Fatal(err)
+		}
+		testEngine = nil
+	}
+	e, err := NewEngine(Options{Device: vk.Options{Device: -1, Validate: true, CacheDir: "off", MemoryLimit: 64 << 20}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if err := e.Close(); err != nil {
+			t.Error(err)
+		}
+		if msgs := e.Dev.TakeMessages(); len(msgs) > 0 {
+			t.Errorf("validation layer:\n%s", strings.Join(msgs, "\n"))
+		}
+	}()
+	fill := func(n, floats int) {
+		for i := 0; i < n; i++ {
+			e.Empty(floats).Fill(1)
+		}
+		if err := e.Wait(); err != nil {
+			t.Fatal(err)
+		}
+		e.Release()
+	}
+	fill(40, 1<<18) // 40 MiB of 1 MiB buffers, idle in the pool after Release
+	fill(12, 3<<18) // 36 MiB of 3 MiB buffers: fits only if those go back
+	if st := e.PoolStats(); st.Trims == 0 {
+		t.Errorf("pool stats %+v: no trim", st)
+	}
 }

@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"errors"
 	"fmt"
 	"math/bits"
 
@@ -29,6 +30,9 @@ type PoolStats struct {
 	PeakLentBytes uint64
 	// FreeBytes are buffers the pool keeps for reuse.
 	FreeBytes uint64
+	// Trims counts the times an allocation failed for lack of memory and
+	// the pool gave its idle buffers back to retry.
+	Trims int
 }
 
 // PoolStats reports the tensor pool's counters.
@@ -54,7 +58,14 @@ func (p *pool) get(size uint64) *vk.Buffer {
 		p.stats.FreeBytes -= c
 	} else {
 		var err error
-		if b, err = p.e.Dev.Alloc(c); err != nil {
+		b, err = p.e.Dev.Alloc(c)
+		if errors.Is(err, vk.ErrOutOfMemory) && p.stats.FreeBytes > 0 {
+			// The idle buffers are of other sizes: give them back, so
+			// that their ranges merge, and try again.
+			p.trim()
+			b, err = p.e.Dev.Alloc(c)
+		}
+		if err != nil {
 			p.e.fail(fmt.Errorf("nn: allocating a step tensor of %d bytes: %w", size, err))
 			return nil
 		}
@@ -114,6 +125,22 @@ func (e *Engine) Release() {
 func (e *Engine) ResetPeakMemory() {
 	e.pool.stats.PeakLentBytes = e.pool.stats.LentBytes
 	e.Dev.ResetPeakMemory()
+}
+
+// trim frees the pool's idle buffers and returns unused device memory to
+// the driver (waiting for the device to finish recorded work first).
+func (p *pool) trim() {
+	for c, list := range p.free {
+		for _, b := range list {
+			p.e.Dev.Free(b)
+		}
+		delete(p.free, c)
+	}
+	p.stats.FreeBytes = 0
+	p.stats.Trims++
+	if err := p.e.Dev.Trim(); err != nil {
+		p.e.fail(err)
+	}
 }
 
 func (p *pool) destroy() {

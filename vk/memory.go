@@ -131,7 +131,9 @@ func newAllocator(d *Device, limit uint64) (*allocator, error) {
 	if tensorType < 0 {
 		return nil, fmt.Errorf("vulkan: %s offers no device-local memory for its storage buffers", d.Info.Name)
 	}
-	blockSize := min(max(heap/16, 16<<20), 256<<20)
+	// Blocks of a sixteenth of what may be allocated: of the heap, or of
+	// a smaller MemoryLimit (a block larger than the limit never fits).
+	blockSize := min(max(limit/16, 16<<20), 256<<20)
 	a.tensors = &memKind{name: "device", typeIndex: uint32(tensorType), host: d.uma, blockSize: blockSize}
 	a.staging = &memKind{name: "staging", typeIndex: uint32(stagingType), host: true, blockSize: 32 << 20}
 	return a, nil
@@ -308,6 +310,29 @@ func (a *allocator) free(buf *Buffer) {
 		return
 	}
 	blk.give(buf.offset, buf.span)
+}
+
+// Trim waits until the device has done all recorded work, then returns to
+// the driver every block no buffer uses: what a step's peak left behind,
+// or room for an allocation that just failed. Blocks are otherwise kept
+// for reuse.
+func (d *Device) Trim() error {
+	if err := d.waitAll(); err != nil {
+		return err
+	}
+	a := d.mem
+	a.releaseDeferred()
+	for _, k := range []*memKind{a.tensors, a.staging} {
+		for i := 0; i < len(k.blocks); {
+			blk := k.blocks[i]
+			if !blk.dedicated && len(blk.free) == 1 && blk.free[0].size == blk.size {
+				a.release(blk) // removes it from k.blocks
+				continue
+			}
+			i++
+		}
+	}
+	return nil
 }
 
 // releaseDeferred frees dedicated blocks once no work can reference them.
