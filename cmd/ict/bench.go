@@ -86,6 +86,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	}
 	e.S.Timings() // drop the warm-up's
 	e.ResetPeakMemory()
+	barriers := e.S.Stats().Barriers
 	t0 = time.Now()
 	for i := 0; i < *steps; i++ {
 		if err := step(); err != nil {
@@ -94,7 +95,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	}
 	wall := time.Since(t0).Seconds() / float64(*steps)
 	fmt.Fprintf(stdout, "training: %.3f s per step, %.1f images/s (wall clock, %d steps)\n", wall, float64(b)/wall, *steps)
-	printMemory(stdout, e, b)
+	printMemory(stdout, e, b, float64(e.S.Stats().Barriers-barriers)/float64(*steps))
 	printTimings(stdout, e.S.Timings(), *steps, *top)
 	if *ops {
 		return benchOps(stdout, e, net.BaseChannels, net.ImageSize, b)
@@ -107,7 +108,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 // device allocator held at its fullest (those, the pool's idle buffers,
 // parameters and optimizer state, staging), and the process's peak
 // resident size (on lavapipe device memory is host memory).
-func printMemory(w io.Writer, e *nn.Engine, batch int) {
+func printMemory(w io.Writer, e *nn.Engine, batch int, barriersPerStep float64) {
 	ps, as := e.PoolStats(), e.Dev.AllocStats()
 	fmt.Fprintf(w, "memory: step tensors peak %s (%s per image); device memory held peak %s (%s in use at peak)",
 		mib(ps.PeakLentBytes), mib(ps.PeakLentBytes/uint64(batch)), mib(as.PeakReservedBytes), mib(as.PeakInUseBytes))
@@ -115,7 +116,9 @@ func printMemory(w io.Writer, e *nn.Engine, batch int) {
 	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
 		fmt.Fprintf(w, "; process peak resident %s", mib(uint64(ru.Maxrss)*1024))
 	}
-	fmt.Fprintln(w)
+	// Reusing memory within a step orders more commands after earlier
+	// ones: the barriers show what liveness costs in synchronization.
+	fmt.Fprintf(w, "; %.0f barriers per step\n", barriersPerStep)
 }
 
 func mib(n uint64) string { return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20)) }

@@ -200,7 +200,7 @@ func (n *Net) forward(x, cNoise *nn.Tensor, dropout *nn.RNGKey) *nn.Tensor {
 			then(e.Tidy(func() *nn.Tensor { return lv.resize.forward(e, e.Upsample2x(h)) }))
 		}
 	}
-	return n.out.forward(e, e.SiLU(n.outNorm.forward(e, h)))
+	return n.out.forward(e, n.outNorm.forwardSiLU(e, h))
 }
 
 // --- layers ---
@@ -227,6 +227,12 @@ func (g norm) forward(e *nn.Engine, x *nn.Tensor) *nn.Tensor {
 	return e.GroupNorm(x, g.g, g.b, g.groups, 1e-6)
 }
 
+// forwardSiLU is SiLU(GroupNorm(x)) as one op, which keeps less for the
+// backward pass (see nn.GroupNormSiLU).
+func (g norm) forwardSiLU(e *nn.Engine, x *nn.Tensor) *nn.Tensor {
+	return e.GroupNormSiLU(x, g.g, g.b, g.groups, 1e-6)
+}
+
 // resBlock is DDPM++'s residual block: GroupNorm, SiLU, 3x3 conv, plus the
 // noise embedding per channel, GroupNorm, SiLU, dropout, 3x3 conv (zero
 // initialized), a 1x1 skip when the channels change, and the sum scaled by
@@ -244,9 +250,9 @@ func (r *resBlock) forward(e *nn.Engine, x, emb *nn.Tensor, key *nn.RNGKey, p fl
 }
 
 func (r *resBlock) tidyForward(e *nn.Engine, x, emb *nn.Tensor, key *nn.RNGKey, p float64) *nn.Tensor {
-	h := r.c1.forward(e, e.SiLU(r.n1.forward(e, x)))
+	h := r.c1.forward(e, r.n1.forwardSiLU(e, x))
 	h = e.AddChannel(h, r.emb.forward(e, emb))
-	h = e.SiLU(r.n2.forward(e, h))
+	h = r.n2.forwardSiLU(e, h)
 	if p > 0 && key != nil {
 		k := *key
 		k.Layer = r.site
