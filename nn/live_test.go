@@ -191,16 +191,17 @@ func TestFreedTensorUseFails(t *testing.T) {
 	e.ClearErr()
 }
 
-// When the device is out of memory the pool gives its idle buffers (of
-// other size classes) back and tries again, instead of failing a step
-// that fits.
-func TestPoolTrimsWhenOutOfMemory(t *testing.T) {
+// Idle buffers of other sizes do not make a step that fits run out of
+// memory: the pool gives them back to the allocator before reserving more,
+// and, for buffers with blocks of their own, when an allocation fails.
+func TestPoolGivesIdleBuffersBack(t *testing.T) {
 	if testEngine != nil { // one device at a time
 		if err := testEngine.Close(); err != nil {
 			t.Fatal(err)
 		}
 		testEngine = nil
 	}
+	// 64 MiB: 16 MiB blocks, buffers past 8 MiB get blocks of their own.
 	e, err := NewEngine(Options{Device: vk.Options{Device: -1, Validate: true, CacheDir: "off", MemoryLimit: 64 << 20}})
 	if err != nil {
 		t.Fatal(err)
@@ -214,6 +215,7 @@ func TestPoolTrimsWhenOutOfMemory(t *testing.T) {
 		}
 	}()
 	fill := func(n, floats int) {
+		t.Helper()
 		for i := 0; i < n; i++ {
 			e.Empty(floats).Fill(1)
 		}
@@ -224,6 +226,11 @@ func TestPoolTrimsWhenOutOfMemory(t *testing.T) {
 	}
 	fill(40, 1<<18) // 40 MiB of 1 MiB buffers, idle in the pool after Release
 	fill(12, 3<<18) // 36 MiB of 3 MiB buffers: fits only if those go back
+	if st := e.Dev.AllocStats(); st.PeakReservedBytes > 48<<20 {
+		t.Errorf("the device held %d MiB at its peak; 48 MiB of blocks suffice", st.PeakReservedBytes>>20)
+	}
+	fill(4, 3<<20) // 48 MiB in blocks of their own: after the empty blocks go
+	fill(2, 5<<20) // 40 MiB: after the 12 MiB buffers go
 	if st := e.PoolStats(); st.Trims == 0 {
 		t.Errorf("pool stats %+v: no trim", st)
 	}

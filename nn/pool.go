@@ -57,11 +57,24 @@ func (p *pool) get(size uint64) *vk.Buffer {
 		p.stats.Hits++
 		p.stats.FreeBytes -= c
 	} else {
+		// Before reserving more memory, give the idle buffers of other
+		// sizes back to the allocator, where free neighbours merge, and
+		// look again in the blocks already held: a step's tensors come in
+		// many sizes, and idle buffers of the wrong ones held a third
+		// more than the step's peak in a U-Net.
+		b = p.e.Dev.AllocInBlocks(c)
+		if b == nil && p.stats.FreeBytes > 0 {
+			p.releaseIdle(false)
+			b = p.e.Dev.AllocInBlocks(c)
+		}
 		var err error
-		b, err = p.e.Dev.Alloc(c)
-		if errors.Is(err, vk.ErrOutOfMemory) && p.stats.FreeBytes > 0 {
-			// The idle buffers are of other sizes: give them back, so
-			// that their ranges merge, and try again.
+		if b == nil {
+			b, err = p.e.Dev.Alloc(c)
+		}
+		if errors.Is(err, vk.ErrOutOfMemory) {
+			// Empty blocks, and idle buffers with blocks of their own:
+			// return them to the driver (after the device is idle) and
+			// try again.
 			p.trim()
 			b, err = p.e.Dev.Alloc(c)
 		}
@@ -127,16 +140,32 @@ func (e *Engine) ResetPeakMemory() {
 	e.Dev.ResetPeakMemory()
 }
 
+// releaseIdle gives the pool's idle buffers back to the allocator: all of
+// them, or only those sub-allocated from shared blocks. Recorded work on
+// them stays correct: the stream tracks hazards on memory ranges.
+func (p *pool) releaseIdle(dedicatedToo bool) {
+	for c, list := range p.free {
+		keep := list[:0]
+		for _, b := range list {
+			if b.Dedicated() && !dedicatedToo {
+				keep = append(keep, b)
+				continue
+			}
+			p.e.Dev.Free(b)
+			p.stats.FreeBytes -= c
+		}
+		if len(keep) == 0 {
+			delete(p.free, c)
+		} else {
+			p.free[c] = keep
+		}
+	}
+}
+
 // trim frees the pool's idle buffers and returns unused device memory to
 // the driver (waiting for the device to finish recorded work first).
 func (p *pool) trim() {
-	for c, list := range p.free {
-		for _, b := range list {
-			p.e.Dev.Free(b)
-		}
-		delete(p.free, c)
-	}
-	p.stats.FreeBytes = 0
+	p.releaseIdle(true)
 	p.stats.Trims++
 	if err := p.e.Dev.Trim(); err != nil {
 		p.e.fail(err)

@@ -158,6 +158,28 @@ func (a *allocator) createBuffer(size uint64) (vk.Buffer, error) {
 // rather than splitting them: a shader binds each buffer as one range.
 func (d *Device) Alloc(size uint64) (*Buffer, error) { return d.mem.alloc(d.mem.tensors, size) }
 
+// AllocInBlocks is Alloc without reserving more device memory: it returns
+// nil when no block already held has room (or the size needs a block of
+// its own).
+func (d *Device) AllocInBlocks(size uint64) *Buffer {
+	a, k := d.mem, d.mem.tensors
+	need := roundUp(size, a.align)
+	if size == 0 || size > a.maxRange || need > k.blockSize/2 {
+		return nil
+	}
+	for _, blk := range k.blocks {
+		if off, ok := blk.take(need); ok {
+			a.use(need)
+			return &Buffer{Size: size, blk: blk, offset: off, span: need}
+		}
+	}
+	return nil
+}
+
+// Dedicated reports whether the buffer has a block of its own, which
+// returns to the driver only at an idle point (Trim, Stream.Wait).
+func (b *Buffer) Dedicated() bool { return b.blk != nil && b.blk.dedicated }
+
 // allocStaging returns a host-visible buffer for transfers.
 func (d *Device) allocStaging(size uint64) (*Buffer, error) { return d.mem.alloc(d.mem.staging, size) }
 
