@@ -24,7 +24,7 @@ type tape struct {
 	grad  bool // recording is on (off inside NoGrad)
 }
 
-// reset forgets every node, letting go of what they held.
+// resetTape forgets every node, letting go of what they held.
 func (e *Engine) resetTape() {
 	for _, n := range e.tape.nodes {
 		e.letGo(n)

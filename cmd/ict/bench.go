@@ -183,16 +183,23 @@ func printTimings(w io.Writer, ts []vk.Timing, steps, top int) {
 // preset's sizes: GFLOP/s say how far each is from the device's peak.
 func benchOps(w io.Writer, e *nn.Engine, ch, size, batch int) error {
 	rng := rand.New(rand.NewPCG(3, 4))
-	randT := func(shape ...int) *nn.Tensor {
-		n := 1
-		for _, d := range shape {
-			n *= d
+	// The inputs are persistent: each repetition ends with Release, which
+	// would hand step tensors' memory to the next repetition's outputs.
+	var inputs []*nn.Tensor
+	defer func() {
+		for _, t := range inputs {
+			t.Free()
 		}
-		v := make([]float32, n)
+	}()
+	randT := func(shape ...int) *nn.Tensor {
+		t := e.Persistent(shape...)
+		v := make([]float32, t.Len())
 		for i := range v {
 			v[i] = float32(rng.NormFloat64())
 		}
-		return e.FromData(v, shape...)
+		t.Upload(v)
+		inputs = append(inputs, t)
+		return t
 	}
 	type op struct {
 		name  string
