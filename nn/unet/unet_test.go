@@ -243,7 +243,8 @@ func TestOverfitsOneBatch(t *testing.T) {
 // NoGrad, a student forward, a loss, backward) on an engine with liveness
 // and on one holding every step tensor until Release: the gradients must
 // agree bit for bit (NaN-poisoned pools, so reading a recycled buffer
-// would show), and the peak of step memory must be well below the other.
+// would show), the peak of step memory must be well below the other, and
+// steps after the first allocate no device memory.
 func TestLivenessLowersPeak(t *testing.T) {
 	c := tiny()
 	const b = 4
@@ -270,14 +271,27 @@ func TestLivenessLowersPeak(t *testing.T) {
 		}
 		e.ResetPeakMemory()
 		key := nn.RNGKey{Seed: 3, Step: 1}
-		xt, noise := e.FromData(x, b, 1, 8, 8), e.FromData(sigmas, b)
-		var target *nn.Tensor
-		e.NoGrad(func() { target = net.Forward(e.Add(xt, e.FromData(z, b, 1, 8, 8)), noise, &key) })
-		pred := net.Forward(xt, noise, &key)
-		loss := e.PseudoHuberLoss(pred, target, e.FromData([]float32{1, 2, 3, 4}, b), 0.01)
-		if err := e.Backward(loss); err != nil {
-			t.Fatal(err)
+		var allocs int
+		for i := 0; i < 3; i++ {
+			if i == 1 {
+				allocs = e.Dev.AllocStats().DeviceAllocs
+			}
+			e.ZeroGrad(net.Tensors())
+			xt, noise := e.FromData(x, b, 1, 8, 8), e.FromData(sigmas, b)
+			var target *nn.Tensor
+			e.NoGrad(func() { target = net.Forward(e.Add(xt, e.FromData(z, b, 1, 8, 8)), noise, &key) })
+			pred := net.Forward(xt, noise, &key)
+			loss := e.PseudoHuberLoss(pred, target, e.FromData([]float32{1, 2, 3, 4}, b), 0.01)
+			if err := e.Backward(loss); err != nil {
+				t.Fatal(err)
+			}
+			e.Release()
 		}
+		// Memory returned within a step is reused within the next.
+		if a := e.Dev.AllocStats().DeviceAllocs; a != allocs {
+			t.Errorf("steps 2-3 made %d device allocations", a-allocs)
+		}
+		grads = nil
 		for _, p := range net.Params() {
 			g, err := p.Tensor.Grad().Download()
 			if err != nil {
