@@ -50,7 +50,9 @@ func (t *Tensor) Shape() []int { return t.shape }
 // Len is the number of elements.
 func (t *Tensor) Len() int { return t.n }
 
-// Grad returns the gradient accumulated for t, or nil.
+// Grad returns the gradient accumulated for t, or nil. A parameter's
+// persists; that of a tensor an op made exists only during Backward, which
+// lets it go once the op's backward has used it (PyTorch's non-leaf .grad).
 func (t *Tensor) Grad() *Tensor { return t.grad }
 
 // Param reports whether t is a parameter.
@@ -104,7 +106,8 @@ func (e *Engine) newTensor(shape ...int) *Tensor {
 	return t
 }
 
-// Empty returns an uninitialized tensor that lives until Release.
+// Empty returns an uninitialized step tensor, held like an op's output: by
+// the enclosing Tidy scope, or until Release outside every scope.
 func (e *Engine) Empty(shape ...int) *Tensor { return e.newTensor(shape...) }
 
 // Persistent returns a zeroed tensor that lives until the Engine closes or
