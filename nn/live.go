@@ -23,8 +23,9 @@ type scope struct{ tensors []*Tensor }
 // recorded op saved for the backward pass, as soon as that backward has
 // run. The tensor f returns (it may be nil) belongs to the enclosing
 // scope. Tensors made inside f must not be used after Tidy returns unless
-// f returned them: using one panics. Under NoGrad nothing is saved, so a
-// forward pass inside Tidy needs only the memory of its live tensors.
+// f returned them: using one panics. Inside f, tensors live until the
+// scope ends; nested scopes, or Tensor.Free, let go of them sooner (under
+// NoGrad nothing is saved, so they return to the pool at once).
 func (e *Engine) Tidy(f func() *Tensor) *Tensor {
 	e.scopes = append(e.scopes, &scope{})
 	var out *Tensor
