@@ -262,7 +262,7 @@ func fitPass(e *nn.Engine, mode PassMode, probe func(n int) error, reset func(),
 				f.Runs = append(f.Runs, PassRun{Samples: n, PeakBytes: peak, OutOfMemory: !fits})
 			}
 		}()
-		e.ResetPoolPeaks()
+		e.ResetPeakMemory()
 		perr := probe(n)
 		s := e.PoolStats()
 		e.Release()

@@ -164,7 +164,7 @@ func TestMicroBatchChosenToFit(t *testing.T) {
 		t.Errorf("the fit says a pass of 24 (%d B) fits %d B, yet chose %d", f.PassBytes(24), f.AvailableBytes, m)
 	}
 	for i := 0; i < 2; i++ {
-		e.ResetPoolPeaks()
+		e.ResetPeakMemory()
 		if err := tr.TrainStep(batchOf(uint64(50+i), 24*256)); err != nil {
 			t.Fatalf("step %d with micro-batch %d: %v", i, m, err)
 		}

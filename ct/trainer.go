@@ -301,6 +301,9 @@ type pass struct {
 // draw z and one dropout key for both. Both are keyed from the pass's
 // first sample, so a micro-batch draws its rows of the whole batch's z
 // and masks (the U-Net copies the key, FirstSample included, per site).
+// Each forward runs in an nn.Tidy scope: the teacher's intermediates go
+// back to the pool before the student starts, the student's as its
+// backward pass uses them.
 func (p pass) loss() (*nn.Tensor, error) {
 	e, r := p.e, p.recipe
 	k := uint32(p.step)
@@ -309,11 +312,15 @@ func (p pass) loss() (*nn.Tensor, error) {
 	s := &p.samples
 	var target *nn.Tensor
 	e.NoGrad(func() {
-		xt := e.Add(p.x, e.MulSample(z, s.sigmaT))
-		target = denoise(e, p.teacher, xt, s.inT, s.skipT, s.outT, s.noiseT, dropKey)
+		target = e.Tidy(func() *nn.Tensor {
+			xt := e.Add(p.x, e.MulSample(z, s.sigmaT))
+			return denoise(e, p.teacher, xt, s.inT, s.skipT, s.outT, s.noiseT, dropKey)
+		})
 	})
-	xs := e.Add(p.x, e.MulSample(z, s.sigmaS))
-	pred := denoise(e, p.student, xs, s.inS, s.skipS, s.outS, s.noiseS, dropKey)
+	pred := e.Tidy(func() *nn.Tensor {
+		xs := e.Add(p.x, e.MulSample(z, s.sigmaS))
+		return denoise(e, p.student, xs, s.inS, s.skipS, s.outS, s.noiseS, dropKey)
+	})
 	switch r.Metric {
 	case MetricPseudoHuber:
 		d := p.x.Len() / p.x.Shape()[0]

@@ -22,7 +22,7 @@ func (e *Engine) AvgPool2x2(x *Tensor) *Tensor {
 	out := e.newTensor(x.shape[0], x.shape[1], h/2, w/2)
 	e.elementwise(avgPool2x2Kernel, out.n, vk.Push(out.n, h, w), x, out)
 	if e.recording(x) {
-		e.record("avgpool2x2", out, []*Tensor{x}, func(g *Tensor) {
+		e.record("avgpool2x2", out, []*Tensor{x}, nil, func(g *Tensor) {
 			gx, acc := e.gradTarget(x)
 			e.elementwise(avgPool2x2BackwardKernel, x.n, vk.Push(x.n, h, w, boolWord(acc)), g, gx)
 		})

@@ -71,7 +71,11 @@ func (e *Engine) broadcast(op string, mode uint32, x, v *Tensor, ok bool) *Tenso
 	out := e.newTensor(x.shape...)
 	e.elementwise(broadcastKernel, x.n, vk.Push(x.n, inner, mode, float32(1), uint32(0), v.n), x, v, out)
 	if e.recording(x, v) {
-		e.record(op, out, []*Tensor{x, v}, func(g *Tensor) {
+		var saves []*Tensor // g alone gives the gradients of a sum
+		if mode == broadcastMul {
+			saves = []*Tensor{when(needsGrad(x), v), when(needsGrad(v), x)}
+		}
+		e.record(op, out, []*Tensor{x, v}, saves, func(g *Tensor) {
 			if needsGrad(x) {
 				if mode == broadcastAdd {
 					e.accumulate(x, g)
@@ -112,7 +116,7 @@ func (e *Engine) AddBias(x, b *Tensor) *Tensor {
 	out := e.newTensor(x.shape...)
 	e.elementwise(broadcastKernel, x.n, vk.Push(x.n, inner, broadcastAdd, float32(1), uint32(0), b.n), x, b, out)
 	if e.recording(x, b) {
-		e.record("add bias", out, []*Tensor{x, b}, func(g *Tensor) {
+		e.record("add bias", out, []*Tensor{x, b}, nil, func(g *Tensor) {
 			e.accumulate(x, g)
 			if needsGrad(b) {
 				gb, acc := e.gradTarget(b)

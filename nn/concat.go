@@ -28,7 +28,7 @@ func (e *Engine) Concat(a, b *Tensor) *Tensor {
 	out := e.newTensor(ys...)
 	e.elementwise(concatKernel, out.n, vk.Push(out.n, na, nb), a, b, out)
 	if e.recording(a, b) {
-		e.record("concat", out, []*Tensor{a, b}, func(g *Tensor) {
+		e.record("concat", out, []*Tensor{a, b}, nil, func(g *Tensor) {
 			e.split(g, a, na+nb, 0)
 			e.split(g, b, na+nb, na)
 		})

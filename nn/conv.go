@@ -43,7 +43,7 @@ func (e *Engine) Conv2dPad(x, w, b *Tensor, stride, padH, padW int) *Tensor {
 		}
 	}
 	if e.recording(x, w, b) {
-		e.record("conv2d", y, []*Tensor{x, w, b}, func(gy *Tensor) { e.conv2dBackward(x, w, b, gy, g) })
+		e.record("conv2d", y, []*Tensor{x, w, b}, []*Tensor{when(needsGrad(w), x), when(needsGrad(x), w)}, func(gy *Tensor) { e.conv2dBackward(x, w, b, gy, g) })
 	}
 	return y
 }

@@ -30,8 +30,10 @@ func (e *Engine) SoftmaxCrossEntropy(x, labels *Tensor) *Tensor {
 	invBatch := float32(1 / float64(batch))
 	out := e.newTensor(1)
 	e.reduceInto(out, false, rowLoss, rowLoss, []int{batch}, []bool{true}, reduceSum, invBatch)
+	e.recycle(rowLoss)
+	defer e.recycle(lse) // the tape keeps it if it saves it
 	if e.recording(x) {
-		e.record("softmax_cross_entropy", out, []*Tensor{x}, func(g *Tensor) {
+		e.record("softmax_cross_entropy", out, []*Tensor{x}, []*Tensor{x, labels, lse}, func(g *Tensor) {
 			gx, acc := e.gradTarget(x)
 			push := vk.Push(x.n, classes, invBatch, boolWord(acc))
 			e.elementwise(crossEntropyBackwardKernel, x.n, push, x, labels, lse, g, gx)

@@ -39,7 +39,7 @@ func (e *Engine) Add(a, b *Tensor) *Tensor {
 	}
 	out := e.add(a, b)
 	if e.recording(a, b) {
-		e.record("add", out, []*Tensor{a, b}, func(g *Tensor) {
+		e.record("add", out, []*Tensor{a, b}, nil, func(g *Tensor) {
 			e.accumulate(a, g)
 			e.accumulate(b, g)
 		})
@@ -55,7 +55,7 @@ func (e *Engine) Mul(a, b *Tensor) *Tensor {
 	out := e.newTensor(a.shape...)
 	e.elementwise(mulKernel, a.n, vk.Push(a.n), a, b, out)
 	if e.recording(a, b) {
-		e.record("mul", out, []*Tensor{a, b}, func(g *Tensor) {
+		e.record("mul", out, []*Tensor{a, b}, []*Tensor{when(needsGrad(a), b), when(needsGrad(b), a)}, func(g *Tensor) {
 			if needsGrad(a) {
 				ga := e.newTensor(a.shape...)
 				e.elementwise(mulKernel, a.n, vk.Push(a.n), g, b, ga)
@@ -85,7 +85,7 @@ func (e *Engine) Scale(x *Tensor, s float32) *Tensor { return e.Affine(x, s, 0) 
 func (e *Engine) Affine(x *Tensor, s, c float32) *Tensor {
 	out := e.affine(x, s, c)
 	if e.recording(x) {
-		e.record("affine", out, []*Tensor{x}, func(g *Tensor) {
+		e.record("affine", out, []*Tensor{x}, nil, func(g *Tensor) {
 			e.accumulate(x, e.affine(g, s, 0))
 		})
 	}
@@ -100,7 +100,7 @@ func (e *Engine) SiLU(x *Tensor) *Tensor {
 	out := e.newTensor(x.shape...)
 	e.elementwise(siluKernel, x.n, vk.Push(x.n), x, out)
 	if e.recording(x) {
-		e.record("silu", out, []*Tensor{x}, func(g *Tensor) {
+		e.record("silu", out, []*Tensor{x}, []*Tensor{x}, func(g *Tensor) {
 			gx, acc := e.gradTarget(x)
 			e.elementwise(siluBackwardKernel, x.n, vk.Push(x.n, boolWord(acc)), x, g, gx)
 		})

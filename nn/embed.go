@@ -76,7 +76,7 @@ func (e *Engine) embed(op string, mode uint32, s, freqs *Tensor, m int, negLog2M
 	out := e.newTensor(batch, 2*m)
 	e.elementwise(embedKernel, out.n, vk.Push(out.n, m, mode, negLog2Max), s, freqs, out)
 	if e.recording(s) {
-		e.record(op, out, []*Tensor{s}, func(g *Tensor) {
+		e.record(op, out, []*Tensor{s}, []*Tensor{s, freqs}, func(g *Tensor) {
 			gs, acc := e.gradTarget(s)
 			e.checkLoops(op+" backward", out.shape, ceilDiv(m, e.Tune.Local)+treeIterations(e.Tune.Local))
 			e.dispatch(embedBackwardKernel, []uint32{e.Tune.Local}, e.groups1D(batch, 1),

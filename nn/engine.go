@@ -7,10 +7,13 @@
 // later ops do nothing, so model code reads as straight-line math and
 // checks Engine.Err once per step.
 //
-// Memory: tensors made by ops come from a caching pool and live until
-// Engine.Release, which a training loop calls once per step; parameters,
-// gradients and optimizer state are persistent. After the first step a
-// step with the same shapes allocates no new device memory.
+// Memory: tensors made by ops come from a caching pool. Each lives while
+// something holds it: model code inside an Engine.Tidy scope, a recorded
+// op that saved it for the backward pass, or a gradient slot; outside
+// every Tidy, until Engine.Release, which a training loop calls once per
+// step. Parameters, gradients and optimizer state are persistent. After
+// the first step a step with the same shapes allocates no new device
+// memory.
 package nn
 
 import (
@@ -30,11 +33,12 @@ type Engine struct {
 	Dev *vk.Device
 	S   *vk.Stream
 
-	pool  pool
-	tape  tape
-	pipes map[pipeKey]*vk.Pipeline
-	gemm  *kern.Kernels
-	err   error
+	pool   pool
+	tape   tape
+	scopes []*scope // open Tidy scopes, innermost last
+	pipes  map[pipeKey]*vk.Pipeline
+	gemm   *kern.Kernels
+	err    error
 	// Tune holds the per-device launch shapes ops use.
 	Tune Tuning
 }
@@ -113,6 +117,10 @@ type Options struct {
 	// Tuning chooses the launch shapes for a kind of device; TuneAuto
 	// takes ICT_TUNING where set, else the device's type.
 	Tuning TuningClass
+	// HoldStepTensors keeps every step tensor until Release, as before
+	// tensors had lifetimes: to compare memory, or to rule liveness out
+	// when hunting a bug. ICT_HOLD_STEP_TENSORS=1 sets it too.
+	HoldStepTensors bool
 }
 
 // NewEngine opens the device and prepares the engine. Besides opt it reads
@@ -145,7 +153,7 @@ func NewEngine(opt Options) (*Engine, error) {
 		return nil, err
 	}
 	e := &Engine{Dev: dev, S: s, pipes: map[pipeKey]*vk.Pipeline{}}
-	e.pool = pool{e: e, free: map[uint64][]*vk.Buffer{}, poison: opt.Poison}
+	e.pool = pool{e: e, free: map[uint64][]*vk.Buffer{}, poison: opt.Poison, holdAll: opt.HoldStepTensors || os.Getenv("ICT_HOLD_STEP_TENSORS") == "1"}
 	e.tape.grad = true
 	e.Tune = tuneFor(dev.Info, class)
 	if maxTile > 0 {
@@ -184,7 +192,7 @@ func (e *Engine) Close() error {
 	if e.S != nil {
 		errs = append(errs, e.S.Wait())
 	}
-	e.tape.reset()
+	e.resetTape()
 	e.pool.destroy()
 	errs = append(errs, e.Dev.Close())
 	return errors.Join(errs...)

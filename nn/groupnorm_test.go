@@ -70,6 +70,26 @@ var _ = addCases(
 	},
 )
 
+// groupNormSiLUCase is SiLU(GroupNorm(x)) fused: the backward pass
+// normalizes x again instead of keeping GroupNorm's output.
+func groupNormSiLUCase(name string, xs [4]int, groups int, noGrad [3]bool) opCase {
+	c := groupNormCase(name, xs, groups, 1e-5, 0, 0, noGrad)
+	c.gpu = func(e *Engine, in []*Tensor) *Tensor { return e.GroupNormSiLU(in[0], in[1], in[2], groups, 1e-5) }
+	c.ref = func(in [][]float64) []float64 { return ref.SiLU(ref.GroupNorm(in[0], xs, in[1], in[2], groups, 1e-5)) }
+	c.refGrad = func(in [][]float64, gy []float64) [][]float64 {
+		y := ref.GroupNorm(in[0], xs, in[1], in[2], groups, 1e-5)
+		gx, gg, gb := ref.GroupNormBackward(in[0], xs, in[1], groups, 1e-5, ref.SiLUBackward(y, gy))
+		return [][]float64{gx, gg, gb}
+	}
+	return c
+}
+
+var _ = addCases(
+	groupNormSiLUCase("groupnorm_silu B3 C6 G3 7x9", [4]int{3, 6, 7, 9}, 3, [3]bool{}),
+	groupNormSiLUCase("groupnorm_silu const gamma beta", [4]int{2, 8, 5, 5}, 4, [3]bool{false, true, true}),
+	groupNormSiLUCase("groupnorm_silu const x", [4]int{2, 4, 9, 7}, 2, [3]bool{true, false, false}),
+)
+
 // Golden cases are PyTorch's float64 results stored as float32; ref's
 // MaxError judges each element relative to itself (with a floor of a
 // thousandth of the largest), which is stricter than the harness.
@@ -160,7 +180,7 @@ func TestGroupNormWorkgroupSizes(t *testing.T) {
 	for _, local := range []uint32{1, 3, 48, 256} {
 		for _, shape := range [][4]int{{2, 6, 9, 7}, {1, 4, 16, 16}} {
 			c := groupNormCase(fmt.Sprintf("groupnorm %v local %d", shape, local), shape, 2, 1e-5, 0, 0, [3]bool{})
-			c.gpu = func(e *Engine, in []*Tensor) *Tensor { return e.groupNorm(in[0], in[1], in[2], 2, 1e-5, local) }
+			c.gpu = func(e *Engine, in []*Tensor) *Tensor { return e.groupNorm(in[0], in[1], in[2], 2, 1e-5, local, false) }
 			t.Run(c.name, func(t *testing.T) { runCase(t, engine(t), c) })
 		}
 	}

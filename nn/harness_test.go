@@ -21,7 +21,8 @@ import (
 //   - backward (through the tape) against the reference's backward;
 //   - the reference's backward against central finite differences of the
 //     reference's forward, so a wrong reference cannot pass unnoticed;
-//   - no validation message.
+//   - no validation message;
+//   - the backward reads only what the op saved (see runCase).
 
 // input describes one random input of a case.
 type input struct {
@@ -235,7 +236,16 @@ func runCase(t *testing.T, e *Engine, c opCase) {
 	for i := range data {
 		data[i] = toF64(toF32(data[i]))
 	}
-	y := c.gpu(e, ins)
+	// The op runs on copies made inside a Tidy scope, which lets go of
+	// them when it ends: an op whose backward reads an operand it did not
+	// save (record's saves) then panics instead of reading reused memory.
+	y := e.Tidy(func() *Tensor {
+		copies := make([]*Tensor, len(ins))
+		for i, t := range ins {
+			copies[i] = e.Copy(t)
+		}
+		return c.gpu(e, copies)
+	})
 	got, err := y.Download()
 	if err != nil {
 		t.Fatalf("forward: %v", err)

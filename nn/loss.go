@@ -65,8 +65,9 @@ func (e *Engine) loss(op string, kind lossKind, s, t, lam *Tensor, c float32) *T
 	out := e.newTensor(1)
 	e.checkLoops(op, s.shape, ceilDiv(batch, e.Tune.Local)+treeIterations(e.Tune.Local))
 	e.dispatch(lossKernel, []uint32{e.Tune.Local}, [3]uint32{1, 1, 1}, vk.Push(batch, uint32(kind), c, invBatch), dist, lam, out)
+	defer e.recycle(dist) // the tape keeps it if it saves it
 	if e.recording(s, t, lam) {
-		e.record(op, out, []*Tensor{s, t, lam}, func(g *Tensor) {
+		e.record(op, out, []*Tensor{s, t, lam}, []*Tensor{s, t, lam, dist}, func(g *Tensor) {
 			for i, x := range []*Tensor{s, t} {
 				if needsGrad(x) {
 					gx, acc := e.gradTarget(x)

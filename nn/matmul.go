@@ -40,7 +40,7 @@ func (e *Engine) MatMulScaled(a, b *Tensor, transA, transB bool, alpha float32) 
 	out := e.newTensor(shape...)
 	e.matmul(a, b, out, p)
 	if e.recording(a, b) {
-		e.record("matmul", out, []*Tensor{a, b}, func(g *Tensor) {
+		e.record("matmul", out, []*Tensor{a, b}, []*Tensor{when(needsGrad(a), b), when(needsGrad(b), a)}, func(g *Tensor) {
 			// With C = op(A)·op(B): dop(A) = dC·op(B)ᵀ and dop(B) =
 			// op(A)ᵀ·dC, each written in its operand's stored layout.
 			if needsGrad(a) {
@@ -139,7 +139,7 @@ func (e *Engine) Linear(x, w, b *Tensor) *Tensor {
 	y := e.newTensor(p.M, p.N)
 	e.matmul(x, w, y, p)
 	if e.recording(x, w, b) {
-		e.record("linear", y, []*Tensor{x, w, b}, func(g *Tensor) {
+		e.record("linear", y, []*Tensor{x, w, b}, []*Tensor{when(needsGrad(x), w), when(needsGrad(w), x)}, func(g *Tensor) {
 			if needsGrad(x) {
 				dst, acc := e.gradTarget(x)
 				e.matmulInto(g, w, dst, false, false, 1, acc) // [N,out]·[out,in]

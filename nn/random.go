@@ -71,7 +71,8 @@ func (e *Engine) Dropout(x *Tensor, key RNGKey, p float64) *Tensor {
 	out := e.newTensor(x.shape...)
 	e.dropout(x, out, key, thr, scale, false)
 	if e.recording(x) {
-		e.record("dropout", out, []*Tensor{x}, func(g *Tensor) {
+		// The backward draws the mask again from the key: nothing saved.
+		e.record("dropout", out, []*Tensor{x}, nil, func(g *Tensor) {
 			gx, acc := e.gradTarget(x)
 			e.dropout(g, gx, key, thr, scale, acc)
 		})

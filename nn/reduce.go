@@ -162,10 +162,16 @@ func (e *Engine) reduceInto(dst *Tensor, acc bool, x, y *Tensor, shape []int, re
 		nChunks := (p.nRed + chunk - 1) / chunk
 		if nChunks <= 1 {
 			e.dispatch(reduceKernel, spec, e.groups1D(p.nOut, 1), p.push(p.nRed, 1, mode, scale, acc, false), src1, src2, dst)
+			if src1 != x {
+				e.recycle(src1)
+			}
 			return
 		}
 		partial := e.newTensor(p.nOut, nChunks)
 		e.dispatch(reduceKernel, spec, e.groups1D(p.nOut*nChunks, 1), p.push(chunk, nChunks, mode, 1, false, false), src1, src2, partial)
+		if src1 != x {
+			e.recycle(src1) // the previous round's partials
+		}
 		// Next, sum the partials of each output: [nOut, nChunks] over the last axis.
 		p, _ = planReduce([]int{p.nOut, nChunks}, []bool{false, true})
 		src1, src2, mode = partial, partial, reduceSum
@@ -242,7 +248,7 @@ func (e *Engine) sumScaled(op string, x *Tensor, axes []int, mean bool) *Tensor 
 	}
 	e.reduceInto(out, false, x, x, x.shape, reduced, reduceSum, scale)
 	if e.recording(x) {
-		e.record(op, out, []*Tensor{x}, func(g *Tensor) {
+		e.record(op, out, []*Tensor{x}, nil, func(g *Tensor) {
 			gx, acc := e.gradTarget(x)
 			e.broadcastBack(gx, acc, g, x.shape, reduced, scale)
 		})
@@ -261,7 +267,7 @@ func (e *Engine) SumSquares(x *Tensor) *Tensor {
 	perSample := []int{batch, x.n / batch}
 	e.reduceInto(out, false, x, x, perSample, []bool{false, true}, reduceSquares, 1)
 	if e.recording(x) {
-		e.record("sum_squares", out, []*Tensor{x}, func(g *Tensor) {
+		e.record("sum_squares", out, []*Tensor{x}, []*Tensor{x}, func(g *Tensor) {
 			gx, acc := e.gradTarget(x)
 			e.scaleBySample(x, g, 2, gx, acc)
 		})

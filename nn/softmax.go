@@ -28,7 +28,7 @@ func (e *Engine) softmax(x *Tensor, local uint32) *Tensor {
 	y := e.newTensor(x.shape...)
 	e.reduceRows(softmaxKernel, rows, local, vk.Push(rows, n), x, y)
 	if e.recording(x) {
-		e.record("softmax", y, []*Tensor{x}, func(gy *Tensor) {
+		e.record("softmax", y, []*Tensor{x}, []*Tensor{y}, func(gy *Tensor) {
 			gx, acc := e.gradTarget(x)
 			e.reduceRows(softmaxBackwardKernel, rows, local, vk.Push(rows, n, boolWord(acc)), y, gy, gx)
 		})

@@ -12,7 +12,9 @@ type node struct {
 	op       string
 	out      *Tensor
 	inputs   []*Tensor
+	saves    []*Tensor // tensors whose values backward reads
 	backward func(g *Tensor)
+	done     bool // saves and the output's gradient were let go
 }
 
 // tape records ops in the order they ran; reversed, that order is a valid
@@ -22,11 +24,32 @@ type tape struct {
 	grad  bool // recording is on (off inside NoGrad)
 }
 
-func (tp *tape) reset() {
-	for _, n := range tp.nodes {
+// resetTape forgets every node, letting go of what they held.
+func (e *Engine) resetTape() {
+	for _, n := range e.tape.nodes {
+		e.letGo(n)
 		n.out.node = nil
 	}
-	tp.nodes = tp.nodes[:0]
+	e.tape.nodes = e.tape.nodes[:0]
+}
+
+// letGo drops what a node held once its backward pass ran (or never
+// will): the tensors it saved and its output's gradient.
+func (e *Engine) letGo(n *node) {
+	if n.done {
+		return
+	}
+	n.done = true
+	for _, t := range n.saves {
+		if t != nil {
+			e.unref(t)
+		}
+	}
+	if o := n.out; !o.param && o.grad != nil {
+		g := o.grad
+		o.grad, o.owned = nil, false
+		e.unref(g)
+	}
 }
 
 // NoGrad runs f with recording off: ops inside compute values only. The
@@ -54,9 +77,18 @@ func (e *Engine) recording(inputs ...*Tensor) bool {
 	return false
 }
 
-// record appends an op to the tape; out then carries gradients.
-func (e *Engine) record(op string, out *Tensor, inputs []*Tensor, backward func(g *Tensor)) {
-	n := &node{op: op, out: out, inputs: inputs, backward: backward}
+// record appends an op to the tape; out then carries gradients. saves
+// lists every tensor whose values backward reads (nil entries are
+// skipped): they stay alive until it has run. Tensors backward only
+// routes gradients to (calling accumulate or gradTarget) need not be
+// listed.
+func (e *Engine) record(op string, out *Tensor, inputs []*Tensor, saves []*Tensor, backward func(g *Tensor)) {
+	for _, t := range saves {
+		if t != nil {
+			e.ref(t)
+		}
+	}
+	n := &node{op: op, out: out, inputs: inputs, saves: saves, backward: backward}
 	out.node = n
 	out.tracks = true
 	e.tape.nodes = append(e.tape.nodes, n)
@@ -74,11 +106,17 @@ func (t *Tensor) Detach() *Tensor { return t.view(t.shape, 0) }
 
 // Backward runs the reverse pass from loss, whose gradient is taken as one
 // everywhere (a scalar loss, usually). Parameters accumulate into their
-// persistent gradients; other tensors' gradients live until Release.
+// persistent gradients; the gradient of a tensor an op made lives only
+// until its op's backward has used it (as PyTorch's non-leaf .grad), and
+// what an op saved for its backward is let go as soon as that has run.
 func (e *Engine) Backward(loss *Tensor) error {
-	seed := e.newTensor(loss.shape...)
-	seed.Fill(1)
-	return e.BackwardWith(loss, seed)
+	var err error
+	e.scoped(func() {
+		seed := e.newTensor(loss.shape...)
+		seed.Fill(1)
+		err = e.BackwardWith(loss, seed)
+	})
+	return err
 }
 
 // BackwardWith runs the reverse pass with the given gradient of out.
@@ -95,15 +133,18 @@ func (e *Engine) BackwardWith(out, grad *Tensor) error {
 	was := e.tape.grad
 	e.tape.grad = false // backward ops are not themselves recorded
 	defer func() { e.tape.grad = was }()
-	e.accumulate(out, grad)
+	e.scoped(func() { e.accumulate(out, grad) })
 	nodes := e.tape.nodes
 	for i := len(nodes) - 1; i >= 0 && e.err == nil; i-- {
 		n := nodes[i]
 		if g := n.out.grad; g != nil && !n.out.param {
-			n.backward(g)
+			// Temporaries of the backward die with its scope; what it
+			// passes on lives in gradient slots.
+			e.scoped(func() { n.backward(g) })
 		}
+		e.letGo(n)
 	}
-	e.tape.reset()
+	e.resetTape()
 	return e.err
 }
 
@@ -123,12 +164,27 @@ func (e *Engine) accumulate(t *Tensor, g *Tensor) {
 	}
 	switch {
 	case t.grad == nil:
+		e.ref(g)
 		t.grad, t.owned = g, false
 	case t.owned:
 		e.addInto(t.grad, g)
+	case e.solelyHeld(t.grad):
+		// Borrowed, but every other holder let go of it since.
+		e.addInto(t.grad, g)
+		t.owned = true
 	default:
-		t.grad, t.owned = e.add(t.grad, g), true
+		old := t.grad
+		t.grad, t.owned = e.add(old, g), true
+		e.ref(t.grad)
+		e.unref(old)
 	}
+}
+
+// solelyHeld reports whether g's memory has one holder, the gradient slot
+// that refers to it: it may then be changed in place.
+func (e *Engine) solelyHeld(g *Tensor) bool {
+	s := g.storage()
+	return s != nil && s.refs == 1 && !g.held
 }
 
 // gradTarget returns where a backward kernel may write (accumulate false)
@@ -137,13 +193,20 @@ func (e *Engine) gradTarget(t *Tensor) (dst *Tensor, accumulate bool) {
 	switch {
 	case t.grad == nil:
 		t.grad, t.owned = e.newTensor(t.shape...), true
+		e.ref(t.grad)
 		return t.grad, false
 	case t.owned:
+		return t.grad, true
+	case e.solelyHeld(t.grad):
+		t.owned = true
 		return t.grad, true
 	default:
 		own := e.newTensor(t.shape...)
 		e.copyInto(own, t.grad)
+		old := t.grad
 		t.grad, t.owned = own, true
+		e.ref(own)
+		e.unref(old)
 		return own, true
 	}
 }
@@ -172,6 +235,8 @@ func (e *Engine) copyInto(dst, src *Tensor) {
 	if e.err != nil {
 		return
 	}
+	dst.mustLive()
+	src.mustLive()
 	if err := e.S.Copy(dst.buf, dst.off, src.buf, src.off, 4*uint64(src.n)); err != nil {
 		e.fail(err)
 	}
@@ -182,7 +247,7 @@ func (e *Engine) Copy(t *Tensor) *Tensor {
 	out := e.newTensor(t.shape...)
 	e.copyInto(out, t)
 	if e.recording(t) {
-		e.record("copy", out, []*Tensor{t}, func(g *Tensor) { e.accumulate(t, g) })
+		e.record("copy", out, []*Tensor{t}, nil, func(g *Tensor) { e.accumulate(t, g) })
 	}
 	return out
 }

@@ -103,7 +103,8 @@ func TestStepAllocatesNothingAfterTheFirst(t *testing.T) {
 
 func TestSizeClass(t *testing.T) {
 	for _, c := range []struct{ in, want uint64 }{
-		{1, 256}, {256, 256}, {257, 320}, {512, 512}, {513, 640}, {1000, 1024}, {1025, 1280}, {4 << 20, 4 << 20}, {4<<20 + 1, 5 << 20},
+		{1, 256}, {256, 256}, {257, 320}, {512, 512}, {513, 640}, {1000, 1024}, {1025, 1280}, {1 << 20, 1 << 20}, {1<<20 + 1, 9 << 17},
+		{4 << 20, 4 << 20}, {4<<20 + 1, 9 << 19}, {65 << 20, 72 << 20}, {100 << 20, 104 << 20},
 	} {
 		if got := sizeClass(c.in); got != c.want {
 			t.Errorf("sizeClass(%d) = %d, want %d", c.in, got, c.want)

@@ -9,9 +9,11 @@ import (
 )
 
 // Tensor is a float32 array on the device, row-major (NCHW for images).
-// Tensors made by ops belong to the current step and are recycled by
-// Engine.Release; persistent ones (parameters, optimizer state) live until
-// the Engine closes.
+// Tensors made by ops belong to the current step: their memory goes back
+// to the pool when nothing needs it any more (see Engine.Tidy) and at the
+// latest at Engine.Release; persistent ones (parameters, optimizer state)
+// live until the Engine closes. Using a step tensor whose memory went back
+// to the pool panics.
 type Tensor struct {
 	e      *Engine
 	shape  []int
@@ -25,6 +27,14 @@ type Tensor struct {
 	owned  bool // grad was allocated for this tensor and may be added into
 	tracks bool // gradients flow to it (a parameter, or computed from one)
 	node   *node
+
+	// Liveness of step memory (see live.go). refs counts the holders of
+	// a step tensor that owns a buffer: Tensor values in a scope (held),
+	// ops that saved it for the backward pass, gradient slots.
+	refs   int
+	held   bool // this value holds a reference on its memory
+	freed  bool // its memory went back to the pool
+	lentAt int  // index in pool.lent while it holds a buffer
 }
 
 type lifetime uint8
@@ -40,7 +50,9 @@ func (t *Tensor) Shape() []int { return t.shape }
 // Len is the number of elements.
 func (t *Tensor) Len() int { return t.n }
 
-// Grad returns the gradient accumulated for t, or nil.
+// Grad returns the gradient accumulated for t, or nil. A parameter's
+// persists; that of a tensor an op made exists only during Backward, which
+// lets it go once the op's backward has used it (PyTorch's non-leaf .grad).
 func (t *Tensor) Grad() *Tensor { return t.grad }
 
 // Param reports whether t is a parameter.
@@ -48,7 +60,10 @@ func (t *Tensor) Param() bool { return t.param }
 
 func (t *Tensor) String() string { return fmt.Sprintf("tensor%v", t.shape) }
 
-func (t *Tensor) rng() vk.Range { return vk.Range{Buf: t.buf, Offset: t.off, Size: 4 * uint64(t.n)} }
+func (t *Tensor) rng() vk.Range {
+	t.mustLive()
+	return vk.Range{Buf: t.buf, Offset: t.off, Size: 4 * uint64(t.n)}
+}
 
 func numel(shape []int) int {
 	n := 1
@@ -84,6 +99,10 @@ func (e *Engine) newTensor(shape ...int) *Tensor {
 		return t
 	}
 	t.buf = e.pool.get(4 * uint64(t.n))
+	if t.buf != nil {
+		e.pool.lend(t)
+		e.hold(t)
+	}
 	return t
 }
 
@@ -100,7 +119,8 @@ func (e *Engine) fits(shape []int) bool {
 	return true
 }
 
-// Empty returns an uninitialized tensor that lives until Release.
+// Empty returns an uninitialized step tensor, held like an op's output: by
+// the enclosing Tidy scope, or until Release outside every scope.
 func (e *Engine) Empty(shape ...int) *Tensor { return e.newTensor(shape...) }
 
 // Persistent returns a zeroed tensor that lives until the Engine closes or
@@ -142,9 +162,18 @@ func (e *Engine) NewParam(data []float32, shape ...int) *Tensor {
 	return t
 }
 
-// Free releases a persistent tensor (and a parameter's gradient) now.
+// Free releases a persistent tensor (and a parameter's gradient) now. On
+// a step tensor (or a view of one) it says the caller is done with this
+// value: its memory returns to the pool once nothing else holds it (a
+// recorded op that saved it for the backward pass, another view, a
+// scope's other values). Use it for what a Tidy scope would hold too long,
+// such as each link of a long chain.
 func (t *Tensor) Free() {
-	if t.lasts != persistentLife || t.buf == nil || t.base != nil {
+	if t.lasts == stepLife {
+		t.e.unhold(t)
+		return
+	}
+	if t.buf == nil || t.base != nil {
 		return
 	}
 	t.e.Dev.Free(t.buf)
@@ -171,6 +200,7 @@ func (t *Tensor) Upload(data []float32) {
 		e.failf("nn: uploading %d values into %v", len(data), t)
 		return
 	}
+	t.mustLive()
 	raw := make([]byte, 4*len(data))
 	for i, v := range data {
 		binary.LittleEndian.PutUint32(raw[4*i:], math.Float32bits(v))
@@ -189,6 +219,7 @@ func (t *Tensor) Upload(data []float32) {
 	if err := e.S.Copy(t.buf, t.off, tmp.buf, 0, 4*uint64(t.n)); err != nil {
 		e.fail(err)
 	}
+	e.recycle(tmp)
 }
 
 // Write records copying data (exactly Len() values) into the tensor
@@ -204,6 +235,7 @@ func (t *Tensor) Write(data []float32) {
 		e.failf("nn: writing %d values into %v", len(data), t)
 		return
 	}
+	t.mustLive()
 	if 4*len(data) > 65536 {
 		t.Upload(data)
 		return
@@ -223,6 +255,7 @@ func (t *Tensor) Download() ([]float32, error) {
 	if e.err != nil {
 		return nil, e.err
 	}
+	t.mustLive()
 	src := t
 	if t.off != 0 {
 		src = e.newTensor(t.n)
@@ -232,7 +265,11 @@ func (t *Tensor) Download() ([]float32, error) {
 		}
 	}
 	raw := make([]byte, 4*t.n)
-	if err := e.S.Download(src.buf, raw); err != nil {
+	err := e.S.Download(src.buf, raw)
+	if src != t {
+		e.recycle(src)
+	}
+	if err != nil {
 		e.fail(err)
 		return nil, err
 	}
@@ -263,7 +300,7 @@ func (t *Tensor) Reshape(shape ...int) *Tensor {
 	}
 	v := t.view(shape, 0)
 	if e.recording(t) {
-		e.record("reshape", v, []*Tensor{t}, func(g *Tensor) {
+		e.record("reshape", v, []*Tensor{t}, nil, func(g *Tensor) {
 			e.accumulate(t, g.Reshape(t.shape...))
 		})
 	}
@@ -276,7 +313,9 @@ func (t *Tensor) view(shape []int, off int) *Tensor {
 	if t.base != nil {
 		base = t.base
 	}
-	return &Tensor{e: t.e, shape: append([]int(nil), shape...), n: numel(shape), buf: t.buf, off: t.off + 4*uint64(off), lasts: t.lasts, base: base}
+	v := &Tensor{e: t.e, shape: append([]int(nil), shape...), n: numel(shape), buf: t.buf, off: t.off + 4*uint64(off), lasts: t.lasts, base: base}
+	t.e.hold(v)
+	return v
 }
 
 // Slice returns rows [from, to) of the first dimension: a view when the
@@ -296,16 +335,18 @@ func (t *Tensor) Slice(from, to int) *Tensor {
 	} else {
 		out = e.newTensor(shape...)
 		if e.err == nil {
+			t.mustLive()
 			if err := e.S.Copy(out.buf, 0, t.buf, t.off+4*uint64(from*row), 4*uint64(out.n)); err != nil {
 				e.fail(err)
 			}
 		}
 	}
 	if e.recording(t) {
-		e.record("slice", out, []*Tensor{t}, func(g *Tensor) {
+		e.record("slice", out, []*Tensor{t}, nil, func(g *Tensor) {
 			full := e.newTensor(t.shape...)
 			full.Fill(0)
 			if e.err == nil {
+				g.mustLive()
 				if err := e.S.Copy(full.buf, full.off+4*uint64(from*row), g.buf, g.off, 4*uint64(g.n)); err != nil {
 					e.fail(err)
 				}

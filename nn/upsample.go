@@ -20,7 +20,7 @@ func (e *Engine) Upsample2x(x *Tensor) *Tensor {
 	out := e.newTensor(x.shape[0], x.shape[1], 2*h, 2*w)
 	e.elementwise(upsample2xKernel, out.n, vk.Push(out.n, h, w), x, out)
 	if e.recording(x) {
-		e.record("upsample2x", out, []*Tensor{x}, func(g *Tensor) {
+		e.record("upsample2x", out, []*Tensor{x}, nil, func(g *Tensor) {
 			gx, acc := e.gradTarget(x)
 			e.elementwise(upsample2xBackwardKernel, x.n, vk.Push(x.n, h, w, boolWord(acc)), g, gx)
 		})

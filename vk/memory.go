@@ -58,6 +58,9 @@ type AllocStats struct {
 	ReservedBytes uint64 // their total size
 	InUseBytes    uint64 // bytes handed out to live Buffers
 	DeviceAllocs  int    // vkAllocateMemory calls so far
+	// The largest ReservedBytes and InUseBytes since the device opened or
+	// ResetPeakMemory: what a step needed at its fullest.
+	PeakReservedBytes, PeakInUseBytes uint64
 }
 
 type allocator struct {
@@ -128,8 +131,8 @@ func newAllocator(d *Device, limit uint64) (*allocator, error) {
 	if tensorType < 0 {
 		return nil, fmt.Errorf("vulkan: %s offers no device-local memory for its storage buffers", d.Info.Name)
 	}
-	// Blocks are sized from the limit, so that a small MemoryLimit (tests
-	// of what fits) is not spent on one block.
+	// Blocks of a sixteenth of what may be allocated: of the heap, or of
+	// a smaller MemoryLimit (a block larger than the limit never fits).
 	blockSize := min(max(limit/16, 16<<20), 256<<20)
 	a.tensors = &memKind{name: "device", typeIndex: uint32(tensorType), host: d.uma, blockSize: blockSize}
 	a.staging = &memKind{name: "staging", typeIndex: uint32(stagingType), host: true, blockSize: min(32<<20, blockSize)}
@@ -155,6 +158,28 @@ func (a *allocator) createBuffer(size uint64) (vk.Buffer, error) {
 // rather than splitting them: a shader binds each buffer as one range.
 func (d *Device) Alloc(size uint64) (*Buffer, error) { return d.mem.alloc(d.mem.tensors, size) }
 
+// AllocInBlocks is Alloc without reserving more device memory: it returns
+// nil when no block already held has room (or the size needs a block of
+// its own).
+func (d *Device) AllocInBlocks(size uint64) *Buffer {
+	a, k := d.mem, d.mem.tensors
+	need := roundUp(size, a.align)
+	if size == 0 || size > a.maxRange || need > k.blockSize/2 {
+		return nil
+	}
+	for _, blk := range k.blocks {
+		if off, ok := blk.take(need); ok {
+			a.use(need)
+			return &Buffer{Size: size, blk: blk, offset: off, span: need}
+		}
+	}
+	return nil
+}
+
+// Dedicated reports whether the buffer has a block of its own, which
+// returns to the driver only at an idle point (Trim, Stream.Wait).
+func (b *Buffer) Dedicated() bool { return b.blk != nil && b.blk.dedicated }
+
 // allocStaging returns a host-visible buffer for transfers.
 func (d *Device) allocStaging(size uint64) (*Buffer, error) { return d.mem.alloc(d.mem.staging, size) }
 
@@ -175,6 +200,19 @@ func (d *Device) AllocStats() AllocStats { return d.mem.stats }
 // device-local heap, or Options.MemoryLimit when that is smaller.
 func (d *Device) MemoryLimit() uint64 { return d.mem.limit }
 
+// ResetPeakMemory starts the peak counters of AllocStats afresh from what
+// is held now.
+func (d *Device) ResetPeakMemory() {
+	st := &d.mem.stats
+	st.PeakReservedBytes, st.PeakInUseBytes = st.ReservedBytes, st.InUseBytes
+}
+
+// use counts n more bytes handed out.
+func (a *allocator) use(n uint64) {
+	a.stats.InUseBytes += n
+	a.stats.PeakInUseBytes = max(a.stats.PeakInUseBytes, a.stats.InUseBytes)
+}
+
 func (a *allocator) alloc(k *memKind, size uint64) (*Buffer, error) {
 	if size == 0 {
 		return nil, errors.New("vulkan: cannot allocate a zero-size buffer")
@@ -190,12 +228,12 @@ func (a *allocator) alloc(k *memKind, size uint64) (*Buffer, error) {
 			return nil, err
 		}
 		blk.free = nil
-		a.stats.InUseBytes += need
+		a.use(need)
 		return &Buffer{Size: size, blk: blk, offset: 0, span: need}, nil
 	}
 	for _, blk := range k.blocks {
 		if off, ok := blk.take(need); ok {
-			a.stats.InUseBytes += need
+			a.use(need)
 			return &Buffer{Size: size, blk: blk, offset: off, span: need}, nil
 		}
 	}
@@ -204,7 +242,7 @@ func (a *allocator) alloc(k *memKind, size uint64) (*Buffer, error) {
 		return nil, err
 	}
 	off, _ := blk.take(need)
-	a.stats.InUseBytes += need
+	a.use(need)
 	return &Buffer{Size: size, blk: blk, offset: off, span: need}, nil
 }
 
@@ -251,6 +289,7 @@ func (a *allocator) newBlock(k *memKind, size uint64, dedicated bool) (*block, e
 	a.stats.Blocks++
 	a.stats.DeviceAllocs++
 	a.stats.ReservedBytes += size
+	a.stats.PeakReservedBytes = max(a.stats.PeakReservedBytes, a.stats.ReservedBytes)
 	return blk, nil
 }
 
@@ -297,6 +336,29 @@ func (a *allocator) free(buf *Buffer) {
 		return
 	}
 	blk.give(buf.offset, buf.span)
+}
+
+// Trim waits until the device has done all recorded work, then returns to
+// the driver every block no buffer uses: what a step's peak left behind,
+// or room for an allocation that just failed. Blocks are otherwise kept
+// for reuse.
+func (d *Device) Trim() error {
+	if err := d.waitAll(); err != nil {
+		return err
+	}
+	a := d.mem
+	a.releaseDeferred()
+	for _, k := range []*memKind{a.tensors, a.staging} {
+		for i := 0; i < len(k.blocks); {
+			blk := k.blocks[i]
+			if !blk.dedicated && len(blk.free) == 1 && blk.free[0].size == blk.size {
+				a.release(blk) // removes it from k.blocks
+				continue
+			}
+			i++
+		}
+	}
+	return nil
 }
 
 // releaseDeferred frees dedicated blocks once no work can reference them.

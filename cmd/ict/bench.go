@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"sort"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/ictvk/ictvk/ct"
@@ -102,6 +103,8 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "warm-up: %d steps in %.1f s (first use builds the pipelines)\n", *warm, time.Since(t0).Seconds())
 	}
 	e.S.Timings() // drop the warm-up's
+	e.ResetPeakMemory()
+	barriers := e.S.Stats().Barriers
 	t0 = time.Now()
 	for i := 0; i < *steps; i++ {
 		if err := step(); err != nil {
@@ -113,17 +116,13 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	if m := tr.MicroBatch(); m < b {
 		fmt.Fprintf(stdout, "  %d passes of %d per step: %.3f s per pass\n", b/m, m, wall*float64(m)/float64(b))
 	}
-	mem := e.Dev.AllocStats()
-	fmt.Fprintf(stdout, "device memory: %.1f MiB reserved of a %.1f MiB limit, %.1f MiB of it in use\n",
-		mib(mem.ReservedBytes), mib(e.Dev.MemoryLimit()), mib(mem.InUseBytes))
+	printMemory(stdout, e, b, float64(e.S.Stats().Barriers-barriers)/float64(*steps))
 	printTimings(stdout, e.S.Timings(), *steps, *top)
 	if *ops {
 		return benchOps(stdout, e, net.BaseChannels, net.ImageSize, b)
 	}
 	return nil
 }
-
-func mib(b uint64) float64 { return float64(b) / (1 << 20) }
 
 // printFit reports the measured memory of a training pass and the
 // micro-batch it gives here and on devices of common sizes.
@@ -132,13 +131,33 @@ func printFit(w io.Writer, f ct.PassFit, b, m int, took time.Duration) {
 	for _, r := range f.Runs {
 		runs = append(runs, r.String())
 	}
-	fmt.Fprintf(w, "memory of a training pass (passes run in %.1f s: %s): %.1f MiB + %.2f MiB per sample, largest tensor %.2f MiB per sample; parameters and optimizer state %.1f MiB\n",
+	fmt.Fprintf(w, "memory of a training pass (passes run in %.1f s: %s): %.1f MiB + %.2f MiB per sample, largest tensor %.2f MiB per sample; parameters and optimizer state %s\n",
 		took.Seconds(), strings.Join(runs, ", "), f.FixedBytes/(1<<20), f.BytesPerSample/(1<<20), f.LargestPerSample/(1<<20), mib(f.PersistentBytes))
 	fmt.Fprintf(w, "  %s\n", f.Explain(b, m))
 	for _, gib := range []uint64{8, 16, 24, 80} {
 		fmt.Fprintf(w, "  on a %d GiB device (this device's buffer limit): micro-batch %d\n", gib, f.LargestDivisorIn(b, f.AvailableOn(gib<<30)))
 	}
 }
+
+// printMemory reports the peak memory of the timed steps: the step's
+// tensors at their fullest (activations, gradients, temporaries), what the
+// device allocator held at its fullest (those, the pool's idle buffers,
+// parameters and optimizer state, staging), and the process's peak
+// resident size (on lavapipe device memory is host memory).
+func printMemory(w io.Writer, e *nn.Engine, batch int, barriersPerStep float64) {
+	ps, as := e.PoolStats(), e.Dev.AllocStats()
+	fmt.Fprintf(w, "memory: step tensors peak %s (%s per image); device memory held peak %s (%s in use at peak) of a %s limit",
+		mib(ps.PeakLentBytes), mib(ps.PeakLentBytes/uint64(batch)), mib(as.PeakReservedBytes), mib(as.PeakInUseBytes), mib(e.Dev.MemoryLimit()))
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
+		fmt.Fprintf(w, "; process peak resident %s", mib(uint64(ru.Maxrss)*1024))
+	}
+	// Reusing memory within a step orders more commands after earlier
+	// ones: the barriers show what liveness costs in synchronization.
+	fmt.Fprintf(w, "; %.0f barriers per step\n", barriersPerStep)
+}
+
+func mib(n uint64) string { return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20)) }
 
 // printTimings splits the device time of steps by phase and by kernel.
 func printTimings(w io.Writer, ts []vk.Timing, steps, top int) {
@@ -200,16 +219,23 @@ func printTimings(w io.Writer, ts []vk.Timing, steps, top int) {
 // preset's sizes: GFLOP/s say how far each is from the device's peak.
 func benchOps(w io.Writer, e *nn.Engine, ch, size, batch int) error {
 	rng := rand.New(rand.NewPCG(3, 4))
-	randT := func(shape ...int) *nn.Tensor {
-		n := 1
-		for _, d := range shape {
-			n *= d
+	// The inputs are persistent: each repetition ends with Release, which
+	// would hand step tensors' memory to the next repetition's outputs.
+	var inputs []*nn.Tensor
+	defer func() {
+		for _, t := range inputs {
+			t.Free()
 		}
-		v := make([]float32, n)
+	}()
+	randT := func(shape ...int) *nn.Tensor {
+		t := e.Persistent(shape...)
+		v := make([]float32, t.Len())
 		for i := range v {
 			v[i] = float32(rng.NormFloat64())
 		}
-		return e.FromData(v, shape...)
+		t.Upload(v)
+		inputs = append(inputs, t)
+		return t
 	}
 	type op struct {
 		name  string

@@ -243,45 +243,64 @@ func (n *Net) Free() {
 // and C 1 (grayscale, replicated to RGB) or 3; other shapes fail on the
 // engine (the first convolution's error). It must run under e.NoGrad or
 // on tensors that need no gradient.
-func (n *Net) Forward(x *nn.Tensor) *nn.Tensor { return n.forward(x, InputSize) }
+func (n *Net) Forward(x *nn.Tensor) *nn.Tensor {
+	return n.e.Tidy(func() *nn.Tensor { return n.forward(x, InputSize) })
+}
 
 // forward is Forward with the images resized to size x size instead of
 // 299 x 299 (the tests run the network on smaller images, down to 75).
 func (n *Net) forward(x *nn.Tensor, size int) *nn.Tensor {
 	e := n.e
 	s := x.Shape()
-	x = e.ResizeBilinear(x, size, size)
-	if len(s) == 4 && s[1] == 1 {
-		x = e.Concat(e.Concat(x, x), x)
+	// Each stage runs in a Tidy scope and replaces h, which goes back to
+	// the pool at once: a batch needs the memory of one stage, not of
+	// every activation.
+	h := x
+	then := func(stage func(x *nn.Tensor) *nn.Tensor) {
+		next := e.Tidy(func() *nn.Tensor { return stage(h) })
+		if h != x {
+			h.Free()
+		}
+		h = next
 	}
-	x = n.conv(x, "Conv2d_1a_3x3")
-	x = n.conv(x, "Conv2d_2a_3x3")
-	x = n.conv(x, "Conv2d_2b_3x3")
-	x = e.MaxPool2d(x, 3, 2, 0)
-	x = n.conv(x, "Conv2d_3b_1x1")
-	x = n.conv(x, "Conv2d_4a_3x3")
-	x = e.MaxPool2d(x, 3, 2, 0)
-	x = n.blockA(x, "Mixed_5b")
-	x = n.blockA(x, "Mixed_5c")
-	x = n.blockA(x, "Mixed_5d")
-	x = n.blockB(x, "Mixed_6a")
-	for _, p := range []string{"Mixed_6b", "Mixed_6c", "Mixed_6d", "Mixed_6e"} {
-		x = n.blockC(x, p)
-	}
-	x = n.blockD(x, "Mixed_7a")
-	x = n.blockE(x, "Mixed_7b", false)
-	x = n.blockE(x, "Mixed_7c", true)
-	x = e.Mean(x, 2, 3)
-	if e.Err() != nil {
+	then(func(x *nn.Tensor) *nn.Tensor {
+		x = e.ResizeBilinear(x, size, size)
+		if len(s) == 4 && s[1] == 1 {
+			x = e.Concat(e.Concat(x, x), x)
+		}
 		return x
+	})
+	conv := func(name string) func(*nn.Tensor) *nn.Tensor {
+		return func(x *nn.Tensor) *nn.Tensor { return n.conv(x, name) }
 	}
-	return x.Reshape(s[0], Features)
+	maxPool := func(x *nn.Tensor) *nn.Tensor { return e.MaxPool2d(x, 3, 2, 0) }
+	then(conv("Conv2d_1a_3x3"))
+	then(conv("Conv2d_2a_3x3"))
+	then(conv("Conv2d_2b_3x3"))
+	then(maxPool)
+	then(conv("Conv2d_3b_1x1"))
+	then(conv("Conv2d_4a_3x3"))
+	then(maxPool)
+	for _, p := range []string{"Mixed_5b", "Mixed_5c", "Mixed_5d"} {
+		then(func(x *nn.Tensor) *nn.Tensor { return n.blockA(x, p) })
+	}
+	then(func(x *nn.Tensor) *nn.Tensor { return n.blockB(x, "Mixed_6a") })
+	for _, p := range []string{"Mixed_6b", "Mixed_6c", "Mixed_6d", "Mixed_6e"} {
+		then(func(x *nn.Tensor) *nn.Tensor { return n.blockC(x, p) })
+	}
+	then(func(x *nn.Tensor) *nn.Tensor { return n.blockD(x, "Mixed_7a") })
+	then(func(x *nn.Tensor) *nn.Tensor { return n.blockE(x, "Mixed_7b", false) })
+	then(func(x *nn.Tensor) *nn.Tensor { return n.blockE(x, "Mixed_7c", true) })
+	then(func(x *nn.Tensor) *nn.Tensor { return e.Mean(x, 2, 3) })
+	if e.Err() != nil {
+		return h
+	}
+	return h.Reshape(s[0], Features)
 }
 
-// RunBatch is how many images Run sends through the network at once. Every
-// activation of a batch stays allocated until the batch ends, and the
-// largest (64 x 147 x 147 floats, 5.5 MB an image) must stay under
-// lavapipe's 128 MiB buffer limit; 4 keeps both small.
+// RunBatch is how many images Run sends through the network at once. The
+// largest activation (64 x 147 x 147 floats, 5.5 MB an image) must stay
+// under lavapipe's 128 MiB buffer limit; 4 keeps it small.
 const RunBatch = 4
 
 // Run returns the features (count rows of Features) of count images
@@ -313,7 +332,7 @@ func (n *Net) Run(images []float32, count, channels, size int) ([]float32, error
 // conv runs BasicConv2d name: convolution with the folded bias, ReLU.
 func (n *Net) conv(x *nn.Tensor, name string) *nn.Tensor {
 	c := n.convs[name]
-	return n.e.ReLU(n.e.Conv2dPad(x, c.w, c.b, c.stride, c.padH, c.padW))
+	return n.e.Tidy(func() *nn.Tensor { return n.e.ReLU(n.e.Conv2dPad(x, c.w, c.b, c.stride, c.padH, c.padW)) })
 }
 
 // cat joins tensors along channels, in order.

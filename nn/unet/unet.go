@@ -145,7 +145,15 @@ func (n *Net) Free() {
 // (training), masks come from it with Layer set per dropout site, so two
 // forwards with one key (the iCT teacher and student) draw the same
 // masks; a nil key (sampling) applies no dropout.
+//
+// Every block runs in its own nn.Tidy scope and the whole pass in one
+// more: only the output stays with the caller, and the intermediate
+// tensors live while the pass or the tape's backward still needs them.
 func (n *Net) Forward(x, cNoise *nn.Tensor, dropout *nn.RNGKey) *nn.Tensor {
+	return n.e.Tidy(func() *nn.Tensor { return n.forward(x, cNoise, dropout) })
+}
+
+func (n *Net) forward(x, cNoise *nn.Tensor, dropout *nn.RNGKey) *nn.Tensor {
 	e, c := n.e, n.Config
 	var feats *nn.Tensor
 	if c.Embedding == Fourier {
@@ -156,13 +164,17 @@ func (n *Net) Forward(x, cNoise *nn.Tensor, dropout *nn.RNGKey) *nn.Tensor {
 	emb := n.embed2.forward(e, e.SiLU(n.embed1.forward(e, feats)))
 	emb = e.SiLU(emb) // every block applies its projection to SiLU(emb)
 
+	// then replaces h by next, freeing the old h: what the tape saved of
+	// it stays for the backward pass, the rest goes back to the pool now
+	// (under NoGrad, everything).
 	h := n.in.forward(e, x)
+	then := func(next *nn.Tensor) { h.Free(); h = next }
 	skips := []*nn.Tensor{h}
 	for _, lv := range n.down {
 		for i, blk := range lv.blocks {
-			h = blk.forward(e, h, emb, dropout, c.Dropout)
+			h = blk.forward(e, h, emb, dropout, c.Dropout) // the old h is a skip
 			if a := lv.attns[i]; a != nil {
-				h = a.forward(e, h)
+				then(a.forward(e, h))
 			}
 			skips = append(skips, h)
 		}
@@ -171,23 +183,24 @@ func (n *Net) Forward(x, cNoise *nn.Tensor, dropout *nn.RNGKey) *nn.Tensor {
 			skips = append(skips, h)
 		}
 	}
-	h = n.mid1.forward(e, h, emb, dropout, c.Dropout)
-	h = n.midAttn.forward(e, h)
-	h = n.mid2.forward(e, h, emb, dropout, c.Dropout)
+	h = n.mid1.forward(e, h, emb, dropout, c.Dropout) // the old h is a skip
+	then(n.midAttn.forward(e, h))
+	then(n.mid2.forward(e, h, emb, dropout, c.Dropout))
 	for _, lv := range n.up {
 		for i, blk := range lv.blocks {
 			skip := skips[len(skips)-1]
 			skips = skips[:len(skips)-1]
-			h = blk.forward(e, e.Concat(h, skip), emb, dropout, c.Dropout)
+			then(e.Tidy(func() *nn.Tensor { return blk.forward(e, e.Concat(h, skip), emb, dropout, c.Dropout) }))
+			skip.Free()
 			if a := lv.attns[i]; a != nil {
-				h = a.forward(e, h)
+				then(a.forward(e, h))
 			}
 		}
 		if lv.resize != nil {
-			h = lv.resize.forward(e, e.Upsample2x(h))
+			then(e.Tidy(func() *nn.Tensor { return lv.resize.forward(e, e.Upsample2x(h)) }))
 		}
 	}
-	return n.out.forward(e, e.SiLU(n.outNorm.forward(e, h)))
+	return n.out.forward(e, n.outNorm.forwardSiLU(e, h))
 }
 
 // --- layers ---
@@ -214,6 +227,12 @@ func (g norm) forward(e *nn.Engine, x *nn.Tensor) *nn.Tensor {
 	return e.GroupNorm(x, g.g, g.b, g.groups, 1e-6)
 }
 
+// forwardSiLU is SiLU(GroupNorm(x)) as one op, which keeps less for the
+// backward pass (see nn.GroupNormSiLU).
+func (g norm) forwardSiLU(e *nn.Engine, x *nn.Tensor) *nn.Tensor {
+	return e.GroupNormSiLU(x, g.g, g.b, g.groups, 1e-6)
+}
+
 // resBlock is DDPM++'s residual block: GroupNorm, SiLU, 3x3 conv, plus the
 // noise embedding per channel, GroupNorm, SiLU, dropout, 3x3 conv (zero
 // initialized), a 1x1 skip when the channels change, and the sum scaled by
@@ -227,9 +246,13 @@ type resBlock struct {
 }
 
 func (r *resBlock) forward(e *nn.Engine, x, emb *nn.Tensor, key *nn.RNGKey, p float64) *nn.Tensor {
-	h := r.c1.forward(e, e.SiLU(r.n1.forward(e, x)))
+	return e.Tidy(func() *nn.Tensor { return r.tidyForward(e, x, emb, key, p) })
+}
+
+func (r *resBlock) tidyForward(e *nn.Engine, x, emb *nn.Tensor, key *nn.RNGKey, p float64) *nn.Tensor {
+	h := r.c1.forward(e, r.n1.forwardSiLU(e, x))
 	h = e.AddChannel(h, r.emb.forward(e, emb))
-	h = e.SiLU(r.n2.forward(e, h))
+	h = r.n2.forwardSiLU(e, h)
 	if p > 0 && key != nil {
 		k := *key
 		k.Layer = r.site
@@ -252,8 +275,10 @@ type attnBlock struct {
 }
 
 func (a *attnBlock) forward(e *nn.Engine, x *nn.Tensor) *nn.Tensor {
-	h := e.Attention(a.n.forward(e, x), a.qkv, a.wo, a.heads)
-	return e.Scale(e.Add(x, h), float32(1/math.Sqrt2))
+	return e.Tidy(func() *nn.Tensor {
+		h := e.Attention(a.n.forward(e, x), a.qkv, a.wo, a.heads)
+		return e.Scale(e.Add(x, h), float32(1/math.Sqrt2))
+	})
 }
 
 // --- construction ---

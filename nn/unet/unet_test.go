@@ -1,6 +1,7 @@
 package unet
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"strings"
@@ -296,6 +297,88 @@ func TestBatchIndependence(t *testing.T) {
 		}
 		if worst > 1e-5*scale {
 			t.Errorf("sample %d: alone and in a batch of %d differ by %.3g (outputs up to %.3g)", i, batch, worst, scale)
+		}
+	}
+}
+
+// TestLivenessLowersPeak runs an iCT-shaped step (a teacher forward under
+// NoGrad, a student forward, a loss, backward) on an engine with liveness
+// and on one holding every step tensor until Release: the gradients must
+// agree bit for bit (NaN-poisoned pools, so reading a recycled buffer
+// would show), the peak of step memory must be well below the other, and
+// steps after the first allocate no device memory.
+func TestLivenessLowersPeak(t *testing.T) {
+	c := tiny()
+	const b = 4
+	rng := rand.New(rand.NewPCG(5, 6))
+	x := randomFloats(rng, b*64, 1)
+	z := randomFloats(rng, b*64, 1)
+	sigmas := []float32{-1, 0.5, 2, 0.1}
+	// Each engine in a subtest of its own: one device open at a time.
+	var step func(t *testing.T, hold bool) (uint64, [][]float32)
+	run := func(hold bool) (peak uint64, grads [][]float32) {
+		t.Run(fmt.Sprintf("hold=%v", hold), func(t *testing.T) { peak, grads = step(t, hold) })
+		return peak, grads
+	}
+	step = func(t *testing.T, hold bool) (peak uint64, grads [][]float32) {
+		opt := nntest.Options(t, true)
+		opt.HoldStepTensors = hold
+		e := nntest.OpenWith(t, opt)
+		net, err := New(e, c, 7)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer net.Free()
+		randomize(net, rand.New(rand.NewPCG(1, 2)))
+		if err := e.Wait(); err != nil {
+			t.Fatal(err)
+		}
+		e.ResetPeakMemory()
+		key := nn.RNGKey{Seed: 3, Step: 1}
+		var allocs int
+		for i := 0; i < 3; i++ {
+			if i == 1 {
+				allocs = e.Dev.AllocStats().DeviceAllocs
+			}
+			e.ZeroGrad(net.Tensors())
+			xt, noise := e.FromData(x, b, 1, 8, 8), e.FromData(sigmas, b)
+			var target *nn.Tensor
+			e.NoGrad(func() { target = net.Forward(e.Add(xt, e.FromData(z, b, 1, 8, 8)), noise, &key) })
+			pred := net.Forward(xt, noise, &key)
+			loss := e.PseudoHuberLoss(pred, target, e.FromData([]float32{1, 2, 3, 4}, b), 0.01)
+			if err := e.Backward(loss); err != nil {
+				t.Fatal(err)
+			}
+			e.Release()
+		}
+		// Memory returned within a step is reused within the next.
+		if a := e.Dev.AllocStats().DeviceAllocs; a != allocs {
+			t.Errorf("steps 2-3 made %d device allocations", a-allocs)
+		}
+		grads = nil
+		for _, p := range net.Params() {
+			g, err := p.Tensor.Grad().Download()
+			if err != nil {
+				t.Fatal(err)
+			}
+			grads = append(grads, g)
+		}
+		return e.PoolStats().PeakLentBytes, grads
+	}
+	live, gLive := run(false)
+	held, gHeld := run(true)
+	if t.Failed() {
+		return
+	}
+	t.Logf("step memory peak: %d KiB with liveness, %d KiB holding every tensor", live>>10, held>>10)
+	if live > held/2 {
+		t.Errorf("liveness peaks at %d bytes, not below half of %d", live, held)
+	}
+	for i := range gLive {
+		for j := range gLive[i] {
+			if gLive[i][j] != gHeld[i][j] {
+				t.Fatalf("gradient %d [%d]: %v with liveness, %v holding every tensor", i, j, gLive[i][j], gHeld[i][j])
+			}
 		}
 	}
 }
