@@ -71,7 +71,9 @@ test: deps data check-shaders
 	@bad=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$bad" ]; then echo "gofmt would change: $$bad"; exit 1; fi
 	$(GO) vet ./...
-	$(GO) test -count=1 ./...
+	# A machine's first run compiles every pipeline with LLVM (minutes per
+	# package on two cores): past go test's 10-minute default per package.
+	$(GO) test -count=1 -timeout 40m ./...
 
 # The default job: train the mnist preset within an 11-minute budget on
 # whatever device is present, leaving sample grids and a loss plot; then
