@@ -145,7 +145,10 @@ func TestMicroBatchChosenToFit(t *testing.T) {
 	run := tinyRun()
 	run.Net.ImageSize = 16
 	run.Net.AttentionResolutions = []int{8}
-	run.Recipe.BatchSize = 24
+	// Since step tensors live only as long as needed, a pass of this
+	// network takes ~0.5 MiB per sample: 240 do not fit 48 MiB at once.
+	const batch = 240
+	run.Recipe.BatchSize = batch
 	e := nntest.OpenLimited(t, 48<<20)
 	tr, err := NewTrainer(e, run)
 	if err != nil {
@@ -156,16 +159,19 @@ func TestMicroBatchChosenToFit(t *testing.T) {
 		t.Fatal("no fit measured for an automatic micro-batch")
 	}
 	m := tr.MicroBatch()
-	t.Logf("%s; fixed %.0f B + %.0f B/sample, persistent %d B, measured %d B at %d", f.Explain(24, m), f.FixedBytes, f.BytesPerSample, f.PersistentBytes, f.MeasuredBytes, f.Chosen)
-	if m >= 24 || 24%m != 0 || m < 1 {
-		t.Fatalf("micro-batch %d for batch 24 under a 48 MiB limit (a pass of 24 needs ~%d B of %d B free)", m, f.PassBytes(24), f.AvailableBytes)
+	t.Logf("%s; fixed %.0f B + %.0f B/sample, persistent %d B, measured %d B at %d", f.Explain(batch, m), f.FixedBytes, f.BytesPerSample, f.PersistentBytes, f.MeasuredBytes, f.Chosen)
+	if m >= batch || batch%m != 0 || m < 1 {
+		t.Fatalf("micro-batch %d for batch %d under a 48 MiB limit (a pass of %d needs ~%d B of %d B free)", m, batch, batch, f.PassBytes(batch), f.AvailableBytes)
 	}
-	if f.Fits(24) {
-		t.Errorf("the fit says a pass of 24 (%d B) fits %d B, yet chose %d", f.PassBytes(24), f.AvailableBytes, m)
+	if f.Fits(batch) {
+		t.Errorf("the fit says a pass of %d (%d B) fits %d B, yet chose %d", batch, f.PassBytes(batch), f.AvailableBytes, m)
+	}
+	if f.MeasuredBytes == 0 {
+		t.Fatalf("the fit did not run its pick of %d (estimate %d B of %d B free)", m, f.PassBytes(m), f.AvailableBytes)
 	}
 	for i := 0; i < 2; i++ {
 		e.ResetPeakMemory()
-		if err := tr.TrainStep(batchOf(uint64(50+i), 24*256)); err != nil {
+		if err := tr.TrainStep(batchOf(uint64(50+i), batch*256)); err != nil {
 			t.Fatalf("step %d with micro-batch %d: %v", i, m, err)
 		}
 		// Each pass releases its tensors: a step of 2 passes peaks at

@@ -1,11 +1,13 @@
 package ct
 
 import (
+	"errors"
 	"fmt"
 	"math"
 
 	"github.com/ictvk/ictvk/nn"
 	"github.com/ictvk/ictvk/nn/unet"
+	"github.com/ictvk/ictvk/vk"
 )
 
 // Multistep consistency sampling (CM Algorithm 1) with noise levels
@@ -134,7 +136,7 @@ func SampleChunks(e *nn.Engine, net *unet.Net, r Recipe, n int, sigmas []float64
 		carry = e.Persistent(chunk, c.ImageChannels, c.ImageSize, c.ImageSize)
 		defer carry.Free()
 	}
-	for first := 0; first < n; first += chunk {
+	for first := 0; first < n; {
 		b := min(chunk, n-first)
 		if b < chunk && first > 0 {
 			// The pool holds buffers sized for full chunks; a smaller last
@@ -146,7 +148,7 @@ func SampleChunks(e *nn.Engine, net *unet.Net, r Recipe, n int, sigmas []float64
 			for j, sigma := range sigmas {
 				if j > 0 {
 					held := carry
-					if b < chunk {
+					if b < carry.Shape()[0] {
 						held = carry.Slice(0, b)
 					}
 					e.CopyInto(held, x)
@@ -157,6 +159,17 @@ func SampleChunks(e *nn.Engine, net *unet.Net, r Recipe, n int, sigmas []float64
 			}
 		})
 		if err := e.Err(); err != nil {
+			if errors.Is(err, vk.ErrOutOfMemory) && b > 1 {
+				// The fit is an estimate, and the allocator's blocks can
+				// be fragmented: halve the chunk and draw the same images
+				// again (each image's noise is keyed by its index, so the
+				// images do not change with the chunk).
+				e.ClearErr()
+				e.Release()
+				e.TrimPool()
+				chunk = b / 2
+				continue
+			}
 			return fmt.Errorf("ct: sampling images %d..%d: %w", first, first+b-1, err)
 		}
 		vals, err := x.Download()
@@ -170,6 +183,7 @@ func SampleChunks(e *nn.Engine, net *unet.Net, r Recipe, n int, sigmas []float64
 		if err := fn(first, vals); err != nil {
 			return err
 		}
+		first += b
 	}
 	return nil
 }
