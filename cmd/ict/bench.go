@@ -22,7 +22,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	f := trainFlags{dropout: -1, teacherEMA: -1, warmup: -1}
+	var f trainFlags
 	fs.StringVar(&f.preset, "preset", "mnist", "configuration to time: "+joinNames(ct.PresetNames()))
 	fs.IntVar(&f.imageSize, "image-size", 0, "image height and width (default: the preset's)")
 	fs.IntVar(&f.channels, "channels", 0, "image channels (default: the preset's)")
@@ -32,7 +32,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&f.channelMults, "channel-mults", "", "U-Net channel multipliers per level, e.g. 1,2,2 (default: the preset's)")
 	fs.IntVar(&f.blocks, "blocks", 0, "U-Net residual blocks per level (default: the preset's)")
 	fs.StringVar(&f.attention, "attention", "", "feature-map sizes with self-attention, or none (default: the preset's)")
-	fs.Float64Var(&f.dropout, "dropout", -1, "dropout probability (default: the preset's)")
+	fs.Float64Var(&f.dropout, "dropout", 0, "dropout probability (default: the preset's)")
 	steps := fs.Int("steps", 5, "timed training steps")
 	warm := fs.Int("warmup", 2, "untimed steps first (they build the pipelines)")
 	top := fs.Int("top", 12, "kernels to list")
@@ -41,7 +41,8 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	f.microBatchSet = flagGiven(fs, "micro-batch")
+	f.given = givenFlags(fs)
+	delete(f.given, "warmup") // bench's --warmup counts untimed steps, not the recipe's warm-up
 	if *steps < 1 || *warm < 0 {
 		return fmt.Errorf("--steps must be at least 1 and --warmup at least 0")
 	}

@@ -57,6 +57,22 @@ func TestCommands(t *testing.T) {
 		{"negative micro-batch", nil, []string{"train", "--preset", "mnist-tiny", "--micro-batch", "-2"}, 1, "--micro-batch -2: want a divisor of the batch 8"},
 		{"micro-batch past the batch", nil, []string{"bench", "--preset", "mnist-tiny", "--batch", "6", "--micro-batch", "12"}, 1, "--micro-batch 12: want a divisor of the batch 6 from 1 to 6"},
 		{"micro-batch not a divisor", nil, []string{"train", "--preset", "mnist-tiny", "--micro-batch", "3"}, 1, "--micro-batch 3: want a divisor of the batch 8"},
+		// A flag given as 0 (or empty) is refused like a negative one, not
+		// taken for "the preset's".
+		{"batch 0", nil, []string{"train", "--preset", "mnist-tiny", "--batch", "0"}, 1, "--batch 0: want at least 1"},
+		{"total 0", nil, []string{"train", "--preset", "mnist-tiny", "--total", "0"}, 1, "--total 0: want at least 1"},
+		{"lr 0", nil, []string{"train", "--preset", "mnist-tiny", "--lr", "0"}, 1, "--lr 0: want a positive number"},
+		{"negative lr", nil, []string{"train", "--preset", "mnist-tiny", "--lr", "-1"}, 1, "--lr -1: want a positive number"},
+		{"base-channels 0", nil, []string{"train", "--preset", "mnist-tiny", "--base-channels", "0"}, 1, "--base-channels 0: want at least 1"},
+		{"blocks 0", nil, []string{"train", "--preset", "mnist-tiny", "--blocks", "0"}, 1, "--blocks 0: want at least 1"},
+		{"s0 0", nil, []string{"train", "--preset", "mnist-tiny", "--s0", "0"}, 1, "--s0 0: want at least 1"},
+		{"empty channel-mults", nil, []string{"train", "--preset", "mnist-tiny", "--channel-mults="}, 1, `--channel-mults "": want positive integers`},
+		{"negative warmup", nil, []string{"train", "--preset", "mnist-tiny", "--warmup", "-2"}, 1, "--warmup -2: want at least 0"},
+		{"negative dropout", nil, []string{"train", "--preset", "mnist-tiny", "--dropout", "-0.5"}, 1, "--dropout -0.5: want a number in [0, 1)"},
+		{"empty fit", nil, []string{"train", "--preset", "mnist-tiny", "--fit="}, 1, `--fit "": want pad or resize`},
+		{"bench batch 0", nil, []string{"bench", "--preset", "mnist-tiny", "--batch", "0"}, 1, "--batch 0: want at least 1"},
+		{"bench blocks 0", nil, []string{"bench", "--preset", "mnist-tiny", "--blocks", "0"}, 1, "--blocks 0: want at least 1"},
+		{"bench empty channel-mults", nil, []string{"bench", "--preset", "mnist-tiny", "--channel-mults="}, 1, `--channel-mults "": want positive integers`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

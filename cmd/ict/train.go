@@ -23,12 +23,13 @@ import (
 	"github.com/ictvk/ictvk/vk"
 )
 
-// trainFlags are the knobs of 'ict train'; zero values leave the preset's.
+// trainFlags are the knobs of 'ict train'; flags not given leave the
+// preset's values.
 type trainFlags struct {
 	preset, dataset, dataDir, out, resume string
 	imageSize, channels, batch, total     int
 	microBatch                            int
-	microBatchSet                         bool // --micro-batch was given (0 is refused then)
+	given                                 map[string]bool // the flags set on the command line
 	baseChannels, blocks                  int
 	channelMults, attention               string
 	fit                                   string
@@ -76,7 +77,7 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&f.microBatch, "micro-batch", 0, microBatchUsage)
 	fs.IntVar(&f.total, "total", 0, "training iterations K (sets the curriculum)")
 	fs.Float64Var(&f.lr, "lr", 0, "learning rate")
-	fs.Float64Var(&f.dropout, "dropout", -1, "dropout probability")
+	fs.Float64Var(&f.dropout, "dropout", 0, "dropout probability (default: the preset's)")
 	fs.Float64Var(&f.fourierScale, "fourier-scale", 0, "scale of the Fourier noise embedding")
 	fs.Float64Var(&f.ema, "ema", 0, "decay of the evaluation EMA")
 	fs.IntVar(&f.s0, "s0", 0, "initial discretization steps s0")
@@ -91,9 +92,9 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&f.weighting, "weighting", "", "loss weighting: inverse-gap (iCT) or uniform")
 	fs.StringVar(&f.noiseDist, "noise-dist", "", "noise-index distribution: lognormal (iCT) or uniform")
 	fs.StringVar(&f.curriculum, "curriculum", "", "discretization curriculum: exponential (iCT) or square-root (CT)")
-	fs.Float64Var(&f.teacherEMA, "teacher-ema", -1, "mu0 of the original CT's teacher EMA (0: iCT's teacher without EMA)")
+	fs.Float64Var(&f.teacherEMA, "teacher-ema", 0, "mu0 of the original CT's teacher EMA (0: iCT's teacher without EMA; default: the preset's)")
 	fs.Float64Var(&f.clipNorm, "clip-norm", 0, "clip gradients to this global L2 norm (0: off)")
-	fs.IntVar(&f.warmup, "warmup", -1, "learning-rate warm-up steps")
+	fs.IntVar(&f.warmup, "warmup", 0, "learning-rate warm-up steps (default: the preset's)")
 	fs.DurationVar(&f.budget, "budget", 0, "fit the run into this wall time (e.g. 15m): measures a step and sets --total")
 	fs.BoolVar(&f.quiet, "quiet", false, "print only errors and the final line")
 	fs.BoolVar(&f.view, "view", false, "show samples in a window while training: space pauses, 1/2 one- or two-step, n new noise, s saves, q stops, Esc closes the window")
@@ -103,7 +104,7 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	f.microBatchSet = flagGiven(fs, "micro-batch")
+	f.given = givenFlags(fs)
 	if f.logEvery < 1 || f.sampleEvery < 1 || f.ckptEvery < 1 || f.evalEvery < 0 {
 		return fmt.Errorf("--log-every, --sample-every and --ckpt-every must be at least 1, --eval-every at least 0")
 	}
@@ -119,10 +120,11 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 
 const microBatchUsage = "images per forward/backward pass: a step runs batch/micro-batch passes whose gradients add up before one optimizer step; must divide --batch (default: the largest that fits the device's memory; a resume keeps the run's)"
 
-// flagGiven reports whether the flag was set on the command line.
-func flagGiven(fs *flag.FlagSet, name string) bool {
-	given := false
-	fs.Visit(func(f *flag.Flag) { given = given || f.Name == name })
+// givenFlags returns the names of the flags set on the command line, so
+// that a flag given as 0 is told from one left out.
+func givenFlags(fs *flag.FlagSet) map[string]bool {
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
 	return given
 }
 
@@ -145,10 +147,11 @@ func joinNames(names []string) string {
 	return s
 }
 
-// applyFlags overrides the preset with the flags that were given.
+// applyFlags overrides the preset with the flags that were given; a flag
+// given with a value out of its range (0 included) is refused by name.
 func applyFlags(p *ct.Preset, f trainFlags) error {
 	r, n := &p.Run.Recipe, &p.Run.Net
-	if f.dataset != "" {
+	if f.given["dataset"] {
 		p.Dataset = data.Source(f.dataset)
 		valid := false
 		for _, s := range data.Sources() {
@@ -158,92 +161,101 @@ func applyFlags(p *ct.Preset, f trainFlags) error {
 			return fmt.Errorf("--dataset %q: want one of %v", f.dataset, data.Sources())
 		}
 	}
-	if f.imageSize != 0 {
-		n.ImageSize = f.imageSize
+	for _, x := range []struct {
+		flag  string
+		value int
+		dst   []*int
+	}{
+		{"image-size", f.imageSize, []*int{&n.ImageSize}},
+		{"channels", f.channels, []*int{&n.ImageChannels}},
+		{"batch", f.batch, []*int{&r.BatchSize}},
+		{"base-channels", f.baseChannels, []*int{&n.BaseChannels}},
+		{"blocks", f.blocks, []*int{&n.BlocksPerLevel}},
+		{"total", f.total, []*int{&r.TotalIters}},
+		{"s0", f.s0, []*int{&r.S0}},
+		{"s1", f.s1, []*int{&r.S1}},
+		{"warmup", f.warmup, []*int{&p.Run.WarmupSteps}},
+	} {
+		if !f.given[x.flag] {
+			continue
+		}
+		least := 1
+		if x.flag == "warmup" {
+			least = 0
+		}
+		if x.value < least {
+			return fmt.Errorf("--%s %d: want at least %d", x.flag, x.value, least)
+		}
+		for _, d := range x.dst {
+			*d = x.value
+		}
 	}
-	if f.channels != 0 {
-		n.ImageChannels = f.channels
+	for _, x := range []struct {
+		flag  string
+		value float64
+		check func(float64) bool
+		want  string
+		dst   []*float64
+	}{
+		{"lr", f.lr, positiveFinite, "a positive number", []*float64{&r.LearningRate}},
+		{"fourier-scale", f.fourierScale, positiveFinite, "a positive number", []*float64{&r.FourierScale, &n.FourierScale}},
+		{"dropout", f.dropout, inUnitInterval, "a number in [0, 1)", []*float64{&r.Dropout, &n.Dropout}},
+		{"ema", f.ema, inUnitInterval, "a number in [0, 1)", []*float64{&r.EvalEMADecay}},
+		{"teacher-ema", f.teacherEMA, inUnitInterval, "a number in [0, 1)", []*float64{&r.TeacherEMAStart}},
+		{"clip-norm", f.clipNorm, func(v float64) bool { return v == 0 || positiveFinite(v) }, "0 (off) or a positive norm", []*float64{&p.Run.ClipNorm}},
+	} {
+		if !f.given[x.flag] {
+			continue
+		}
+		if !x.check(x.value) {
+			return fmt.Errorf("--%s %v: want %s", x.flag, x.value, x.want)
+		}
+		for _, d := range x.dst {
+			*d = x.value
+		}
 	}
-	if f.batch != 0 {
-		r.BatchSize = f.batch
-	}
-	if f.baseChannels != 0 {
-		n.BaseChannels = f.baseChannels
-	}
-	if f.blocks != 0 {
-		n.BlocksPerLevel = f.blocks
-	}
-	if f.channelMults != "" {
+	if f.given["channel-mults"] {
 		m, err := parseInts("--channel-mults", f.channelMults)
 		if err != nil {
 			return err
 		}
 		n.ChannelMults = m
 	}
-	switch f.attention {
-	case "":
-	case "none":
-		n.AttentionResolutions = nil
-	default:
-		a, err := parseInts("--attention", f.attention)
-		if err != nil {
-			return err
+	if f.given["attention"] {
+		if f.attention == "none" {
+			n.AttentionResolutions = nil
+		} else {
+			a, err := parseInts("--attention", f.attention)
+			if err != nil {
+				return fmt.Errorf("--attention %q: want feature-map sizes separated by commas, or none", f.attention)
+			}
+			n.AttentionResolutions = a
 		}
-		n.AttentionResolutions = a
 	}
-	switch f.fit {
-	case "":
-	case "pad":
-		p.Fit = data.Pad
-	case "resize":
-		p.Fit = data.Resize
-	default:
-		return fmt.Errorf("--fit %q: want pad or resize", f.fit)
+	if f.given["fit"] {
+		switch f.fit {
+		case "pad":
+			p.Fit = data.Pad
+		case "resize":
+			p.Fit = data.Resize
+		default:
+			return fmt.Errorf("--fit %q: want pad or resize", f.fit)
+		}
 	}
-	if f.total != 0 {
-		r.TotalIters = f.total
-	}
-	if f.lr != 0 {
-		r.LearningRate = f.lr
-	}
-	if f.dropout >= 0 {
-		r.Dropout, n.Dropout = f.dropout, f.dropout
-	}
-	if f.fourierScale != 0 {
-		r.FourierScale, n.FourierScale = f.fourierScale, f.fourierScale
-	}
-	if f.ema != 0 {
-		r.EvalEMADecay = f.ema
-	}
-	if f.s0 != 0 {
-		r.S0 = f.s0
-	}
-	if f.s1 != 0 {
-		r.S1 = f.s1
-	}
-	if f.seed != 0 {
+	if f.given["seed"] {
 		p.Run.Seed = f.seed
 	}
 	for _, x := range []struct {
 		flag, value string
 		dst         interface{ UnmarshalText([]byte) error }
-	}{{"--metric", f.metric, &r.Metric}, {"--weighting", f.weighting, &r.Weighting}, {"--noise-dist", f.noiseDist, &r.NoiseDistribution}, {"--curriculum", f.curriculum, &r.CurriculumKind}} {
-		if x.value != "" {
+	}{{"metric", f.metric, &r.Metric}, {"weighting", f.weighting, &r.Weighting}, {"noise-dist", f.noiseDist, &r.NoiseDistribution}, {"curriculum", f.curriculum, &r.CurriculumKind}} {
+		if f.given[x.flag] {
 			if err := x.dst.UnmarshalText([]byte(x.value)); err != nil {
-				return fmt.Errorf("%s: %v", x.flag, err)
+				return fmt.Errorf("--%s: %v", x.flag, err)
 			}
 		}
 	}
-	if f.teacherEMA >= 0 {
-		r.TeacherEMAStart = f.teacherEMA
-	}
-	if f.clipNorm != 0 {
-		p.Run.ClipNorm = f.clipNorm
-	}
-	if f.warmup >= 0 {
-		p.Run.WarmupSteps = f.warmup
-	}
-	if f.microBatchSet {
+	if f.given["micro-batch"] {
 		if err := checkMicroBatchFlag(f.microBatch, r.BatchSize); err != nil {
 			return err
 		}
@@ -254,6 +266,10 @@ func applyFlags(p *ct.Preset, f trainFlags) error {
 	}
 	return n.Validate()
 }
+
+func positiveFinite(v float64) bool { return v > 0 && !math.IsInf(v, 1) }
+
+func inUnitInterval(v float64) bool { return v >= 0 && v < 1 }
 
 // passesNote describes how a step is split, or nothing for one pass.
 func passesNote(tr *ct.Trainer) string {
@@ -383,7 +399,7 @@ func train(f trainFlags, devOpt vk.Options, stdout io.Writer) error {
 		if f.dataDir == "" {
 			f.dataDir = cfg.DataDir
 		}
-		if f.microBatchSet && f.microBatch != run.MicroBatch {
+		if f.given["micro-batch"] && f.microBatch != run.MicroBatch {
 			// The only setting a resume may change: how a step is split,
 			// not what it computes.
 			if err := checkMicroBatchFlag(f.microBatch, run.Recipe.BatchSize); err != nil {
