@@ -15,6 +15,7 @@ import (
 	"io"
 	"os"
 	"sort"
+	"syscall"
 )
 
 // command is one subcommand of ict.
@@ -66,8 +67,43 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	default:
 		fmt.Fprintf(stderr, "ict %s: %v\n", args[0], err)
+		var status *exitStatus
+		if errors.As(err, &status) {
+			return status.code
+		}
 		return 1
 	}
+}
+
+// exitStatus is an error that ends ict with a status of its own instead
+// of 1, such as 130 after an interrupt, as shells report a signal.
+type exitStatus struct {
+	err  error
+	code int
+}
+
+func (e *exitStatus) Error() string { return e.err.Error() }
+func (e *exitStatus) Unwrap() error { return e.err }
+
+// stoppedBy is the error of a command that sig stopped: its exit status
+// is 128 + the signal's number, as shells report a process a signal ended.
+func stoppedBy(sig os.Signal, err error) error {
+	s, ok := sig.(syscall.Signal)
+	if !ok {
+		return err
+	}
+	return &exitStatus{err: err, code: 128 + int(s)}
+}
+
+// signalName is how a shell user knows sig: SIGINT (Ctrl-C), SIGTERM.
+func signalName(sig os.Signal) string {
+	switch sig {
+	case syscall.SIGINT:
+		return "SIGINT"
+	case syscall.SIGTERM:
+		return "SIGTERM"
+	}
+	return sig.String()
 }
 
 func usage(w io.Writer) {

@@ -99,3 +99,11 @@ func (p *progress) finish() {
 		fmt.Fprintln(p.w)
 	}
 }
+
+// clear takes the bar off its line before a run stops short, so that the
+// reason is printed on a clean line.
+func (p *progress) clear() {
+	if p.bar != nil {
+		_ = p.bar.Clear()
+	}
+}

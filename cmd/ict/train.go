@@ -519,12 +519,14 @@ func train(f trainFlags, devOpt vk.Options, stdout io.Writer) error {
 	var budgetFrom time.Time
 	for tr.Step < run.Recipe.TotalIters {
 		select {
-		case <-stop:
+		case sig := <-stop:
 			if err := save(); err != nil {
 				return err
 			}
-			prog.logf("interrupted after step %d: checkpoint written; continue with 'ict train --resume %s'", tr.Step, folder.dir)
-			return nil
+			prog.clear()
+			// Not 0: 'ict train && ict eval' must tell this from a finished run.
+			return stoppedBy(sig, fmt.Errorf("interrupted by %s after step %d of %d: checkpoint written; continue with 'ict train --resume %s'",
+				signalName(sig), tr.Step, run.Recipe.TotalIters, folder.dir))
 		default:
 		}
 		if _, err := batcher.Next(batch); err != nil {

@@ -220,3 +220,41 @@ func TestProgressOnTerminal(t *testing.T) {
 		t.Errorf("--quiet printed more than the final line:\n%q", out)
 	}
 }
+
+// TestInterruptExitStatus stops a run with SIGINT and its resume with
+// SIGTERM: each writes the checkpoint and exits 130 or 143 (not 0, so
+// 'ict train && ict eval' stops) with a line that says how to resume.
+func TestInterruptExitStatus(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains for real")
+	}
+	bin := buildICT(t)
+	dir := filepath.Join(t.TempDir(), "run")
+	ckpt := filepath.Join(dir, "checkpoints", "latest.safetensors")
+	args := []string{"--log-every", "1", "--sample-every", "1000", "--ckpt-every", "1000"}
+	for _, c := range []struct {
+		sig  syscall.Signal
+		name string
+		code int
+		args []string
+	}{
+		{syscall.SIGINT, "SIGINT", 130, append([]string{"train", "--preset", "mnist-tiny", "--total", "1000", "--out", dir}, args...)},
+		{syscall.SIGTERM, "SIGTERM", 143, append([]string{"train", "--resume", dir}, args...)},
+	} {
+		run := startICT(t, bin, nil, c.args...)
+		run.waitLine(t, "loss", 3*time.Minute)
+		run.cmd.Process.Signal(c.sig)
+		select {
+		case code := <-run.exit:
+			want := "checkpoint written; continue with 'ict train --resume " + dir + "'"
+			if out := run.output(); code != c.code || !strings.Contains(out, "interrupted by "+c.name+" after step") || !strings.Contains(out, want) {
+				t.Errorf("after %s: exit %d, want %d and %q:\n%s", c.name, code, c.code, want, out)
+			}
+		case <-time.After(time.Minute):
+			t.Fatalf("ict train did not stop within a minute of %s:\n%s", c.name, run.output())
+		}
+		if st, err := os.Stat(ckpt); err != nil || st.Size() == 0 {
+			t.Fatalf("no checkpoint after %s: %v", c.name, err)
+		}
+	}
+}
