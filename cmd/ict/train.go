@@ -19,7 +19,9 @@ import (
 	"github.com/ictvk/ictvk/ct"
 	"github.com/ictvk/ictvk/ct/data"
 	"github.com/ictvk/ictvk/ct/report"
+	"github.com/ictvk/ictvk/internal/atomicfile"
 	"github.com/ictvk/ictvk/nn"
+	"github.com/ictvk/ictvk/nn/checkpoint"
 	"github.com/ictvk/ictvk/vk"
 )
 
@@ -354,6 +356,29 @@ func (r runFolder) create() error {
 	return os.Remove(probe)
 }
 
+// removeStaleTemps removes the temporary files that killed writes of
+// checkpoints, grids or the config left in the run folder (nothing else
+// would ever remove them) and returns their names.
+func (r runFolder) removeStaleTemps() ([]string, error) {
+	var removed []string
+	for _, d := range []string{r.dir, r.path("samples"), r.path("checkpoints")} {
+		entries, err := os.ReadDir(d)
+		if err != nil {
+			return removed, fmt.Errorf("run folder: %w", err)
+		}
+		for _, e := range entries {
+			if !e.Type().IsRegular() || !(checkpoint.IsTemp(e.Name()) || atomicfile.IsTemp(e.Name())) {
+				continue
+			}
+			if err := os.Remove(filepath.Join(d, e.Name())); err != nil {
+				return removed, fmt.Errorf("run folder: removing a stale temporary file: %w", err)
+			}
+			removed = append(removed, e.Name())
+		}
+	}
+	return removed, nil
+}
+
 type metricsLine struct {
 	Step         int     `json:"step"`
 	Loss         float64 `json:"loss"`
@@ -428,6 +453,11 @@ func train(f trainFlags, devOpt vk.Options, stdout io.Writer) error {
 	}
 	if err := folder.create(); err != nil {
 		return err
+	}
+	if stale, err := folder.removeStaleTemps(); err != nil {
+		return err
+	} else if len(stale) > 0 {
+		logf("removed %d temporary file(s) of writes a kill cut short: %s", len(stale), strings.Join(stale, ", "))
 	}
 	run := preset.Run
 	net := run.Net

@@ -223,7 +223,8 @@ func TestProgressOnTerminal(t *testing.T) {
 
 // TestInterruptExitStatus stops a run with SIGINT and its resume with
 // SIGTERM: each writes the checkpoint and exits 130 or 143 (not 0, so
-// 'ict train && ict eval' stops) with a line that says how to resume.
+// 'ict train && ict eval' stops) with a line that says how to resume. The
+// resume removes temporary files that killed writes left.
 func TestInterruptExitStatus(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains for real")
@@ -241,6 +242,9 @@ func TestInterruptExitStatus(t *testing.T) {
 		{syscall.SIGINT, "SIGINT", 130, append([]string{"train", "--preset", "mnist-tiny", "--total", "1000", "--out", dir}, args...)},
 		{syscall.SIGTERM, "SIGTERM", 143, append([]string{"train", "--resume", dir}, args...)},
 	} {
+		if c.sig == syscall.SIGTERM {
+			plantStaleTemps(t, dir)
+		}
 		run := startICT(t, bin, nil, c.args...)
 		run.waitLine(t, "loss", 3*time.Minute)
 		run.cmd.Process.Signal(c.sig)
@@ -255,6 +259,39 @@ func TestInterruptExitStatus(t *testing.T) {
 		}
 		if st, err := os.Stat(ckpt); err != nil || st.Size() == 0 {
 			t.Fatalf("no checkpoint after %s: %v", c.name, err)
+		}
+	}
+	checkStaleTempsRemoved(t, dir)
+}
+
+// staleTemps are files like those a kill leaves midway through writing a
+// checkpoint (nn/checkpoint) or a config or grid (internal/atomicfile);
+// keptFiles only look alike and are not ours to remove.
+var (
+	staleTemps = []string{"checkpoints/.latest.safetensors.tmp-1234567", "checkpoints/.step0000004.safetensors.tmp42",
+		".config.json.tmp99", "samples/.latest_1step.png.tmp7"}
+	keptFiles = []string{"checkpoints/latest.safetensors.tmp-1", "checkpoints/.notes.tmp-draft", "notes.tmp"}
+)
+
+func plantStaleTemps(t *testing.T, dir string) {
+	t.Helper()
+	for _, f := range append(staleTemps, keptFiles...) {
+		if err := os.WriteFile(filepath.Join(dir, f), []byte("partial"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func checkStaleTempsRemoved(t *testing.T, dir string) {
+	t.Helper()
+	for _, f := range staleTemps {
+		if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
+			t.Errorf("the stale temporary file %s is still there after a resume", f)
+		}
+	}
+	for _, f := range keptFiles {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Errorf("a resume removed %s, which is not a temporary file of ours", f)
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // Write writes data to a temporary file beside path, syncs it, renames it
@@ -36,6 +37,22 @@ func Create(path string) (*File, error) {
 		return nil, fmt.Errorf("writing %s: %w", path, err)
 	}
 	return &File{path: path, f: f}, nil
+}
+
+// IsTemp reports whether name (a file's base name) is one of Create's
+// temporary files: one that outlives its write was left by a killed
+// process, and nothing else will remove it.
+func IsTemp(name string) bool {
+	i := strings.LastIndex(name, ".tmp")
+	if i < 2 || name[0] != '.' || i+len(".tmp") == len(name) {
+		return false
+	}
+	for _, c := range name[i+len(".tmp"):] {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // Write appends data to the temporary file.

@@ -97,6 +97,25 @@ func tempPattern(path string) string {
 	return "." + base + ".tmp-*"
 }
 
+// IsTemp reports whether name (a file's base name) is one of Write's
+// temporary files: one that outlives its Write was left by a killed
+// process, and nothing else will remove it.
+func IsTemp(name string) bool {
+	i := strings.LastIndex(name, ".tmp-")
+	return i > 1 && name[0] == '.' && allDigits(name[i+len(".tmp-"):])
+}
+
+// allDigits says whether s is a non-empty run of decimal digits, as
+// os.CreateTemp puts in place of its pattern's *.
+func allDigits(s string) bool {
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
 // syncDir makes a rename inside dir durable. Windows cannot sync a
 // directory and needs no such step.
 func syncDir(dir string) error {

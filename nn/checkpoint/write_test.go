@@ -192,3 +192,24 @@ func TestWriteLongName(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// IsTemp recognizes the temporary files Write makes (short and long
+// names), which a killed write leaves behind, and no other name.
+func TestIsTemp(t *testing.T) {
+	dir := t.TempDir()
+	for _, base := range []string{"latest.safetensors", strings.Repeat("n", 240) + ".safetensors"} {
+		f, err := os.CreateTemp(dir, tempPattern(filepath.Join(dir, base)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+		if name := filepath.Base(f.Name()); !IsTemp(name) {
+			t.Errorf("IsTemp(%q) = false for Write's temporary file", name)
+		}
+	}
+	for _, name := range []string{"latest.safetensors", ".latest.safetensors", "latest.safetensors.tmp-123", ".latest.safetensors.tmp-", ".latest.safetensors.tmp-12x", ".tmp-123", ".config.json.tmp123"} {
+		if IsTemp(name) {
+			t.Errorf("IsTemp(%q) = true", name)
+		}
+	}
+}
