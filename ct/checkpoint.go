@@ -128,12 +128,14 @@ func (t *Trainer) Load(path string) (map[string]string, error) {
 			p.Tensor.Upload(tensor.Data)
 		}
 	}
+	t.lossCheck.Upload([]float32{0}) // steps before the load are not the checkpoint's
 	if err := t.E.Err(); err != nil {
 		return nil, err
 	}
 	// The seed keys the noise and dropout draws of every later step.
 	t.Run.Seed = run.Seed
 	t.Step, t.Opt.Steps = step, adamSteps
+	t.checkedStep = step
 	t.grid = gridState{}
 	return f.Metadata, nil
 }

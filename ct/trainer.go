@@ -84,6 +84,11 @@ type Trainer struct {
 	samples sampleInputs
 	loss    *nn.Tensor // the last step's loss, [1]
 	stepped bool       // loss holds a step's
+	// lossCheck adds up loss*0 of every step since checkedStep: 0 while
+	// all were finite, NaN once one was not (NaN and Inf times 0 are NaN),
+	// so CheckLosses covers every step without a wait per step.
+	lossCheck   *nn.Tensor
+	checkedStep int
 
 	microBatch int
 	// Fit is the measured memory of a training pass when the micro-batch
@@ -167,6 +172,7 @@ func NewTrainer(e *nn.Engine, run Run) (*Trainer, error) {
 		*p = e.Persistent(b)
 	}
 	t.loss = e.Persistent(1)
+	t.lossCheck = e.Persistent(1)
 	if err := e.Err(); err != nil {
 		return nil, err
 	}
@@ -244,6 +250,7 @@ func (t *Trainer) accumulateGradients(batch []float32) error {
 			t.PassRecorded(from/m+1, b/m)
 		}
 	}
+	e.NoGrad(func() { e.CopyInto(t.lossCheck, e.Add(t.lossCheck, e.Scale(t.loss, 0))) })
 	return e.Err()
 }
 
@@ -402,6 +409,23 @@ func (t *Trainer) LastLoss() (float64, error) {
 		return math.NaN(), err
 	}
 	return float64(v[0]), nil
+}
+
+// CheckLosses waits for the device and says whether the loss of every
+// step since the last check (steps from to t.Step) was finite. A finite
+// range starts the next check after it; a non-finite one stays, since
+// the weights it left are not worth training on.
+func (t *Trainer) CheckLosses() (from int, finite bool, err error) {
+	from = t.checkedStep + 1
+	v, err := t.lossCheck.Download()
+	if err != nil {
+		return from, false, err
+	}
+	if v[0] != 0 { // NaN: 0 + 0 + ... stays exactly 0 otherwise
+		return from, false, nil
+	}
+	t.checkedStep = t.Step
+	return from, true, nil
 }
 
 // Sample generates images from noise with the EMA network (or the student

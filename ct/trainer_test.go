@@ -277,3 +277,47 @@ func TestOriginalCTTeacherEMA(t *testing.T) {
 		t.Errorf("teacher moved %v, equals the student %v", moved, equal)
 	}
 }
+
+// TestCheckLossesSeesEveryStep: a NaN image makes one step's loss NaN;
+// CheckLosses, read only after two more finite steps, still reports the
+// range, and keeps reporting it. A load starts the checks afresh.
+func TestCheckLossesSeesEveryStep(t *testing.T) {
+	e := openEngine(t)
+	run := tinyRun()
+	run.MicroBatch = 3
+	tr, err := NewTrainer(e, run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	step := func(b []float32) {
+		t.Helper()
+		if err := tr.TrainStep(b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	step(batchOf(1, 3*64))
+	if from, finite, err := tr.CheckLosses(); err != nil || !finite || from != 1 {
+		t.Fatalf("after a finite step: from %d, finite %v, %v", from, finite, err)
+	}
+	path := t.TempDir() + "/good.safetensors"
+	if err := tr.Save(path, nil); err != nil {
+		t.Fatal(err)
+	}
+	poisoned := batchOf(2, 3*64)
+	poisoned[5] = float32(math.NaN())
+	step(poisoned)
+	// Later steps train on NaN weights; the flag must not forget step 2.
+	step(batchOf(3, 3*64))
+	for i := 0; i < 2; i++ {
+		if from, finite, err := tr.CheckLosses(); err != nil || finite || from != 2 {
+			t.Fatalf("check %d after a NaN step: from %d, finite %v, %v; want from 2, not finite", i, from, finite, err)
+		}
+	}
+	if _, err := tr.Load(path); err != nil {
+		t.Fatal(err)
+	}
+	step(batchOf(4, 3*64))
+	if from, finite, err := tr.CheckLosses(); err != nil || !finite || from != 2 {
+		t.Fatalf("after a load and a finite step: from %d, finite %v, %v", from, finite, err)
+	}
+}

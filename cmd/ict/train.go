@@ -531,7 +531,35 @@ func train(f trainFlags, devOpt vk.Options, stdout io.Writer) error {
 	history := loadHistory(folder.path("metrics.jsonl"))
 
 	batch := make([]float32, run.Recipe.BatchSize*ds.ImageElements())
+	prog := newProgress(stdout, f.quiet, "step", tr.Step, run.Recipe.TotalIters)
+	savedStep := -1 // the step latest.safetensors holds
+	if resumeCkpt != "" {
+		savedStep = tr.Step
+	}
+	// checkLosses stops the run, before its weights reach a checkpoint,
+	// when a step's loss since the last check was NaN or infinite: the
+	// step's update spread it to every weight.
+	checkLosses := func() error {
+		from, finite, err := tr.CheckLosses()
+		if err != nil || finite {
+			return err
+		}
+		steps := fmt.Sprintf("a step from %d to %d", from, tr.Step)
+		if from == tr.Step {
+			steps = fmt.Sprintf("step %d", from)
+		}
+		kept := "no checkpoint was written"
+		if savedStep >= 0 {
+			kept = fmt.Sprintf("%s keeps step %d", folder.path("checkpoints", "latest.safetensors"), savedStep)
+		}
+		prog.clear()
+		return fmt.Errorf("the loss of %s was NaN or infinite; training stopped and %s; train again with a --lr lower than %g",
+			steps, kept, run.Recipe.LearningRate)
+	}
 	save := func() error {
+		if err := checkLosses(); err != nil {
+			return err
+		}
 		st, err := batcher.State().MarshalBinary()
 		if err != nil {
 			return err
@@ -541,9 +569,9 @@ func train(f trainFlags, devOpt vk.Options, stdout io.Writer) error {
 		if err := tr.Save(path, meta); err != nil {
 			return fmt.Errorf("checkpoint at step %d (the previous one is intact): %w", tr.Step, err)
 		}
+		savedStep = tr.Step
 		return nil
 	}
-	prog := newProgress(stdout, f.quiet, "step", tr.Step, run.Recipe.TotalIters)
 	lastLog, lastStep := time.Now(), tr.Step
 	budgetSet := f.budget == 0
 	var budgetFrom time.Time
@@ -602,12 +630,12 @@ func train(f trainFlags, devOpt vk.Options, stdout io.Writer) error {
 			lastLog = lastLog.Add(time.Duration(scores.EvalSeconds * float64(time.Second))) // not training time
 		}
 		if tr.Step%f.logEvery == 0 || done || scores != nil || prog.wantsDescribe() {
+			if err := checkLosses(); err != nil {
+				return err
+			}
 			loss, err := tr.LastLoss()
 			if err != nil {
 				return err
-			}
-			if math.IsNaN(loss) || math.IsInf(loss, 0) {
-				return fmt.Errorf("step %d: the loss is %v; lower --lr", tr.Step, loss)
 			}
 			now := time.Now()
 			ips := float64((tr.Step-lastStep)*run.Recipe.BatchSize) / now.Sub(lastLog).Seconds()

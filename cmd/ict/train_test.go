@@ -4,14 +4,18 @@ import (
 	"bufio"
 	"encoding/json"
 	"image/png"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/ictvk/ictvk/nn/checkpoint"
 )
 
 // TestTrainEndToEnd runs the real binary on the tiny preset and checks the
@@ -292,6 +296,61 @@ func checkStaleTempsRemoved(t *testing.T, dir string) {
 	for _, f := range keptFiles {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
 			t.Errorf("a resume removed %s, which is not a temporary file of ours", f)
+		}
+	}
+}
+
+// TestNaNKeepsLastGoodCheckpoint trains with a learning rate that makes the
+// loss NaN from about step 3. Losses are read back only at log and
+// checkpoint steps, yet no checkpoint of NaN weights replaces the last
+// good one: the run stops, exit 1, naming the steps and --lr.
+func TestNaNKeepsLastGoodCheckpoint(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains for real")
+	}
+	bin := buildICT(t)
+	for _, c := range []struct {
+		ckptEvery string
+		want      string // in the message besides the --lr hint
+		kept      bool   // a checkpoint of an earlier step is left
+	}{
+		{"20", "no checkpoint was written", false},
+		{"1", "keeps step", true},
+	} {
+		dir := filepath.Join(t.TempDir(), "run")
+		out, code := runICT(t, bin, nil, "train", "--preset", "mnist-tiny", "--total", "100", "--lr", "30", "--ckpt-every", c.ckptEvery,
+			"--sample-every", "1000", "--out", dir)
+		if code != 1 || !strings.Contains(out, "was NaN or infinite") || !strings.Contains(out, "--lr lower than 30") || !strings.Contains(out, c.want) {
+			t.Errorf("--ckpt-every %s: exit %d, want 1 and %q:\n%s", c.ckptEvery, code, c.want, out)
+			continue
+		}
+		ckpt := filepath.Join(dir, "checkpoints", "latest.safetensors")
+		f, err := checkpoint.Read(ckpt, checkpoint.Limits{})
+		if !c.kept {
+			if err == nil {
+				t.Errorf("--ckpt-every %s: a checkpoint was written", c.ckptEvery)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("--ckpt-every %s: %v", c.ckptEvery, err)
+		}
+		// A checkpoint each step: the check covers one step, and the kept
+		// checkpoint is the step before it.
+		m := regexp.MustCompile(`the loss of step (\d+) was NaN or infinite; .* keeps step (\d+);`).FindStringSubmatch(out)
+		if m == nil {
+			t.Fatalf("the message does not name the step and the kept one:\n%s", out)
+		}
+		bad, _ := strconv.Atoi(m[1])
+		if kept := f.Metadata["ictvk.step"]; kept != m[2] || kept != strconv.Itoa(bad-1) {
+			t.Errorf("the checkpoint holds step %s; the message says step %s is kept and step %d went NaN", kept, m[2], bad)
+		}
+		for _, tensor := range f.Tensors {
+			for _, v := range tensor.Data {
+				if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+					t.Fatalf("the kept checkpoint's %s holds %v", tensor.Name, v)
+				}
+			}
 		}
 	}
 }
