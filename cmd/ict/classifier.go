@@ -132,6 +132,21 @@ func runClassifierTrain(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stderr, "ict classifier train: --dataset is required (mnist, fashion-mnist or cifar10)")
 		return errUsage
 	}
+	// 0 and "" stand for the preset's in evalFlags: given, they are refused.
+	given := givenFlags(fs)
+	for _, x := range []struct {
+		flag  string
+		value int
+	}{{"image-size", ef.imageSize}, {"channels", ef.channels}} {
+		if given[x.flag] && x.value < 1 {
+			return fmt.Errorf("--%s %d: want at least 1", x.flag, x.value)
+		}
+	}
+	if given["fit"] {
+		if _, err := parseFit(ef.fit); err != nil {
+			return err
+		}
+	}
 	cfg, err := ef.config()
 	if err != nil {
 		return err

@@ -72,6 +72,8 @@ func TestCommands(t *testing.T) {
 		{"empty fit", nil, []string{"train", "--preset", "mnist-tiny", "--fit="}, 1, `--fit "": want pad or resize`},
 		{"bench batch 0", nil, []string{"bench", "--preset", "mnist-tiny", "--batch", "0"}, 1, "--batch 0: want at least 1"},
 		{"bench blocks 0", nil, []string{"bench", "--preset", "mnist-tiny", "--blocks", "0"}, 1, "--blocks 0: want at least 1"},
+		{"classifier image-size 0", nil, []string{"classifier", "train", "--dataset", "mnist", "--image-size", "0"}, 1, "--image-size 0: want at least 1"},
+		{"classifier empty fit", nil, []string{"classifier", "train", "--dataset", "mnist", "--fit="}, 1, `--fit "": want pad or resize`},
 		{"bench empty channel-mults", nil, []string{"bench", "--preset", "mnist-tiny", "--channel-mults="}, 1, `--channel-mults "": want positive integers`},
 	}
 	for _, c := range cases {
