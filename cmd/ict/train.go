@@ -164,33 +164,27 @@ func applyFlags(p *ct.Preset, f trainFlags) error {
 		}
 	}
 	for _, x := range []struct {
-		flag  string
-		value int
-		dst   []*int
+		flag         string
+		value, least int
+		dst          *int
 	}{
-		{"image-size", f.imageSize, []*int{&n.ImageSize}},
-		{"channels", f.channels, []*int{&n.ImageChannels}},
-		{"batch", f.batch, []*int{&r.BatchSize}},
-		{"base-channels", f.baseChannels, []*int{&n.BaseChannels}},
-		{"blocks", f.blocks, []*int{&n.BlocksPerLevel}},
-		{"total", f.total, []*int{&r.TotalIters}},
-		{"s0", f.s0, []*int{&r.S0}},
-		{"s1", f.s1, []*int{&r.S1}},
-		{"warmup", f.warmup, []*int{&p.Run.WarmupSteps}},
+		{"image-size", f.imageSize, 1, &n.ImageSize},
+		{"channels", f.channels, 1, &n.ImageChannels},
+		{"batch", f.batch, 1, &r.BatchSize},
+		{"base-channels", f.baseChannels, 1, &n.BaseChannels},
+		{"blocks", f.blocks, 1, &n.BlocksPerLevel},
+		{"total", f.total, 1, &r.TotalIters},
+		{"s0", f.s0, 1, &r.S0},
+		{"s1", f.s1, 1, &r.S1},
+		{"warmup", f.warmup, 0, &p.Run.WarmupSteps},
 	} {
 		if !f.given[x.flag] {
 			continue
 		}
-		least := 1
-		if x.flag == "warmup" {
-			least = 0
+		if x.value < x.least {
+			return fmt.Errorf("--%s %d: want at least %d", x.flag, x.value, x.least)
 		}
-		if x.value < least {
-			return fmt.Errorf("--%s %d: want at least %d", x.flag, x.value, least)
-		}
-		for _, d := range x.dst {
-			*d = x.value
-		}
+		*x.dst = x.value
 	}
 	for _, x := range []struct {
 		flag  string
