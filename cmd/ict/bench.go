@@ -117,7 +117,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	if m := tr.MicroBatch(); m < b {
 		fmt.Fprintf(stdout, "  %d passes of %d per step: %.3f s per pass\n", b/m, m, wall*float64(m)/float64(b))
 	}
-	printMemory(stdout, e, b, float64(e.S.Stats().Barriers-barriers)/float64(*steps))
+	printMemory(stdout, e, tr.MicroBatch(), float64(e.S.Stats().Barriers-barriers)/float64(*steps))
 	printTimings(stdout, e.S.Timings(), *steps, *top)
 	if *ops {
 		return benchOps(stdout, e, net.BaseChannels, net.ImageSize, b)
@@ -144,11 +144,12 @@ func printFit(w io.Writer, f ct.PassFit, b, m int, took time.Duration) {
 // tensors at their fullest (activations, gradients, temporaries), what the
 // device allocator held at its fullest (those, the pool's idle buffers,
 // parameters and optimizer state, staging), and the process's peak
-// resident size (on lavapipe device memory is host memory).
-func printMemory(w io.Writer, e *nn.Engine, batch int, barriersPerStep float64) {
+// resident size (on lavapipe device memory is host memory). Per image is
+// per image of a pass: a step of several micro-batches peaks at one pass.
+func printMemory(w io.Writer, e *nn.Engine, pass int, barriersPerStep float64) {
 	ps, as := e.PoolStats(), e.Dev.AllocStats()
 	fmt.Fprintf(w, "memory: step tensors peak %s (%s per image); device memory held peak %s (%s in use at peak) of a %s limit",
-		mib(ps.PeakLentBytes), mib(ps.PeakLentBytes/uint64(batch)), mib(as.PeakReservedBytes), mib(as.PeakInUseBytes), mib(e.Dev.MemoryLimit()))
+		mib(ps.PeakLentBytes), mib(ps.PeakLentBytes/uint64(pass)), mib(as.PeakReservedBytes), mib(as.PeakInUseBytes), mib(e.Dev.MemoryLimit()))
 	var ru syscall.Rusage
 	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
 		fmt.Fprintf(w, "; process peak resident %s", mib(uint64(ru.Maxrss)*1024))
