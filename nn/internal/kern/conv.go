@@ -205,14 +205,7 @@ func (k *Kernels) convPhase(s *vk.Stream, mode int, a, b, c, bias vk.Range, p Co
 	// A deep product (the weight gradient over a large batch) runs as
 	// slices of its depth added up in C, as in MatMul.
 	for i, ks := range k.depthSlices(depth, k.depthStep()) {
-		acc := accumulate || i > 0
-		flags := 0
-		if acc {
-			flags |= flagAccumulate
-		}
-		if i == 0 {
-			flags |= biasFlag
-		}
+		acc, flags := sliceFlags(i, accumulate, biasFlag)
 		var pipe *vk.Pipeline
 		var err error
 		if k.variant == CPU {

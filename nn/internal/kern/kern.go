@@ -155,6 +155,21 @@ func New(dev *vk.Device, opt Options) (*Kernels, error) {
 // iteration of the kernel's loop takes: 4, or the GPU variant's BK).
 func (k *Kernels) depthSlices(depth, step int) [][2]int { return slices(depth, k.maxDepth, step) }
 
+// sliceFlags returns whether depth slice i adds into C (the caller asked
+// to accumulate, or an earlier slice wrote it) and its flag bits: only the
+// first slice adds the bias.
+func sliceFlags(i int, accumulate bool, biasFlag int) (bool, int) {
+	acc := accumulate || i > 0
+	flags := 0
+	if acc {
+		flags |= flagAccumulate
+	}
+	if i == 0 {
+		flags |= biasFlag
+	}
+	return acc, flags
+}
+
 // slices splits [0, n) into slices of at most size (rounded down to a
 // multiple of step, at least step); size 0 means one slice.
 func slices(n, size, step int) [][2]int {

@@ -118,14 +118,7 @@ func (k *Kernels) MatMul(s *vk.Stream, a, b, c vk.Range, p MatMulParams) error {
 	// A deep product runs as slices of its depth: the first writes C (or
 	// adds to it) with the bias, the others add to it.
 	for i, ks := range k.depthSlices(p.K, k.depthStep()) {
-		accumulate := p.Accumulate || i > 0
-		flags := 0
-		if accumulate {
-			flags |= flagAccumulate
-		}
-		if i == 0 {
-			flags |= biasFlag
-		}
+		accumulate, flags := sliceFlags(i, p.Accumulate, biasFlag)
 		var pipe *vk.Pipeline
 		var err error
 		if k.variant == CPU {
