@@ -262,7 +262,9 @@ func (t *Trainer) update() error {
 	t.evalAvg.Decay = EMADecayAt(r.EvalEMADecay, t.Step)
 	t.evalAvg.Update()
 	if t.teacherAvg != nil {
-		t.teacherAvg.Decay = t.curriculum.TeacherEMA(t.Step + 1)
+		// mu(k) of this step's own k, as the consistency-models code reads
+		// its global step before incrementing it.
+		t.teacherAvg.Decay = t.curriculum.TeacherEMA(t.Step)
 		t.teacherAvg.Update()
 	}
 	e.S.SetPhase("")

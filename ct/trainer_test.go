@@ -252,6 +252,7 @@ func TestOriginalCTTeacherEMA(t *testing.T) {
 	run.Recipe.TeacherEMAStart = 0.9
 	run.Recipe.CurriculumKind = CurriculumSquareRoot
 	run.Recipe.S0, run.Recipe.S1 = 2, 150
+	run.Recipe.TotalIters = 2
 	tr, err := NewTrainer(e, run)
 	if err != nil {
 		t.Fatal(err)
@@ -275,6 +276,20 @@ func TestOriginalCTTeacherEMA(t *testing.T) {
 	}
 	if !moved || equal {
 		t.Errorf("teacher moved %v, equals the student %v", moved, equal)
+	}
+	// The step's own k sets the decay, as in the consistency-models code
+	// (mu(k) from the global step before it is incremented): after step 0
+	// teacher = mu(0) before + (1 - mu(0)) student. With 2 iterations
+	// N(0) and N(1) differ, so mu(1) would miss by far.
+	if mu0, mu1 := tr.curriculum.TeacherEMA(0), tr.curriculum.TeacherEMA(1); math.Abs(mu0-mu1) < 0.01 {
+		t.Fatalf("mu(0) = %v and mu(1) = %v are too close for the check", mu0, mu1)
+	}
+	mu := tr.curriculum.TeacherEMA(0)
+	for i := range after {
+		want := mu*float64(before[i]) + (1-mu)*float64(student[i])
+		if d := math.Abs(float64(after[i]) - want); d > 1e-5*math.Abs(want)+1e-12 {
+			t.Fatalf("teacher [%d] = %v after step 0, want mu(0) = %.4f mix %v (mu(1) = %.4f)", i, after[i], mu, want, tr.curriculum.TeacherEMA(1))
+		}
 	}
 }
 
