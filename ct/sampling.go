@@ -138,11 +138,6 @@ func SampleChunks(e *nn.Engine, net *unet.Net, r Recipe, n int, sigmas []float64
 	}
 	for first := 0; first < n; {
 		b := min(chunk, n-first)
-		if b < chunk && first > 0 {
-			// The pool holds buffers sized for full chunks; a smaller last
-			// chunk would take new ones beside them (see ct/fit.go).
-			e.TrimPool()
-		}
 		var x *nn.Tensor
 		e.NoGrad(func() {
 			for j, sigma := range sigmas {

@@ -96,7 +96,8 @@ func TestSampleCountLimit(t *testing.T) {
 
 // TestSampleChunksUnderAMemoryLimit samples two and three-quarter chunks of
 // the size the device allows under a 48 MiB limit, two steps each: the
-// smaller last chunk must not need memory beside the full chunks' pool.
+// smaller last chunk must not need memory beside the full chunks' pool (the
+// pool gives idle buffers of other sizes back before reserving more).
 func TestSampleChunksUnderAMemoryLimit(t *testing.T) {
 	e := nntest.OpenLimited(t, 48<<20)
 	run := tinyRun()
