@@ -22,8 +22,8 @@ import (
 // FitPass runs: call it once they exist.
 //
 // Passes of one size reuse the pool's buffers; a last pass of another
-// size needs buffers of other size classes, so a chunked sampler whose
-// last chunk is smaller should Engine.TrimPool before it, or pad it.
+// size needs buffers of other size classes, which the pool makes room for
+// by giving its idle buffers back to the allocator first.
 
 // PassMode is the work of one pass.
 type PassMode int
