@@ -21,7 +21,7 @@ func BenchmarkTrainStep(b *testing.B) {
 	r.TotalIters = 1000
 	run := Run{Recipe: r, Seed: 1, Net: unet.Config{ImageChannels: 1, ImageSize: 32, BaseChannels: 32, ChannelMults: []int{1, 2, 2},
 		BlocksPerLevel: 1, AttentionResolutions: []int{8}, AttentionHeads: 1, Dropout: 0.1, Groups: 8,
-		Embedding: unet.Fourier, FourierScale: 0.02}}
+		Embedding: unet.Fourier, FourierScale: ICTFourierScale}}
 	tr, err := NewTrainer(e, run)
 	if err != nil {
 		b.Fatal(err)

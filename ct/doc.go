@@ -4,13 +4,20 @@
 // consistency training it improves on (CT; Song, Dhariwal, Chen &
 // Sutskever, "Consistency Models", ICML 2023, arXiv:2303.01469).
 //
-// Everything here is plain float64 arithmetic on the CPU: the recipe's
-// constants (Recipe), the Karras noise grid, the discretization curriculum
-// N(k), the discretized lognormal distribution over noise indices and its
-// sampler, the loss weighting, the consistency parameterization
-// (c_skip, c_out, c_in, c_noise), the Pseudo-Huber constant and the
-// sampler's noise levels. The training loop uploads the few numbers it
-// derives from these to the device; the device never recomputes them.
+// The package has two layers. The recipe's mathematics is plain float64
+// arithmetic on the host: the constants (Recipe), the Karras noise grid,
+// the discretization curriculum N(k), the discretized lognormal
+// distribution over noise indices and its sampler, the loss weighting, the
+// consistency parameterization (c_skip, c_out, c_in, c_noise), the
+// Pseudo-Huber constant and the sampler's noise levels. These give the few
+// numbers a step uploads; the device never recomputes them.
+//
+// On top of it, the device side drives package nn: Trainer runs a training
+// step (student and teacher passes, the loss, backprop, RAdam, the EMAs)
+// in compute shaders, with FitPass choosing how many samples a pass can
+// hold; Save and Load write and read checkpoints; SampleChunks and its
+// relatives run multistep consistency sampling in chunks that fit. The
+// host reads back only losses and finished images.
 //
 // Index convention. The paper numbers the grid sigma_1 < ... < sigma_N and
 // draws i in {1, ..., N-1}, pairing sigma_i with sigma_{i+1}. Go slices

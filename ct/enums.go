@@ -92,28 +92,6 @@ func (c *CurriculumKind) UnmarshalText(text []byte) error {
 	return enumUnmarshal("curriculum", c, text, curriculumNames)
 }
 
-// NoiseEmbedding selects how the network embeds c_noise(sigma).
-type NoiseEmbedding int
-
-const (
-	// EmbeddingFourier is NCSN++'s Gaussian Fourier features, with iCT's
-	// scale 0.02 instead of 16 (iCT §3.1).
-	EmbeddingFourier NoiseEmbedding = iota + 1
-	// EmbeddingPositional is the transformer-style sinusoidal embedding
-	// that the ImageNet models use.
-	EmbeddingPositional
-)
-
-var noiseEmbeddingNames = []string{"", "fourier", "positional"}
-
-func (e NoiseEmbedding) String() string { return enumString(e, noiseEmbeddingNames) }
-func (e NoiseEmbedding) MarshalText() ([]byte, error) {
-	return enumMarshal("noise embedding", e, noiseEmbeddingNames)
-}
-func (e *NoiseEmbedding) UnmarshalText(text []byte) error {
-	return enumUnmarshal("noise embedding", e, text, noiseEmbeddingNames)
-}
-
 func enumValid[T ~int](v T, names []string) bool { return v > 0 && int(v) < len(names) }
 
 func enumString[T ~int](v T, names []string) string {

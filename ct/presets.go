@@ -58,7 +58,6 @@ func smallRecipe(batch, total int) Recipe {
 	r.TotalIters = total
 	r.LearningRate = 4e-4
 	r.EvalEMADecay = 0.999
-	r.Dropout = 0.1
 	return r
 }
 
@@ -74,7 +73,6 @@ func smallRecipe(batch, total int) Recipe {
 func mnistPreset() Preset {
 	r := smallRecipe(32, 1400)
 	r.LearningRate = 1e-3
-	r.Dropout = 0
 	r.S1 = 160
 	return Preset{
 		Name:        "mnist",
@@ -84,7 +82,7 @@ func mnistPreset() Preset {
 		Run: Run{Recipe: r, Seed: 1, WarmupSteps: 100, Net: unet.Config{
 			ImageChannels: 1, ImageSize: 16, BaseChannels: 16, ChannelMults: []int{1, 2},
 			BlocksPerLevel: 1, AttentionResolutions: []int{8}, AttentionHeads: 1,
-			Dropout: r.Dropout, Groups: 8, Embedding: unet.Fourier, FourierScale: r.FourierScale,
+			Dropout: 0, Groups: 8, Embedding: unet.Fourier, FourierScale: ICTFourierScale,
 		}},
 	}
 }
@@ -93,7 +91,6 @@ func mnistPreset() Preset {
 // U-Net: 2.7 times the cost of a step of mnist, for longer or GPU runs.
 func mnist32Preset() Preset {
 	r := smallRecipe(32, 20000)
-	r.Dropout = 0
 	return Preset{
 		Name:        "mnist32",
 		Description: "MNIST padded to 32x32, a 1.1M-parameter U-Net: for GPUs or hours on a CPU",
@@ -102,7 +99,7 @@ func mnist32Preset() Preset {
 		Run: Run{Recipe: r, Seed: 1, WarmupSteps: 200, Net: unet.Config{
 			ImageChannels: 1, ImageSize: 32, BaseChannels: 32, ChannelMults: []int{1, 2, 2},
 			BlocksPerLevel: 1, AttentionResolutions: []int{8}, AttentionHeads: 1,
-			Dropout: r.Dropout, Groups: 8, Embedding: unet.Fourier, FourierScale: r.FourierScale,
+			Dropout: 0, Groups: 8, Embedding: unet.Fourier, FourierScale: ICTFourierScale,
 		}},
 	}
 }
@@ -128,7 +125,7 @@ func mnistTinyPreset() Preset {
 		Run: Run{Recipe: r, Seed: 1, Net: unet.Config{
 			ImageChannels: 1, ImageSize: 16, BaseChannels: 8, ChannelMults: []int{1, 2},
 			BlocksPerLevel: 1, AttentionResolutions: []int{8}, AttentionHeads: 1,
-			Dropout: r.Dropout, Groups: 4, Embedding: unet.Fourier, FourierScale: r.FourierScale,
+			Dropout: 0.1, Groups: 4, Embedding: unet.Fourier, FourierScale: ICTFourierScale,
 		}},
 	}
 }
@@ -146,7 +143,7 @@ func cifar10Preset() Preset {
 		Run: Run{Recipe: r, Seed: 1, Net: unet.Config{
 			ImageChannels: 3, ImageSize: 32, BaseChannels: 128, ChannelMults: []int{2, 2, 2},
 			BlocksPerLevel: 4, AttentionResolutions: []int{16}, AttentionHeads: 1,
-			Dropout: r.Dropout, Groups: 32, Embedding: unet.Fourier, FourierScale: r.FourierScale,
+			Dropout: ICTDropout, Groups: 32, Embedding: unet.Fourier, FourierScale: ICTFourierScale,
 		}},
 	}
 }
@@ -157,11 +154,9 @@ func cifar10CTPreset() Preset {
 	p.Name = "cifar10-ct"
 	p.Description = "the original consistency training settings on the cifar10 network (ablation)"
 	r := OriginalCTRecipe()
-	r.FourierScale, r.Dropout = 16, 0 // CT's NCSN++ settings
 	r.BatchSize = p.Run.Recipe.BatchSize
 	r.TotalIters = p.Run.Recipe.TotalIters
 	p.Run.Recipe = r
-	p.Run.Net.Dropout = r.Dropout
-	p.Run.Net.FourierScale = r.FourierScale
+	p.Run.Net.Dropout, p.Run.Net.FourierScale = 0, CTFourierScale // CT's NCSN++ settings
 	return p
 }

@@ -38,11 +38,10 @@ type Recipe struct {
 	// student's own weights under stop-gradient, as iCT prescribes (§3.2).
 	TeacherEMAStart float64
 
-	// Network conditioning (iCT §3.1).
-	NoiseEmbedding NoiseEmbedding
-	FourierScale   float64 // standard deviation of the Fourier frequencies
-	CNoiseScale    float64 // c_noise(sigma) = CNoiseScale * ln(sigma); see CNoise
-	Dropout        float64 // same mask for teacher and student
+	// Network conditioning (iCT §3.1). The network's own settings (the
+	// Fourier embedding's scale, dropout) live only in unet.Config, which
+	// is what the network reads; see ICTFourierScale and ICTDropout.
+	CNoiseScale float64 // c_noise(sigma) = CNoiseScale * ln(sigma); see CNoise
 
 	// Optimizer (RAdam) and batch.
 	LearningRate float64
@@ -58,6 +57,16 @@ type Recipe struct {
 	// SigmaMid is the intermediate noise level of two-step sampling.
 	SigmaMid float64
 }
+
+// The network's part of the recipe, for unet.Config: iCT shrinks the
+// Fourier embedding's scale from NCSN++'s 16, which CT kept, to 0.02
+// (iCT §3.1), and uses dropout 0.3 on CIFAR-10 (iCT §4), where CT used
+// none.
+const (
+	ICTFourierScale = 0.02
+	CTFourierScale  = 16
+	ICTDropout      = 0.3
+)
 
 // DefaultRecipe returns the iCT recipe with the paper's CIFAR-10 values
 // (iCT §3 and §4).
@@ -83,10 +92,7 @@ func DefaultRecipe() Recipe {
 
 		TeacherEMAStart: 0,
 
-		NoiseEmbedding: EmbeddingFourier,
-		FourierScale:   0.02,
-		CNoiseScale:    0.25,
-		Dropout:        0.3,
+		CNoiseScale: 0.25,
 
 		LearningRate: 1e-4,
 		Beta1:        0.9,
@@ -110,8 +116,9 @@ const OriginalCTTeacherEMAStart = 0.9
 // and a teacher EMA with mu0 = 0.9. The square-root curriculum is used
 // because the teacher schedule mu(k) is defined on it; set CurriculumKind
 // to CurriculumExponential for iCT's doubling curriculum with CT's s0, s1.
-// Everything else (network conditioning, dropout, optimizer, K) stays at
-// the iCT values so that an ablation changes only what it names.
+// Everything else (conditioning, optimizer, K) stays at the iCT values so
+// that an ablation changes only what it names; CT's network settings
+// (CTFourierScale, no dropout) are the preset's to set in unet.Config.
 func OriginalCTRecipe() Recipe {
 	r := DefaultRecipe()
 	r.Weighting = WeightingUniform
@@ -187,14 +194,7 @@ func (r Recipe) Validate() error {
 	}
 	unitInterval("TeacherEMAStart", r.TeacherEMAStart, true)
 
-	if !enumValid(r.NoiseEmbedding, noiseEmbeddingNames) {
-		bad("NoiseEmbedding", int(r.NoiseEmbedding), "is not set or unknown")
-	}
-	if r.NoiseEmbedding == EmbeddingFourier {
-		positive("FourierScale", r.FourierScale)
-	}
 	positive("CNoiseScale", r.CNoiseScale)
-	unitInterval("Dropout", r.Dropout, true)
 
 	positive("LearningRate", r.LearningRate)
 	unitInterval("Beta1", r.Beta1, true)

@@ -43,7 +43,6 @@ func TestRecipeValidateNamesTheField(t *testing.T) {
 		{"Metric", func(r *Recipe) { r.Metric = 99 }},
 		{"PseudoHuberFactor", func(r *Recipe) { r.PseudoHuberFactor = 0 }},
 		{"TeacherEMAStart", func(r *Recipe) { r.TeacherEMAStart = 1 }},
-		{"Dropout", func(r *Recipe) { r.Dropout = 1.5 }},
 		{"BatchSize", func(r *Recipe) { r.BatchSize = 0 }},
 		{"SigmaMid", func(r *Recipe) { r.SigmaMid = 100 }},
 	}
@@ -191,6 +190,33 @@ func TestSamplerSigmas(t *testing.T) {
 	for _, bad := range [][]float64{nil, {81}, {80, 80}, {0.5, 0.821}, {80, 0.002}} {
 		if r.CheckSamplerSigmas(bad) == nil {
 			t.Errorf("CheckSamplerSigmas(%v) accepted", bad)
+		}
+	}
+}
+
+// The network's settings have one home, unet.Config: the paper's presets
+// must carry iCT's (or, for the ablation, CT's) values there.
+func TestPresetsCarryTheNetworkSettings(t *testing.T) {
+	for _, name := range PresetNames() {
+		p, err := LookupPreset(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := p.Run.Recipe.Validate(); err != nil {
+			t.Errorf("preset %s: recipe: %v", name, err)
+		}
+		if err := p.Run.Net.Validate(); err != nil {
+			t.Errorf("preset %s: network: %v", name, err)
+		}
+	}
+	want := map[string][2]float64{"cifar10": {ICTFourierScale, ICTDropout}, "cifar10-ct": {CTFourierScale, 0}}
+	for name, w := range want {
+		p, err := LookupPreset(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := [2]float64{p.Run.Net.FourierScale, p.Run.Net.Dropout}; got != w {
+			t.Errorf("preset %s: Fourier scale, dropout = %v, want %v", name, got, w)
 		}
 	}
 }

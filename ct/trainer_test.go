@@ -22,7 +22,7 @@ func tinyRun() Run {
 		Recipe: r,
 		Net: unet.Config{ImageChannels: 1, ImageSize: 8, BaseChannels: 8, ChannelMults: []int{1, 2},
 			BlocksPerLevel: 1, AttentionResolutions: []int{4}, AttentionHeads: 1, Dropout: 0.3, Groups: 4,
-			Embedding: unet.Fourier, FourierScale: r.FourierScale},
+			Embedding: unet.Fourier, FourierScale: ICTFourierScale},
 		Seed: 42,
 	}
 }

@@ -194,8 +194,8 @@ func applyFlags(p *ct.Preset, f trainFlags) error {
 		dst   []*float64
 	}{
 		{"lr", f.lr, positiveFinite, "a positive number", []*float64{&r.LearningRate}},
-		{"fourier-scale", f.fourierScale, positiveFinite, "a positive number", []*float64{&r.FourierScale, &n.FourierScale}},
-		{"dropout", f.dropout, inUnitInterval, "a number in [0, 1)", []*float64{&r.Dropout, &n.Dropout}},
+		{"fourier-scale", f.fourierScale, positiveFinite, "a positive number", []*float64{&n.FourierScale}},
+		{"dropout", f.dropout, inUnitInterval, "a number in [0, 1)", []*float64{&n.Dropout}},
 		{"ema", f.ema, inUnitInterval, "a number in [0, 1)", []*float64{&r.EvalEMADecay}},
 		{"teacher-ema", f.teacherEMA, inUnitInterval, "a number in [0, 1)", []*float64{&r.TeacherEMAStart}},
 		{"clip-norm", f.clipNorm, func(v float64) bool { return v == 0 || positiveFinite(v) }, "0 (off) or a positive norm", []*float64{&p.Run.ClipNorm}},
