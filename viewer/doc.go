@@ -7,8 +7,9 @@
 //
 // GLFW wants its calls on the main OS thread: Init, Open, Run and Close
 // must run there; Show, SetTitle and Commands may be used from any
-// goroutine. A binary built with -tags headless has no viewer: Init
-// returns ErrHeadless and links neither GLFW nor X11.
+// goroutine. A binary built with -tags noviewer (for batch nodes without a
+// display) has no viewer: Init returns ErrNoViewer and links neither GLFW
+// nor X11.
 package viewer
 
 import (
@@ -18,9 +19,9 @@ import (
 	"github.com/ictvk/ictvk/vk"
 )
 
-// ErrHeadless is what every entry point returns in a binary built with
-// -tags headless.
-var ErrHeadless = errors.New("this ict was built with -tags headless: it has no viewer")
+// ErrNoViewer is what every entry point returns in a binary built with
+// -tags noviewer.
+var ErrNoViewer = errors.New("this ict was built with -tags noviewer: it has no viewer")
 
 // Picture is what the window shows: a grid as report.Grid draws it (the
 // same pixels as the PNG files of a run) and the name 's' saves it under.

@@ -202,35 +202,35 @@ func TestViewWithoutDisplay(t *testing.T) {
 	}
 }
 
-// TestHeadlessBuild builds ict with -tags headless: it links no X11 or
+// TestNoViewerBuild builds ict with -tags noviewer: it links no X11 or
 // GLFW, --view trains without a window and 'ict view' says why it fails.
-func TestHeadlessBuild(t *testing.T) {
+func TestNoViewerBuild(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and trains for real")
 	}
 	bin := filepath.Join(t.TempDir(), "ict")
-	if out, err := exec.Command("go", "build", "-tags", "headless", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build -tags headless: %v\n%s", err, out)
+	if out, err := exec.Command("go", "build", "-tags", "noviewer", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build -tags noviewer: %v\n%s", err, out)
 	}
 	libs, err := exec.Command("ldd", bin).CombinedOutput()
 	if err != nil {
 		t.Fatalf("ldd: %v\n%s", err, libs)
 	}
 	if strings.Contains(string(libs), "libX11") || strings.Contains(string(libs), "libGL") {
-		t.Errorf("the headless binary links X11 or GL:\n%s", libs)
+		t.Errorf("the noviewer binary links X11 or GL:\n%s", libs)
 	}
 	if syms, err := exec.Command("go", "tool", "nm", bin).Output(); err != nil || strings.Contains(string(syms), "glfw") {
-		t.Errorf("the headless binary holds GLFW symbols (nm: %v)", err)
+		t.Errorf("the noviewer binary holds GLFW symbols (nm: %v)", err)
 	}
-	const msg = "this ict was built with -tags headless: it has no viewer"
+	const msg = "this ict was built with -tags noviewer: it has no viewer"
 	env := []string{"DISPLAY=:0"} // a display does not matter
 	if out, code := runICT(t, bin, env, "view", "--ckpt", bin); code != 1 || !strings.Contains(out, "ict view: "+msg) {
-		t.Errorf("headless view: exit %d\n%s", code, out)
+		t.Errorf("noviewer view: exit %d\n%s", code, out)
 	}
 	dir := filepath.Join(t.TempDir(), "run")
 	out, code := runICT(t, bin, env, "train", "--preset", "mnist-tiny", "--total", "1", "--out", dir, "--view")
 	if code != 0 || !strings.Contains(out, "--view: "+msg+"; training continues without the viewer") {
-		t.Errorf("headless train --view: exit %d\n%s", code, out)
+		t.Errorf("noviewer train --view: exit %d\n%s", code, out)
 	}
 }
 

@@ -1,3 +1,0 @@
-module github.com/vulkan-go/vulkan
-
-go 1.16
