@@ -11,8 +11,21 @@ import (
 )
 
 // Multistep consistency sampling (CM Algorithm 1) with noise levels
-// sigma_1 > sigma_2 > ... : x = f(sigma_1 z, sigma_1), then for each later
-// sigma, x = f(x + RenoiseStd(sigma) z', sigma) with fresh noise z'.
+// sigma_1 > sigma_2 > ... : x = clamp(f(sigma_1 z, sigma_1)), then for each
+// later sigma, x = clamp(f(x + RenoiseStd(sigma) z', sigma)) with fresh
+// noise z', where clamp limits values to the data range [-1, 1].
+//
+// Every step's output is clamped, the last one included, as the
+// consistency-models code does (karras_sample's denoiser clamps each
+// denoised image when clip_denoised, and its multistep sampler re-noises
+// that clamped image): an estimate of a clean image outside the data range
+// is wrong by at least its excess, and the next step would otherwise start
+// from noise around a point no training image is near. The last step's
+// clamp is what a saved image needs anyway.
+
+// dataLo and dataHi bound the values of a clean image: ct/data scales
+// every dataset to [-1, 1].
+const dataLo, dataHi = -1, 1
 
 // OneStepSigmas returns the noise levels of one-step sampling: sigma_max.
 func (r Recipe) OneStepSigmas() []float64 {
@@ -53,7 +66,8 @@ func (r Recipe) CheckSamplerSigmas(sigmas []float64) error {
 
 // Sample runs multistep consistency sampling (CM Algorithm 1) with net:
 // images 0..n-1 of the draw noiseSeed names, in one pass. It returns a
-// step tensor [n, C, H, W]: read it before the next Release.
+// step tensor [n, C, H, W] of values in [-1, 1]: read it before the next
+// Release.
 func Sample(e *nn.Engine, net *unet.Net, r Recipe, n int, sigmas []float64, noiseSeed uint64) (*nn.Tensor, error) {
 	return SampleAt(e, net, r, 0, n, sigmas, noiseSeed)
 }
@@ -78,7 +92,8 @@ func SampleAt(e *nn.Engine, net *unet.Net, r Recipe, first, n int, sigmas []floa
 }
 
 // sampleStep records step j of multistep sampling at noise level sigma:
-// f(sigma z) for the first step, f(x + RenoiseStd(sigma) z) after it.
+// clamp(f(sigma z)) for the first step, clamp(f(x + RenoiseStd(sigma) z))
+// after it.
 func sampleStep(e *nn.Engine, net *unet.Net, r Recipe, x *nn.Tensor, first, n, j int, sigma float64, noiseSeed uint64) *nn.Tensor {
 	c := net.Config
 	key := nn.RNGKey{Seed: noiseSeed, Step: uint32(j), FirstSample: first}
@@ -100,12 +115,12 @@ func sampleStep(e *nn.Engine, net *unet.Net, r Recipe, x *nn.Tensor, first, n, j
 		return t
 	}
 	F := net.Forward(e.MulSample(xn, perSample(sc.In)), perSample(sc.Noise), nil)
-	return e.Add(e.Scale(xn, float32(sc.Skip)), e.Scale(F, float32(sc.Out)))
+	return e.Clamp(e.Add(e.Scale(xn, float32(sc.Skip)), e.Scale(F, float32(sc.Out))), dataLo, dataHi)
 }
 
 // SampleChunks draws images 0..n-1 of the draw noiseSeed names, chunk
 // images per pass, and hands each pass's images to fn in order, on the
-// host, clamped to [-1, 1] (the range a saved image has): images holds
+// host (clamped to [-1, 1] on the device, as every step is): images holds
 // images first, first+1, ... as C*H*W values each. The images do not
 // depend on chunk (see SampleAt); chunk <= 0 takes the largest sampling
 // pass of at most n images that fits the device (PassSize).
@@ -171,9 +186,6 @@ func SampleChunks(e *nn.Engine, net *unet.Net, r Recipe, n int, sigmas []float64
 		e.Release()
 		if err != nil {
 			return fmt.Errorf("ct: sampling images %d..%d: %w", first, first+b-1, err)
-		}
-		for i, v := range vals {
-			vals[i] = min(1, max(-1, v))
 		}
 		if err := fn(first, vals); err != nil {
 			return err

@@ -78,9 +78,7 @@ func TestLossIsZeroWhenInputsCoincide(t *testing.T) {
 	}
 	// At initialization every block's last convolution is zero, so the
 	// network ignores dropout: random weights make the test able to fail.
-	for i, p := range tr.Student.Params() {
-		p.Tensor.Upload(scaled(batchOf(uint64(100+i), p.Tensor.Len()), 0.3))
-	}
+	randomizeWeights(tr.Student, 100, 0.3)
 	tr.x.Upload(batchOf(1, 3*64))
 	r := run.Recipe
 	s := &tr.samples
@@ -334,5 +332,183 @@ func TestCheckLossesSeesEveryStep(t *testing.T) {
 	step(batchOf(4, 3*64))
 	if from, finite, err := tr.CheckLosses(); err != nil || !finite || from != 2 {
 		t.Fatalf("after a load and a finite step: from %d, finite %v, %v", from, finite, err)
+	}
+}
+
+// TestStepLossMatchesTheFormulas recomputes one training step's loss and
+// its gradient from the iCT formulas. The network F runs on the device
+// (nn/unet tests it); the rest is float64 on the host: the noise pairs
+// (sigma_i, sigma_{i+1}) of the Karras grid in the golden file, drawn with
+// the trainer's keyed index stream; x_t = x + sigma_i z and x_s = x +
+// sigma_{i+1} z with the device's z; the teacher f(x_t, sigma_i) and the
+// student f(x_s, sigma_{i+1}), f = c_skip x + c_out F(c_in x, c_noise), with
+// one dropout key; the Pseudo-Huber distance with c = 0.00054 sqrt(C*H*W);
+// the weight lambda = 1/(sigma_{i+1} - sigma_i); the batch mean.
+//
+// The loss is symmetric in teacher and student, so swapping sigma_i and
+// sigma_{i+1} everywhere leaves it unchanged: the gradient, which flows
+// only through the student, tells them apart. The reference gradient is
+// the device's backward through F of dL/dF_s computed here. The step runs
+// in two micro-batches, whose noise and masks must be the whole batch's.
+func TestStepLossMatchesTheFormulas(t *testing.T) {
+	e := openEngine(t)
+	run := tinyRun()
+	run.Recipe.BatchSize, run.MicroBatch = 8, 4
+	r := run.Recipe
+	tr, err := NewTrainer(e, run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	randomizeWeights(tr.Student, 100, 0.3)
+	c := run.Net
+	b, per := r.BatchSize, c.ImageChannels*c.ImageSize*c.ImageSize
+	shape := []int{b, c.ImageChannels, c.ImageSize, c.ImageSize}
+	batch := batchOf(7, b*per)
+
+	// N(0) = min(s0, s1) + 1 = 11: the golden file's grid of 11.
+	if n := tr.GridSize(); n != 11 {
+		t.Fatalf("N(0) = %d, want 11", n)
+	}
+	sigmas := loadGolden(t).Karras["11"].Full
+	grid, err := r.NoiseGrid(11)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sampler, err := NewIndexSampler(grid.Probs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx := make([]int32, b)
+	sampler.Fill(NewRand(run.Seed), idx) // the trainer's stream at step 0
+	t.Logf("noise indices %v", idx)
+
+	x := f64(batch)
+	z := deviceNormals(t, e, nn.RNGKey{Seed: run.Seed ^ noiseStream}, shape...)
+	dropKey := nn.RNGKey{Seed: run.Seed}
+	lo, hi := make([]float64, b), make([]float64, b) // sigma_i, sigma_{i+1}
+	for j, i := range idx {
+		lo[j], hi[j] = sigmas[i], sigmas[i+1]
+	}
+	// f(x + sigma z, sigma) per sample, and the scalings it used.
+	consistency := func(sigma []float64) (f, xIn []float64, cIn, cOut, cNoise []float64) {
+		xIn, f = make([]float64, len(x)), make([]float64, len(x))
+		cIn, cOut, cNoise = make([]float64, b), make([]float64, b), make([]float64, b)
+		skip := make([]float64, b)
+		for j, s := range sigma {
+			skip[j], cOut[j], cIn[j] = paperScalings(r, s)
+			cNoise[j] = r.CNoise(s)
+		}
+		for k := range x {
+			xIn[k] = x[k] + sigma[k/per]*z[k]
+		}
+		F := hostForward(t, e, tr.Student, xIn, cIn, cNoise, &dropKey)
+		for k := range x {
+			f[k] = skip[k/per]*xIn[k] + cOut[k/per]*F[k]
+		}
+		return f, xIn, cIn, cOut, cNoise
+	}
+	teacher, _, _, _, _ := consistency(lo)
+	student, xs, inS, outS, noiseS := consistency(hi)
+
+	// loss returns mean_b lambda_b (sqrt(||f_s - f_t||^2 + c^2) - c) with
+	// the given weights and c, and dL/df_s.
+	loss := func(lambda []float64, pc float64) (float64, []float64) {
+		total, grad := 0.0, make([]float64, len(x))
+		for j := 0; j < b; j++ {
+			sq := 0.0
+			for k := j * per; k < (j+1)*per; k++ {
+				d := student[k] - teacher[k]
+				sq += d * d
+			}
+			root := math.Sqrt(sq + pc*pc)
+			total += lambda[j] * (root - pc)
+			for k := j * per; k < (j+1)*per; k++ {
+				grad[k] = lambda[j] * (student[k] - teacher[k]) / root / float64(b)
+			}
+		}
+		return total / float64(b), grad
+	}
+	lambda := make([]float64, b)
+	for j := range lambda {
+		lambda[j] = 1 / (hi[j] - lo[j])
+	}
+	pc := 0.00054 * math.Sqrt(float64(per))
+	want, gradF := loss(lambda, pc)
+
+	// The step's loss and gradients (accumulated, not yet applied).
+	if err := tr.accumulateGradients(batch); err != nil {
+		t.Fatal(err)
+	}
+	got32, err := tr.loss.Download()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := float64(got32[0])
+	const lossTol = 1e-5 // relative: float32 on the device, float64 here
+	t.Logf("loss %.8g on the device, %.8g from the formulas (relative difference %.2g)", got, want, math.Abs(got-want)/want)
+	if !(math.Abs(got-want) <= lossTol*want) {
+		t.Errorf("step loss %.8g, the formulas give %.8g", got, want)
+	}
+	// The loss must be able to tell a wrong c or a neighbour's weight.
+	perPixel, _ := loss(lambda, 0.00054)
+	next := make([]float64, b)
+	for j, i := range idx {
+		next[j] = 1 / (sigmas[min(int(i)+2, len(sigmas)-1)] - sigmas[int(i)+1])
+	}
+	shifted, _ := loss(next, pc)
+	for what, alt := range map[string]float64{"a per-pixel c": perPixel, "lambda(sigma_{i+1})": shifted} {
+		if math.Abs(alt-want) < 100*lossTol*want {
+			t.Errorf("%s gives loss %.8g, too close to %.8g for the check to notice", what, alt, want)
+		}
+	}
+
+	params := tr.Student.Tensors()
+	var stepGrad []float64
+	for _, p := range params {
+		g, err := p.Grad().Download()
+		if err != nil {
+			t.Fatal(err)
+		}
+		stepGrad = append(stepGrad, f64(g)...)
+	}
+	// dL/dF_s = c_out(sigma_{i+1}) dL/df_s, back through F on the device.
+	gF := make([]float32, len(x))
+	for k := range gF {
+		gF[k] = float32(outS[k/per] * gradF[k])
+	}
+	in := make([]float32, len(x))
+	for k := range in {
+		in[k] = float32(inS[k/per] * xs[k])
+	}
+	noise := make([]float32, b)
+	for j := range noise {
+		noise[j] = float32(noiseS[j])
+	}
+	e.ZeroGrad(params)
+	F := tr.Student.Forward(e.FromData(in, shape...), e.FromData(noise, b), &dropKey)
+	if err := e.BackwardWith(F, e.FromData(gF, shape...)); err != nil {
+		t.Fatal(err)
+	}
+	var wantGrad []float64
+	for _, p := range params {
+		g, err := p.Grad().Download()
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantGrad = append(wantGrad, f64(g)...)
+	}
+	e.Release()
+	scale, worst, at := 0.0, 0.0, 0
+	for _, g := range wantGrad {
+		scale = math.Max(scale, math.Abs(g))
+	}
+	for k := range wantGrad {
+		if d := math.Abs(stepGrad[k] - wantGrad[k]); d > worst || math.IsNaN(d) {
+			worst, at = d, k
+		}
+	}
+	t.Logf("gradients: largest difference %.2g of the largest magnitude %.3g", worst/scale, scale)
+	if !(scale > 0) || !(worst <= 1e-4*scale) {
+		t.Errorf("the step's gradient differs from the formulas' by %.3g (largest %.3g) at %d: %v, want %v", worst, scale, at, stepGrad[at], wantGrad[at])
 	}
 }

@@ -30,7 +30,14 @@ type input struct {
 	lo, hi float64 // uniform range; both 0 means [-1, 1]
 	noGrad bool    // a constant, not differentiated
 	whole  bool    // whole numbers in [lo, hi): class labels
+	// kinks are points where the op is not differentiable (clamp's
+	// bounds): draws stay kinkGap away, so finite differences hold.
+	kinks []float64
 }
+
+// kinkGap is how far a random input stays from its kinks: far past the
+// finite-difference steps (1e-5 relative).
+const kinkGap = 1e-3
 
 type opCase struct {
 	name    string
@@ -148,8 +155,20 @@ func randomData(rng *rand.Rand, in input) []float64 {
 		if in.whole {
 			v[i] = math.Floor(v[i])
 		}
+		for nearKink(v[i], in.kinks) {
+			v[i] = lo + (hi-lo)*rng.Float64()
+		}
 	}
 	return v
+}
+
+func nearKink(v float64, kinks []float64) bool {
+	for _, k := range kinks {
+		if math.Abs(v-k) < kinkGap {
+			return true
+		}
+	}
+	return false
 }
 
 func toF32(v []float64) []float32 {

@@ -101,53 +101,99 @@ func readMetrics(t *testing.T, path string) []metricsLine {
 	return out
 }
 
-// TestKillAndResume kills a run with SIGKILL after its first checkpoint and
-// resumes it: it continues from the checkpoint's step to the end.
+// TestKillAndResume kills a run with SIGKILL between checkpoints and
+// resumes it: it continues from the checkpoint's step to the end, and the
+// steps it does again after the checkpoint log the losses the killed run
+// logged for them, bit for bit. metrics.jsonl holds each loss exactly: the
+// float32 loss widened to float64, which JSON writes in the shortest form
+// that reads back as the same float64.
 func TestKillAndResume(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains for real")
 	}
 	bin := buildICT(t)
 	dir := filepath.Join(t.TempDir(), "run")
+	metricsPath := filepath.Join(dir, "metrics.jsonl")
+	const ckptEvery = 3
 	cmd := exec.Command(bin, "train", "--preset", "mnist-tiny", "--total", "60", "--out", dir,
-		"--log-every", "1", "--sample-every", "1000", "--ckpt-every", "3")
+		"--log-every", "1", "--sample-every", "1000", "--ckpt-every", strconv.Itoa(ckptEvery))
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	ckpt := filepath.Join(dir, "checkpoints", "latest.safetensors")
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() }) // stopped or not, on any failure
+	// Stop the run, look at its last logged step, and kill it when that
+	// step is the one before a checkpoint: a step's metrics line is
+	// written before its checkpoint, so the last checkpoint is then the
+	// multiple of 3 two steps back, and the resumed run repeats the two
+	// steps in between. Otherwise let it go on and look again.
 	deadline := time.Now().Add(3 * time.Minute)
 	for {
-		if st, err := os.Stat(ckpt); err == nil && st.Size() > 0 {
-			break
-		}
 		if time.Now().After(deadline) {
-			cmd.Process.Kill()
-			t.Fatal("no checkpoint within 3 minutes")
+			t.Fatal("no step just before a checkpoint (past the first) was logged within 3 minutes")
 		}
-		time.Sleep(100 * time.Millisecond)
+		time.Sleep(50 * time.Millisecond)
+		if err := cmd.Process.Signal(syscall.SIGSTOP); err != nil {
+			t.Fatal(err)
+		}
+		if lines := readMetricsIfAny(t, metricsPath); len(lines) > 0 {
+			if last := lines[len(lines)-1].Step; last > ckptEvery && last%ckptEvery == ckptEvery-1 {
+				break
+			}
+		}
+		if err := cmd.Process.Signal(syscall.SIGCONT); err != nil {
+			t.Fatal(err)
+		}
 	}
-	time.Sleep(500 * time.Millisecond)
 	cmd.Process.Signal(syscall.SIGKILL)
 	cmd.Wait()
-	before := readMetrics(t, filepath.Join(dir, "metrics.jsonl"))
-	out, code := runICT(t, bin, nil, "train", "--resume", dir, "--log-every", "1", "--sample-every", "1000", "--ckpt-every", "3")
+	before := readMetrics(t, metricsPath)
+	lastBefore := before[len(before)-1].Step
+	ckptStep := lastBefore - lastBefore%ckptEvery
+	out, code := runICT(t, bin, nil, "train", "--resume", dir, "--log-every", "1", "--sample-every", "1000", "--ckpt-every", strconv.Itoa(ckptEvery))
 	if code != 0 {
 		t.Fatalf("resume: exit %d\n%s", code, out)
 	}
 	if !strings.Contains(out, "resuming") {
 		t.Errorf("no resume line:\n%s", out)
 	}
-	after := readMetrics(t, filepath.Join(dir, "metrics.jsonl"))
-	last := after[len(after)-1]
-	if last.Step != 60 {
+	after := readMetrics(t, metricsPath)
+	if last := after[len(after)-1]; last.Step != 60 {
 		t.Errorf("resumed run ended at step %d, want 60", last.Step)
 	}
-	// The first step after the resume continues from a checkpointed step
-	// (a multiple of 3), at most 3 steps behind the last logged one.
-	first := after[len(before)]
-	if (first.Step-1)%3 != 0 || first.Step > before[len(before)-1].Step+1 || first.Step < before[len(before)-1].Step-2 {
-		t.Errorf("resumed at step %d after the killed run logged up to %d", first.Step, before[len(before)-1].Step)
+	resumed := after[len(before):]
+	if len(resumed) == 0 || resumed[0].Step != ckptStep+1 {
+		t.Fatalf("the killed run logged up to step %d (checkpoint at %d); the resumed run's first lines: %+v", lastBefore, ckptStep, resumed[:min(len(resumed), 2)])
 	}
+	first := map[int]float64{}
+	for _, m := range before {
+		first[m.Step] = m.Loss
+	}
+	repeated := 0
+	for _, m := range resumed {
+		if float64(float32(m.Loss)) != m.Loss {
+			t.Errorf("step %d: loss %v is not a float32 value written in full", m.Step, m.Loss)
+		}
+		if want, ok := first[m.Step]; ok {
+			repeated++
+			if m.Loss != want {
+				t.Errorf("step %d: loss %v after the resume, %v before the kill", m.Step, m.Loss, want)
+			}
+		}
+	}
+	if repeated != lastBefore-ckptStep {
+		t.Errorf("compared %d repeated steps, want %d (steps %d..%d)", repeated, lastBefore-ckptStep, ckptStep+1, lastBefore)
+	}
+	t.Logf("killed after step %d, resumed from step %d: compared the losses of %d repeated steps", lastBefore, ckptStep, repeated)
+}
+
+// readMetricsIfAny is readMetrics for a run that may not have written
+// metrics.jsonl yet.
+func readMetricsIfAny(t *testing.T, path string) []metricsLine {
+	t.Helper()
+	if _, err := os.Stat(path); err != nil {
+		return nil
+	}
+	return readMetrics(t, path)
 }
 
 // TestMicroBatchFlagAndResume trains with --micro-batch, which the run's
