@@ -13,8 +13,9 @@ import (
 // Checkpoints are safetensors files. Tensors are named
 // "<set>.<parameter>", with sets student, ema, teacher (original CT only),
 // adam_m and adam_v; the metadata holds the run's config as JSON, the step,
-// the optimizer's step count, the noise-index RNG state, and whatever the
-// caller adds (the data batcher's state, say).
+// the optimizer's step count, the noise-index RNG state, the loss's moving
+// average (so a resumed run's smoothed loss curve goes on where it
+// stopped), and whatever the caller adds (the data batcher's state, say).
 
 const (
 	metaFormat   = "ictvk.format"
@@ -22,6 +23,7 @@ const (
 	metaStep     = "ictvk.step"
 	metaAdam     = "ictvk.adam_steps"
 	metaRNG      = "ictvk.index_rng"
+	metaLossEMA  = "ictvk.loss_ema"
 	formatString = "ictvk-ict-1"
 )
 
@@ -54,12 +56,21 @@ func (t *Trainer) Save(path string, extra map[string]string) error {
 	if err != nil {
 		return err
 	}
+	avg, err := t.lossEMA.Download()
+	if err != nil {
+		return fmt.Errorf("saving %s: %w", path, err)
+	}
+	lossEMA, err := json.Marshal(lossEMAState{Average: strconv.FormatFloat(float64(avg[0]), 'g', -1, 32), Weight: t.lossEMAWeight})
+	if err != nil {
+		return err
+	}
 	f := &checkpoint.File{Metadata: map[string]string{
-		metaFormat: formatString,
-		metaRun:    string(runJSON),
-		metaStep:   strconv.Itoa(t.Step),
-		metaAdam:   strconv.Itoa(t.Opt.Steps),
-		metaRNG:    string(rng),
+		metaFormat:  formatString,
+		metaRun:     string(runJSON),
+		metaStep:    strconv.Itoa(t.Step),
+		metaAdam:    strconv.Itoa(t.Opt.Steps),
+		metaRNG:     string(rng),
+		metaLossEMA: string(lossEMA),
 	}}
 	for k, v := range extra {
 		f.Metadata[k] = v
@@ -74,6 +85,14 @@ func (t *Trainer) Save(path string, extra map[string]string) error {
 		}
 	}
 	return checkpoint.Write(path, f)
+}
+
+// lossEMAState is the loss's moving average in a checkpoint: the device's
+// float32, as text that round-trips it (NaN included), and the weight it
+// has gathered (Trainer.LossEMA).
+type lossEMAState struct {
+	Average string  `json:"average"`
+	Weight  float64 `json:"weight"`
 }
 
 // ReadRun reads a checkpoint and the run config stored in it.
@@ -122,6 +141,18 @@ func (t *Trainer) Load(path string) (map[string]string, error) {
 	if err := t.rng.SetState(rng); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
+	// A checkpoint from before the loss EMA existed starts it afresh.
+	var lossAverage float32
+	var lossWeight float64
+	if raw, ok := f.Metadata[metaLossEMA]; ok {
+		var st lossEMAState
+		err := json.Unmarshal([]byte(raw), &st)
+		avg, err2 := strconv.ParseFloat(st.Average, 32)
+		if err != nil || err2 != nil || !(st.Weight >= 0 && st.Weight <= 1) {
+			return nil, fmt.Errorf("%s: damaged loss average in its metadata (%s = %q)", path, metaLossEMA, raw)
+		}
+		lossAverage, lossWeight = float32(avg), st.Weight
+	}
 	for set, params := range sets {
 		for _, p := range params {
 			tensor, _ := f.Get(set + "." + p.Name)
@@ -129,6 +160,8 @@ func (t *Trainer) Load(path string) (map[string]string, error) {
 		}
 	}
 	t.lossCheck.Upload([]float32{0}) // steps before the load are not the checkpoint's
+	t.lossEMA.Upload([]float32{lossAverage})
+	t.lossEMAWeight = lossWeight
 	if err := t.E.Err(); err != nil {
 		return nil, err
 	}

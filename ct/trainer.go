@@ -89,6 +89,17 @@ type Trainer struct {
 	// so CheckLosses covers every step without a wait per step.
 	lossCheck   *nn.Tensor
 	checkedStep int
+	// lossEMA, [1], is an exponential moving average of every step's loss
+	// that lossAvg (nn.EMA's kernel) updates on the device after each
+	// step; lossEMAWeight = 1 - decay^steps is the weight it has gathered
+	// since it started at 0 (see LossEMA).
+	lossEMA       *nn.Tensor
+	lossAvg       *nn.EMA
+	lossEMAWeight float64
+	// LossEMADecay is the decay of the loss's moving average (LossEMA):
+	// DefaultLossEMADecay unless changed, at any step. Checkpoints hold
+	// the average, not the decay: set it again after Load.
+	LossEMADecay float64
 
 	microBatch int
 	// Fit is the measured memory of a training pass when the micro-batch
@@ -173,6 +184,12 @@ func NewTrainer(e *nn.Engine, run Run) (*Trainer, error) {
 	}
 	t.loss = e.Persistent(1)
 	t.lossCheck = e.Persistent(1)
+	t.lossEMA = e.Persistent(1)
+	if t.lossAvg, err = e.NewEMA(DefaultLossEMADecay, []*nn.Tensor{t.loss}, []*nn.Tensor{t.lossEMA}); err != nil {
+		return nil, err
+	}
+	t.lossEMA.Upload([]float32{0})
+	t.LossEMADecay = DefaultLossEMADecay
 	if err := e.Err(); err != nil {
 		return nil, err
 	}
@@ -214,6 +231,9 @@ func (t *Trainer) TrainStep(batch []float32) error {
 // parameters' gradients of the whole batch.
 func (t *Trainer) accumulateGradients(batch []float32) error {
 	e, r := t.E, t.Run.Recipe
+	if d := t.LossEMADecay; !(d >= 0 && d < 1) {
+		return fmt.Errorf("ct: loss EMA decay %v must be in [0, 1)", d)
+	}
 	if err := t.prepareGrid(); err != nil {
 		return err
 	}
@@ -251,6 +271,9 @@ func (t *Trainer) accumulateGradients(batch []float32) error {
 		}
 	}
 	e.NoGrad(func() { e.CopyInto(t.lossCheck, e.Add(t.lossCheck, e.Scale(t.loss, 0))) })
+	t.lossAvg.Decay = t.LossEMADecay
+	t.lossAvg.Update()
+	t.lossEMAWeight = t.LossEMADecay*t.lossEMAWeight + (1 - t.LossEMADecay)
 	return e.Err()
 }
 
@@ -411,6 +434,37 @@ func (t *Trainer) LastLoss() (float64, error) {
 		return math.NaN(), err
 	}
 	return float64(v[0]), nil
+}
+
+// DefaultLossEMADecay averages the loss over about the last 100 steps
+// (LossEMADecayOver(100)); 'ict train' averages over its log interval.
+const DefaultLossEMADecay = 0.99
+
+// LossEMADecayOver is the decay of a loss average over about the last n
+// steps (at least 10): 1 - 1/n. With n the log interval, each logged
+// average holds mostly the steps since the previous log line (63% of its
+// weight) and lags the loss's trend by about n steps; a longer average
+// would be smoother but lag more, a shorter one noisier.
+func LossEMADecayOver(n int) float64 { return 1 - 1/float64(max(n, 10)) }
+
+// LossEMA waits for the device and returns the exponential moving average
+// of the loss of every step since the run started (or since a resume
+// from a checkpoint that did not hold it): ema_k = d ema_{k-1} + (1-d)
+// loss_k from ema = 0, divided by the weight it has gathered, 1 - d^k, as
+// Adam corrects its moments, so that the first steps' average is not
+// pulled towards 0 (after one step it is that step's loss). d is
+// LossEMADecay at each step (the weight is 1 minus the product of the
+// decays when it changed). The average is updated on the device every
+// step; only this call reads it.
+func (t *Trainer) LossEMA() (float64, error) {
+	if t.lossEMAWeight == 0 {
+		return math.NaN(), errors.New("ct: no step has run since the loss EMA started")
+	}
+	v, err := t.lossEMA.Download()
+	if err != nil {
+		return math.NaN(), err
+	}
+	return float64(v[0]) / t.lossEMAWeight, nil
 }
 
 // CheckLosses waits for the device and says whether the loss of every

@@ -1,12 +1,14 @@
 package ct
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"strings"
 	"testing"
 
 	"github.com/ictvk/ictvk/nn"
+	"github.com/ictvk/ictvk/nn/checkpoint"
 	"github.com/ictvk/ictvk/nn/nntest"
 	"github.com/ictvk/ictvk/nn/unet"
 )
@@ -510,5 +512,122 @@ func TestStepLossMatchesTheFormulas(t *testing.T) {
 	t.Logf("gradients: largest difference %.2g of the largest magnitude %.3g", worst/scale, scale)
 	if !(scale > 0) || !(worst <= 1e-4*scale) {
 		t.Errorf("the step's gradient differs from the formulas' by %.3g (largest %.3g) at %d: %v, want %v", worst, scale, at, stepGrad[at], wantGrad[at])
+	}
+}
+
+// TestLossEMAFollowsEveryStep checks the device's moving average of the
+// loss against a float64 one of every step's loss, bias-corrected (the
+// test reads each loss back; the trainer reads nothing until LossEMA),
+// with a decay changed midway. From a checkpoint the average goes on
+// exactly where it stopped; from a checkpoint written before it existed
+// it starts afresh.
+func TestLossEMAFollowsEveryStep(t *testing.T) {
+	e := openEngine(t)
+	run := tinyRun()
+	run.Recipe.TotalIters = 6
+	tr, err := NewTrainer(e, run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tr.LossEMADecay != DefaultLossEMADecay {
+		t.Errorf("decay %v, want the default %v", tr.LossEMADecay, DefaultLossEMADecay)
+	}
+	for n, want := range map[int]float64{100: 0.99, 50: 0.98, 1: 0.9} {
+		if got := LossEMADecayOver(n); math.Abs(got-want) > 1e-15 {
+			t.Errorf("LossEMADecayOver(%d) = %v, want %v", n, got, want)
+		}
+	}
+	if _, err := tr.LossEMA(); err == nil {
+		t.Error("a loss average before any step")
+	}
+	var ema, weight float64 // the reference: ema from 0, weight 1 - prod(decay)
+	step := func(tr *Trainer, i int) float64 {
+		t.Helper()
+		if err := tr.TrainStep(batchOf(uint64(20+i), 3*64)); err != nil {
+			t.Fatal(err)
+		}
+		loss, err := tr.LastLoss()
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := tr.LossEMADecay
+		ema, weight = d*ema+(1-d)*loss, d*weight+(1-d)
+		return loss
+	}
+	check := func(tr *Trainer, what string) float64 {
+		t.Helper()
+		got, err := tr.LossEMA()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := ema / weight; math.Abs(got-want) > 1e-5*want {
+			t.Errorf("%s: loss EMA %.7g, want %.7g", what, got, want)
+		}
+		return got
+	}
+	// Decays far from 1, so that four steps tell the corrected average
+	// from the last loss, a plain mean and an uncorrected average.
+	tr.LossEMADecay = 0.5
+	if first := step(tr, 0); math.Abs(check(tr, "step 1")-first) > 1e-6*first {
+		t.Errorf("after one step the average is not that step's loss %v", first)
+	}
+	step(tr, 1)
+	check(tr, "step 2")
+	tr.LossEMADecay = 0.7
+	var losses []float64
+	for i := 2; i < 4; i++ {
+		losses = append(losses, step(tr, i))
+		check(tr, fmt.Sprintf("step %d", i+1))
+	}
+	if got, _ := tr.LossEMA(); math.Abs(got-losses[1]) < 1e-3*got || math.Abs(got-ema) < 1e-3*got {
+		t.Errorf("step 4: loss EMA %v is the last loss %v or uncorrected %v: the test cannot tell", got, losses[1], ema)
+	}
+
+	path := t.TempDir() + "/ckpt.safetensors"
+	if err := tr.Save(path, nil); err != nil {
+		t.Fatal(err)
+	}
+	savedEMA, savedWeight := ema, weight
+	for i := 4; i < 6; i++ {
+		step(tr, i)
+	}
+	straight := check(tr, "step 6")
+
+	resumed, err := NewTrainer(e, run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := resumed.Load(path); err != nil {
+		t.Fatal(err)
+	}
+	resumed.LossEMADecay = 0.7 // the caller's setting, not the checkpoint's
+	ema, weight = savedEMA, savedWeight
+	check(resumed, "step 4, loaded")
+	for i := 4; i < 6; i++ {
+		step(resumed, i)
+	}
+	if got := check(resumed, "step 6 after a resume at 4"); got != straight {
+		t.Errorf("step 6: loss EMA %v after a resume at step 4, %v straight through", got, straight)
+	}
+
+	// A checkpoint without the average (as before it existed).
+	f, err := checkpoint.Read(path, checkpoint.Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	delete(f.Metadata, metaLossEMA)
+	old := t.TempDir() + "/old.safetensors"
+	if err := checkpoint.Write(old, f); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := resumed.Load(old); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := resumed.LossEMA(); err == nil {
+		t.Error("a loss average right after loading a checkpoint without one")
+	}
+	ema, weight = 0, 0
+	if loss := step(resumed, 4); math.Abs(check(resumed, "one step after an old checkpoint")-loss) > 1e-6*loss {
+		t.Errorf("one step after an old checkpoint the average is not that step's loss %v", loss)
 	}
 }

@@ -3,7 +3,8 @@
 // training device (or on another device, fed by a host copy, where the
 // training queue cannot present). The grid is scaled by whole factors
 // where it fits, so each of its pixels appears as a block of identical
-// pixels on screen, exactly as the run's PNG grids hold them.
+// pixels on screen, as in the run's PNG grids (which enlarge the same
+// grid by a fixed factor, with thinner separators).
 //
 // GLFW wants its calls on the main OS thread: Init, Open, Run and Close
 // must run there; Show, SetTitle and Commands may be used from any
@@ -23,8 +24,9 @@ import (
 // -tags noviewer.
 var ErrNoViewer = errors.New("this ict was built with -tags noviewer: it has no viewer")
 
-// Picture is what the window shows: a grid as report.Grid draws it (the
-// same pixels as the PNG files of a run) and the name 's' saves it under.
+// Picture is what the window shows: a grid as report.Grid draws it, one
+// pixel per image pixel (the PNG files of a run hold it enlarged), and the
+// name 's' saves it under.
 type Picture struct {
 	Image *image.RGBA
 	Name  string // file name without ".png", e.g. "step0000120_1step"

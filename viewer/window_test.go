@@ -3,6 +3,7 @@
 package viewer
 
 import (
+	"bytes"
 	"fmt"
 	"image"
 	"image/png"
@@ -92,8 +93,9 @@ func openDevice(t *testing.T) *vk.Device {
 	return dev
 }
 
-// testGrid draws 64 random 32x32 images the way a run does and writes the
-// PNG; it returns the PNG's decoded pixels.
+// testGrid draws 64 random 32x32 images as ict hands them to the viewer
+// (report.Grid, one pixel per pixel; the run's PNG files enlarge the same
+// grid) and writes it as a PNG; it returns the PNG's decoded pixels.
 func testGrid(t *testing.T, dir string, seed uint64) (*image.RGBA, string) {
 	t.Helper()
 	rng := rand.New(rand.NewPCG(seed, 1))
@@ -101,8 +103,16 @@ func testGrid(t *testing.T, dir string, seed uint64) (*image.RGBA, string) {
 	for i := range vals {
 		vals[i] = rng.Float32()*2.2 - 1.1 // some clamp
 	}
+	img, err := report.Grid(vals, 64, 3, 32, 32, 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		t.Fatal(err)
+	}
 	path := filepath.Join(dir, fmt.Sprintf("grid%d.png", seed))
-	if err := report.WriteGrid(path, vals, 64, 3, 32, 32, 8); err != nil {
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	return readPNG(t, path), path

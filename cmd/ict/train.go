@@ -376,6 +376,7 @@ func (r runFolder) removeStaleTemps() ([]string, error) {
 type metricsLine struct {
 	Step         int     `json:"step"`
 	Loss         float64 `json:"loss"`
+	LossEMA      float64 `json:"loss_ema,omitempty"` // ct.Trainer.LossEMA: every step's loss, averaged
 	N            int     `json:"N"`
 	LR           float64 `json:"lr"`
 	ImagesPerSec float64 `json:"images_per_s"`
@@ -479,6 +480,7 @@ func train(f trainFlags, devOpt vk.Options, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	tr.LossEMADecay = ct.LossEMADecayOver(f.logEvery) // each logged average sums up its interval
 	if tr.Fit != nil && tr.MicroBatch() < run.Recipe.BatchSize {
 		logf("%s", tr.Fit.Explain(run.Recipe.BatchSize, tr.MicroBatch()))
 	}
@@ -631,11 +633,15 @@ func train(f trainFlags, devOpt vk.Options, stdout io.Writer) error {
 			if err != nil {
 				return err
 			}
+			lossEMA, err := tr.LossEMA()
+			if err != nil {
+				return err
+			}
 			now := time.Now()
 			ips := float64((tr.Step-lastStep)*run.Recipe.BatchSize) / now.Sub(lastLog).Seconds()
 			prog.describe(tr.GridSize(), loss, ips)
 			if tr.Step%f.logEvery == 0 || done || scores != nil {
-				line := metricsLine{Step: tr.Step, Loss: loss, N: tr.GridSize(), LR: tr.Opt.Config.LearningRate(tr.Step), ImagesPerSec: ips, Seconds: time.Since(start).Seconds(), EvalMetrics: scores}
+				line := metricsLine{Step: tr.Step, Loss: loss, LossEMA: lossEMA, N: tr.GridSize(), LR: tr.Opt.Config.LearningRate(tr.Step), ImagesPerSec: ips, Seconds: time.Since(start).Seconds(), EvalMetrics: scores}
 				raw, _ := json.Marshal(line)
 				if _, err := metrics.Write(append(raw, '\n')); err != nil {
 					return fmt.Errorf("metrics.jsonl: %w", err)
@@ -739,12 +745,14 @@ func splitLines(b []byte) [][]byte {
 }
 
 func plotHistory(folder runFolder, history []metricsLine) error {
-	var steps, losses []float64
+	var steps, losses, emas []float64
 	for _, m := range history {
 		steps = append(steps, float64(m.Step))
 		losses = append(losses, m.Loss)
+		emas = append(emas, m.LossEMA)
 	}
-	loss := report.Series{Name: "loss", Steps: steps, Y: losses}
+	loss := report.Series{Name: "loss of the logged step", Steps: steps, Y: losses,
+		Smooth: emas, SmoothName: "EMA of every step's loss"}
 	var err error
 	if fid := fidSeries(history); fid != nil {
 		err = report.PlotLossAndFID(folder.path("loss.png"), "iCT training loss and sample FID", []report.Series{loss}, fid)

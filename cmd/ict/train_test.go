@@ -74,7 +74,8 @@ func TestTrainEndToEnd(t *testing.T) {
 	}
 	img, err := png.Decode(f)
 	f.Close()
-	if err != nil || img.Bounds().Dx() != 3*17+1 {
+	// 3x3 images of 16x16 enlarged 8x (the cap) with 2-pixel separators.
+	if err != nil || img.Bounds().Dx() != 3*(16*8+2)+2 {
 		t.Errorf("sample grid: %v, %v", img.Bounds(), err)
 	}
 	if out, code := runICT(t, bin, nil, "sample", "--ckpt", filepath.Join(dir, "config.json")); code != 1 || !strings.Contains(out, "config.json") {

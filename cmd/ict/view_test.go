@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"image"
+	"image/draw"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ictvk/ictvk/ct/report"
 	"github.com/ictvk/ictvk/internal/xvfb"
 	"github.com/ictvk/ictvk/viewer"
 )
@@ -104,11 +106,12 @@ func (l *liveICT) interrupt(t *testing.T) {
 	}
 }
 
-// expectOnScreen screenshots the X screen until the PNG appears on it at
-// a whole scale, pixel for pixel.
+// expectOnScreen screenshots the X screen until the grid of a run's PNG
+// (mnist-tiny's 16x16 images) appears on it at a whole scale, pixel for
+// pixel.
 func expectOnScreen(t *testing.T, srv *xvfb.Server, pngPath string) {
 	t.Helper()
-	grid := readRGBA(t, pngPath)
+	grid := viewerGrid(readRGBA(t, pngPath), 16, 16)
 	var shot *image.RGBA
 	for try := 0; try < 50; try++ {
 		var err error
@@ -122,6 +125,26 @@ func expectOnScreen(t *testing.T, srv *xvfb.Server, pngPath string) {
 		time.Sleep(200 * time.Millisecond)
 	}
 	t.Fatalf("the screen never showed %s (%dx%d) at a whole scale", pngPath, grid.Rect.Dx(), grid.Rect.Dy())
+}
+
+// viewerGrid is the picture the viewer shows for a run's PNG grid of h x w
+// images: the PNG enlarges it (report.EnlargedLayout), so one pixel of
+// each block, and white one-pixel borders, give it back.
+func viewerGrid(enlarged *image.RGBA, h, w int) *image.RGBA {
+	big := report.EnlargedLayout(gridImages, h, w, gridColumns)
+	one := report.GridLayout{N: gridImages, H: h, W: w, Cols: gridColumns, Scale: 1, Sep: 1}
+	width, height := one.Size()
+	out := image.NewRGBA(image.Rect(0, 0, width, height))
+	draw.Draw(out, out.Bounds(), image.White, image.Point{}, draw.Src)
+	for k := 0; k < gridImages; k++ {
+		from, to := big.Cell(k), one.Cell(k)
+		for y := 0; y < h; y++ {
+			for x := 0; x < w; x++ {
+				out.Set(to.X+x, to.Y+y, enlarged.At(from.X+x*big.Scale, from.Y+y*big.Scale))
+			}
+		}
+	}
+	return out
 }
 
 func readRGBA(t *testing.T, path string) *image.RGBA {

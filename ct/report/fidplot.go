@@ -1,7 +1,6 @@
 package report
 
 import (
-	"bytes"
 	"fmt"
 	"math"
 
@@ -22,7 +21,7 @@ func PlotLossAndFID(path, title string, loss []Series, scores []Series) error {
 	}
 	// Log scale too: FID falls by decades, and the baseline sits near the
 	// bottom, where a linear axis would flatten it onto 0.
-	bottom, drawn, err := logPanel("FID", scores)
+	bottom, drawn, err := logPanel("sample FID (lower is better)", "FID", scores)
 	if err != nil {
 		return err
 	}
@@ -40,9 +39,5 @@ func PlotLossAndFID(path, title string, loss []Series, scores []Series) error {
 	canvases := plot.Align(plots, tiles, dc)
 	top.Draw(canvases[0][0])
 	bottom.Draw(canvases[1][0])
-	var buf bytes.Buffer
-	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(&buf); err != nil {
-		return err
-	}
-	return WriteFileAtomic(path, buf.Bytes())
+	return writePNG(path, img)
 }
