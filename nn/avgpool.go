@@ -6,8 +6,8 @@ import "github.com/ictvk/ictvk/vk"
 // than max keeps the backward a fixed, tie-free spread of gy/4.
 
 var (
-	avgPool2x2Kernel         = declare("avgpool2x2", 12, vk.Read, vk.Write)
-	avgPool2x2BackwardKernel = declare("avgpool2x2_backward", 16, vk.Read, vk.ReadWrite)
+	avgPool2x2Kernel         = declare("avgpool2x2")
+	avgPool2x2BackwardKernel = declare("avgpool2x2_backward")
 )
 
 // AvgPool2x2 averages each 2x2 block of x [B,C,H,W], returning

@@ -10,7 +10,7 @@ import "github.com/ictvk/ictvk/vk"
 
 // broadcastKernel computes a*x + v or a*x*v with v broadcast; it adds into
 // its output in backward passes.
-var broadcastKernel = declare("broadcast", 24, vk.Read, vk.Read, vk.ReadWrite)
+var broadcastKernel = declare("broadcast")
 
 const (
 	broadcastAdd uint32 = 0

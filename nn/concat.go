@@ -5,8 +5,8 @@ import "github.com/ictvk/ictvk/vk"
 // Concatenation along channels: the U-Net's skip connections.
 
 var (
-	concatKernel         = declare("concat", 12, vk.Read, vk.Read, vk.Write)
-	concatBackwardKernel = declare("concat_backward", 20, vk.Read, vk.ReadWrite)
+	concatKernel         = declare("concat")
+	concatBackwardKernel = declare("concat_backward")
 )
 
 // Concat joins a [B,Ca,...] and b [B,Cb,...] along axis 1 into

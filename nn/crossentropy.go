@@ -9,8 +9,8 @@ import "github.com/ictvk/ictvk/vk"
 // log-sum-exp instead of a second softmax pass.
 
 var (
-	crossEntropyKernel         = declare("cross_entropy", 8, vk.Read, vk.Read, vk.Write, vk.Write)
-	crossEntropyBackwardKernel = declare("cross_entropy_backward", 16, vk.Read, vk.Read, vk.Read, vk.Read, vk.ReadWrite)
+	crossEntropyKernel         = declare("cross_entropy")
+	crossEntropyBackwardKernel = declare("cross_entropy_backward")
 )
 
 // SoftmaxCrossEntropy returns mean_b (log sum_j exp(x_bj) - x_b,label_b) as

@@ -3,12 +3,12 @@ package nn
 import "github.com/ictvk/ictvk/vk"
 
 var (
-	addKernel          = declare("add", 4, vk.Read, vk.Read, vk.Write)
-	mulKernel          = declare("mul", 4, vk.Read, vk.Read, vk.Write)
-	addIntoKernel      = declare("add_into", 4, vk.ReadWrite, vk.Read)
-	affineKernel       = declare("affine", 12, vk.Read, vk.Write)
-	siluKernel         = declare("silu", 4, vk.Read, vk.Write)
-	siluBackwardKernel = declare("silu_backward", 8, vk.Read, vk.Read, vk.ReadWrite)
+	addKernel          = declare("add")
+	mulKernel          = declare("mul")
+	addIntoKernel      = declare("add_into")
+	affineKernel       = declare("affine")
+	siluKernel         = declare("silu")
+	siluBackwardKernel = declare("silu_backward")
 )
 
 // checkSame fails unless a and b have one shape.

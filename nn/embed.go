@@ -12,8 +12,8 @@ import (
 // works in turns, so angles are reduced exactly before sine and cosine.
 
 var (
-	embedKernel         = declare("embed", 16, vk.Read, vk.Read, vk.Write)
-	embedBackwardKernel = declare("embed_backward", 20, vk.Read, vk.Read, vk.Read, vk.ReadWrite)
+	embedKernel         = declare("embed")
+	embedBackwardKernel = declare("embed_backward")
 )
 
 const (

@@ -221,18 +221,32 @@ func (e *Engine) Wait() error {
 	return e.err
 }
 
-// kernel declares a compute shader of the op library: its SPIR-V name in
-// package shaders, how it uses each binding, and its push-constant size.
-// Ops declare their kernels as package variables.
+// kernel is a compute shader of the op library, found by name in package
+// shaders. Its storage buffers, how it uses each, and its push-constant
+// size come from its SPIR-V (vk.KernelFromSPIRV): the shader's GLSL is the
+// one place they are written. Ops declare their kernels as package
+// variables.
 type kernel struct {
-	name    string
-	push    uint32
-	buffers []vk.Access
-	spirv   []byte
+	vk.Kernel
 }
 
-func declare(name string, push uint32, buffers ...vk.Access) *kernel {
-	return &kernel{name: name, push: push, buffers: buffers}
+// declared holds every kernel of the op library by name, filled by
+// declare as the package initializes and read-only afterwards: the op
+// harness checks that its cases run each one.
+var declared = map[string]*kernel{}
+
+// declare reads shader name's interface from its SPIR-V. A shader missing
+// or unreadable is a build error ('make shaders'): it panics.
+func declare(name string) *kernel {
+	k, err := vk.KernelFromSPIRV(name, shaders.SPIRV(name))
+	if err != nil {
+		panic("nn: " + err.Error())
+	}
+	if declared[name] != nil {
+		panic("nn: kernel " + name + " is declared twice")
+	}
+	declared[name] = &kernel{k}
+	return declared[name]
 }
 
 type pipeKey struct {
@@ -244,16 +258,13 @@ type pipeKey struct {
 func (e *Engine) pipeline(k *kernel, spec ...uint32) *vk.Pipeline {
 	key := pipeKey{k: k}
 	if len(spec) > len(key.spec) {
-		panic("nn: too many specialization constants for " + k.name)
+		panic("nn: too many specialization constants for " + k.Name)
 	}
 	copy(key.spec[:], spec)
 	if p, ok := e.pipes[key]; ok {
 		return p
 	}
-	if k.spirv == nil {
-		k.spirv = shaders.SPIRV(k.name)
-	}
-	p, err := e.Dev.Pipeline(vk.Kernel{Name: k.name, SPIRV: k.spirv, Buffers: k.buffers, PushSize: k.push}, spec...)
+	p, err := e.Dev.Pipeline(k.Kernel, spec...)
 	if err != nil {
 		e.fail(err)
 		return nil

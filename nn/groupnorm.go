@@ -7,9 +7,9 @@ import (
 )
 
 var (
-	groupNormKernel              = declare("groupnorm", 20, vk.Read, vk.Read, vk.Read, vk.Write, vk.Write)
-	groupNormBackwardKernel      = declare("groupnorm_backward", 20, vk.Read, vk.Read, vk.Read, vk.Read, vk.ReadWrite, vk.Write, vk.Write)
-	groupNormParamBackwardKernel = declare("groupnorm_param_backward", 12, vk.Read, vk.ReadWrite)
+	groupNormKernel              = declare("groupnorm")
+	groupNormBackwardKernel      = declare("groupnorm_backward")
+	groupNormParamBackwardKernel = declare("groupnorm_param_backward")
 )
 
 // Modes of groupnorm_backward's gx output.

@@ -2,15 +2,18 @@ package nn
 
 import (
 	"fmt"
-
-	"github.com/ictvk/ictvk/nn/internal/ref"
 	"hash/fnv"
 	"math"
 	"math/rand/v2"
 	"os"
+	"sort"
 	"strings"
 	"testing"
 
+	"github.com/ictvk/ictvk/internal/approx"
+	"github.com/ictvk/ictvk/nn/internal/kern"
+	"github.com/ictvk/ictvk/nn/internal/ref"
+	"github.com/ictvk/ictvk/shaders"
 	"github.com/ictvk/ictvk/vk"
 )
 
@@ -22,7 +25,9 @@ import (
 //   - the reference's backward against central finite differences of the
 //     reference's forward, so a wrong reference cannot pass unnoticed;
 //   - no validation message;
-//   - the backward reads only what the op saved (see runCase).
+//   - the backward reads only what the op saved (see runCase);
+//   - and, over all cases, every kernel the engine may dispatch runs
+//     (runCases; TestShadersAreDeclared ties every shader to a kernel).
 
 // input describes one random input of a case.
 type input struct {
@@ -187,53 +192,91 @@ func toF64(v []float32) []float64 {
 	return out
 }
 
-// relErr is the largest |got-want| relative to the largest |want| (at
-// least 1e-6); a NaN anywhere is infinitely wrong.
-func relErr(got, want []float64) (float64, int) {
-	if len(got) != len(want) {
-		return math.Inf(1), -1
-	}
-	scale := 1e-6
-	for _, w := range want {
-		scale = math.Max(scale, math.Abs(w))
-	}
-	worst, at := 0.0, -1
-	for i := range got {
-		d := math.Abs(got[i] - want[i])
-		if math.IsNaN(got[i]) || math.IsNaN(d) {
-			return math.Inf(1), i
-		}
-		if d/scale > worst {
-			worst, at = d/scale, i
-		}
-	}
-	return worst, at
-}
-
+// checkClose is the harness's comparison: every element within tol of
+// want's largest magnitude (approx.Scaled).
 func checkClose(t *testing.T, what string, got, want []float64, tol float64) {
 	t.Helper()
-	if err, at := relErr(got, want); err > tol {
-		g, w := math.NaN(), math.NaN()
-		if at >= 0 && at < len(got) && at < len(want) {
-			g, w = got[at], want[at]
-		}
-		t.Errorf("%s: relative error %.3g > %.3g at %d (got %v, want %v; %d vs %d values)", what, err, tol, at, g, w, len(got), len(want))
-	}
+	approx.Check(t, what, got, want, approx.Scaled(tol))
 }
 
-func TestOps(t *testing.T) {
-	for _, c := range opCases {
-		t.Run(c.name, func(t *testing.T) { runCase(t, engine(t), c) })
-	}
-}
+func TestOps(t *testing.T) { runCases(t, engine) }
 
 // TestOpsGPUPaths runs every case as a discrete GPU would: uploads and
 // downloads through staging buffers, descriptor sets from pools, the
 // shared-memory GEMM and convolution tiles and workgroups of 256, all on
 // whatever device the tests have (lavapipe in CI).
-func TestOpsGPUPaths(t *testing.T) {
+func TestOpsGPUPaths(t *testing.T) { runCases(t, gpuEngine) }
+
+// runCases runs every case on the engine engineFor opens, then, when none
+// was left out (by -run), fails naming each kernel the engine may dispatch
+// that no case ran: every op's kernels need a case (addCases), as
+// TestShadersAreDeclared makes every shader a declared kernel.
+func runCases(t *testing.T, engineFor func(*testing.T) *Engine) {
+	ran := map[string]bool{}
+	all := true
+	var e *Engine
 	for _, c := range opCases {
-		t.Run(c.name, func(t *testing.T) { runCase(t, gpuEngine(t), c) })
+		started := false
+		t.Run(c.name, func(t *testing.T) {
+			started = true
+			e = engineFor(t)
+			before := e.S.KernelDispatches()
+			defer func() {
+				for name, n := range e.S.KernelDispatches() {
+					if n > before[name] {
+						ran[name] = true
+					}
+				}
+			}()
+			runCase(t, e, c)
+		})
+		all = all && started
+	}
+	if !all || e == nil {
+		return
+	}
+	var missing []string
+	for _, name := range kernelsOf(e) {
+		if !ran[name] {
+			missing = append(missing, name)
+		}
+	}
+	if len(missing) > 0 {
+		t.Errorf("no case of the op harness runs kernel %s: add one (addCases) that does", strings.Join(missing, ", "))
+	}
+}
+
+// kernelsOf lists the kernels e may dispatch: every kernel nn declares,
+// and the GEMM and convolution shaders of e's tiling.
+func kernelsOf(e *Engine) []string {
+	names := kern.Shaders(e.kernels().Variant())
+	for name := range declared {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// TestShadersAreDeclared fails for a shader no kernel declaration uses,
+// and for a name declared both here and by package kern: with runCases's
+// check, every shader is then run by a case of the op harness.
+func TestShadersAreDeclared(t *testing.T) {
+	owner := map[string]string{}
+	for name := range declared {
+		owner[name] = "nn"
+	}
+	for _, v := range []kern.Variant{kern.CPU, kern.GPU} {
+		for _, name := range kern.Shaders(v) {
+			if owner[name] == "nn" {
+				t.Errorf("kernel %s is declared by both nn and nn/internal/kern", name)
+			}
+			owner[name] = "kern"
+		}
+	}
+	for _, name := range shaders.Names() {
+		if owner[name] == "" {
+			t.Errorf("shaders/%s.spv is declared by no kernel (declare it in nn or nn/internal/kern, or delete it and its .comp)", name)
+		}
 	}
 }
 
@@ -305,13 +348,13 @@ func checkFiniteDifferences(t *testing.T, c opCase, data [][]float64, gy []float
 		}
 		return s
 	}
+	// fd is the reference's gradient with the sampled elements replaced
+	// by finite differences: judged against all of grad, so that the
+	// tolerance is relative to the gradient's largest element.
+	fd := append([]float64(nil), grad...)
 	idx := rng.Perm(len(data[i]))
 	if len(idx) > 24 {
 		idx = idx[:24]
-	}
-	scale := 1e-3
-	for _, g := range grad {
-		scale = math.Max(scale, math.Abs(g))
 	}
 	for _, j := range idx {
 		x := data[i][j]
@@ -321,11 +364,9 @@ func checkFiniteDifferences(t *testing.T, c opCase, data [][]float64, gy []float
 		data[i][j] = x - h
 		down := objective()
 		data[i][j] = x
-		fd := (up - down) / (2 * h)
-		if d := math.Abs(fd - grad[j]); d > 1e-5*scale {
-			t.Errorf("reference gradient of input %d at %d: %v, finite differences %v", i, j, grad[j], fd)
-		}
+		fd[j] = (up - down) / (2 * h)
 	}
+	approx.Check(t, fmt.Sprintf("finite differences of the reference's gradient of input %d", i), fd, grad, approx.Scaled(1e-5))
 }
 
 // checkGolden compares y with a golden case's y, runs the backward pass

@@ -13,9 +13,9 @@ import "github.com/ictvk/ictvk/vk"
 // when it does, it gets the negated student gradient.
 
 var (
-	lossKernel               = declare("loss", 16, vk.Read, vk.Read, vk.Write)
-	lossBackwardKernel       = declare("loss_backward", 28, vk.Read, vk.Read, vk.Read, vk.Read, vk.Read, vk.ReadWrite)
-	lossWeightBackwardKernel = declare("loss_weight_backward", 20, vk.Read, vk.Read, vk.ReadWrite)
+	lossKernel               = declare("loss")
+	lossBackwardKernel       = declare("loss_backward")
+	lossWeightBackwardKernel = declare("loss_weight_backward")
 )
 
 type lossKind uint32

@@ -9,7 +9,7 @@ import (
 
 // The losses reduce a few hundred terms per sample and then the batch:
 // 1e-5 of the result's scale (also for the golden case, judged per element
-// by ref.CheckClose).
+// by approx.PerElement).
 const lossTol = 1e-5
 
 type lossFuncs struct {

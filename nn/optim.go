@@ -8,9 +8,9 @@ import (
 )
 
 var (
-	adamKernel = declare("adam", 36, vk.ReadWrite, vk.ReadWrite, vk.ReadWrite, vk.ReadWrite, vk.Read)
-	emaKernel  = declare("ema", 8, vk.ReadWrite, vk.Read)
-	clipKernel = declare("clip_scale", 4, vk.Read, vk.Write)
+	adamKernel = declare("adam")
+	emaKernel  = declare("ema")
+	clipKernel = declare("clip_scale")
 )
 
 // AdamConfig configures Adam and RAdam, named as in torch.optim.

@@ -13,6 +13,103 @@ import (
 // errors compound over steps: 1e-5 relative to the largest parameter.
 const optimTol = 1e-5
 
+// adamCase takes two steps of the optimizer c from parameters in[0], with
+// the gradient in[1] at each, and returns how the parameters moved: the
+// adam kernel, after clip_scale's global-norm clipping when c clips.
+func adamCase(name string, c AdamConfig) opCase {
+	const steps = 2
+	shape := []int{5, 7}
+	return opCase{
+		name:   name,
+		inputs: []input{{shape: shape}, {shape: shape}},
+		gpu: func(e *Engine, in []*Tensor) *Tensor {
+			p := e.NewParam(nil, shape...)
+			e.copyInto(p, in[0])
+			o, err := e.NewAdam(c, []*Tensor{p})
+			if err != nil {
+				e.fail(err)
+				return e.placeholder(shape...)
+			}
+			for range steps {
+				e.copyInto(p.grad, in[1])
+				o.Step()
+			}
+			moved := e.add(p, e.affine(in[0], -1, 0))
+			for _, t := range []*Tensor{p, o.M[0], o.V[0], o.GradScale} {
+				t.Free()
+			}
+			return moved
+		},
+		ref: func(in [][]float64) []float64 {
+			p, g := append([]float64(nil), in[0]...), append([]float64(nil), in[1]...)
+			if c.ClipNorm > 0 {
+				norm := 0.0
+				for _, x := range g {
+					norm += x * x
+				}
+				norm = math.Sqrt(norm)
+				for i := range g {
+					g[i] *= math.Min(1, c.ClipNorm/(norm+1e-6)) // as clip_scale.comp
+				}
+			}
+			m, v := make([]float64, len(p)), make([]float64, len(p))
+			for step := 1; step <= steps; step++ {
+				rc := ref.AdamConfig{LR: c.LearningRate(step), Beta1: c.Beta1, Beta2: c.Beta2, Eps: c.Eps, WeightDecay: c.WeightDecay, Decoupled: c.Decoupled}
+				if c.Rectified {
+					ref.RAdamStep(p, g, m, v, step, rc)
+				} else {
+					ref.AdamStep(p, g, m, v, step, rc)
+				}
+			}
+			for i := range p {
+				p[i] -= in[0][i]
+			}
+			return p
+		},
+		tol: optimTol,
+	}
+}
+
+// emaCase starts an average at parameters in[0] and updates it once
+// toward in[1].
+func emaCase(name string, decay float64) opCase {
+	shape := []int{3, 11}
+	return opCase{
+		name:   name,
+		inputs: []input{{shape: shape}, {shape: shape}},
+		gpu: func(e *Engine, in []*Tensor) *Tensor {
+			p := e.NewParam(nil, shape...)
+			e.copyInto(p, in[0])
+			m, err := e.NewEMA(decay, []*Tensor{p}, nil)
+			if err != nil {
+				e.fail(err)
+				return e.placeholder(shape...)
+			}
+			e.copyInto(p, in[1])
+			m.Update()
+			out := e.newTensor(shape...)
+			e.copyInto(out, m.Average[0])
+			p.Free()
+			m.Average[0].Free()
+			return out
+		},
+		ref: func(in [][]float64) []float64 {
+			ema := append([]float64(nil), in[0]...)
+			ref.EMAUpdate(ema, in[1], decay)
+			return ema
+		},
+		tol: 1e-6,
+	}
+}
+
+// The learning rate is large enough that the steps stand well above the
+// float32 rounding of the parameters they change.
+var _ = addCases(
+	adamCase("adam/clipped", AdamConfig{LR: 0.1, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, WeightDecay: 0.1, ClipNorm: 1}),
+	adamCase("radam/decoupled", AdamConfig{LR: 0.1, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, Rectified: true, WeightDecay: 0.05, Decoupled: true}),
+	emaCase("ema", 0.9),
+)
+
 func TestRAdamGolden(t *testing.T) {
 	e := engine(t)
 	g := ref.LoadGolden(t, "radam_8steps")

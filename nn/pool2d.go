@@ -6,7 +6,7 @@ import "github.com/ictvk/ictvk/vk"
 // network (eval/inception). Inference only: the training code pools with
 // AvgPool2x2, so these have no backward.
 
-var pool2dKernel = declare("pool2d", 32, vk.Read, vk.Write)
+var pool2dKernel = declare("pool2d")
 
 // MaxPool2d is PyTorch's max_pool2d(x, k, stride, pad) of x [B,C,H,W]
 // (floor mode; padding never wins). It fails when x needs a gradient.

@@ -14,8 +14,8 @@ import (
 // of storing it, and a resumed run redraws the same numbers.
 
 var (
-	dropoutKernel = declare("dropout", 36, vk.Read, vk.ReadWrite)
-	normalKernel  = declare("normal", 24, vk.Write)
+	dropoutKernel = declare("dropout")
+	normalKernel  = declare("normal")
 )
 
 // RNGKey names one draw of random numbers: the run's seed, the training

@@ -120,6 +120,29 @@ func TestDropoutErrors(t *testing.T) {
 // in float32, so values agree to about 1e-6 of their scale.
 const normalTol = 2e-6
 
+// normalCase draws normals of the given shape from key: a case without
+// inputs and without a backward (no gradient flows to a draw).
+func normalCase(name string, key RNGKey, shape ...int) opCase {
+	return opCase{
+		name: name,
+		gpu:  func(e *Engine, _ []*Tensor) *Tensor { return e.RandNormal(key, shape...) },
+		ref: func([][]float64) []float64 {
+			first := key.FirstSample * numel(shape[1:])
+			z := make([]float64, numel(shape))
+			for i := range z {
+				z[i] = ref.Normal(refKey(key), first+i)
+			}
+			return z
+		},
+		tol: normalTol,
+	}
+}
+
+var _ = addCases(
+	normalCase("rand_normal", RNGKey{Seed: 0x0123456789abcdef, Step: 77, Layer: 5}, 3, 5, 7),
+	normalCase("rand_normal/from sample 2", RNGKey{Seed: 9, Step: 1, Layer: 4, FirstSample: 2}, 3, 5, 7),
+)
+
 func TestRandNormalMatchesRef(t *testing.T) {
 	e := engine(t)
 	key := RNGKey{Seed: 0x0123456789abcdef, Step: 77, Layer: 5}

@@ -15,8 +15,8 @@ import "github.com/ictvk/ictvk/vk"
 // operations a device supports, and the shared-memory tree is portable.
 
 var (
-	reduceKernel         = declare("reduce", 96, vk.Read, vk.Read, vk.ReadWrite)
-	reduceBackwardKernel = declare("reduce_backward", 88, vk.Read, vk.ReadWrite)
+	reduceKernel         = declare("reduce")
+	reduceBackwardKernel = declare("reduce_backward")
 )
 
 // reduceMode is the function of (x, y) a reduction sums.

@@ -5,7 +5,7 @@ import "github.com/ictvk/ictvk/vk"
 // ReLU, for the FID Inception network (eval/inception). Inference only:
 // no op of ictvk's training uses it, so it has no backward.
 
-var reluKernel = declare("relu", 4, vk.Read, vk.Write)
+var reluKernel = declare("relu")
 
 // ReLU returns max(x, 0) elementwise. It fails when x needs a gradient.
 func (e *Engine) ReLU(x *Tensor) *Tensor {

@@ -5,7 +5,7 @@ import "github.com/ictvk/ictvk/vk"
 // Bilinear resizing, for the FID Inception network's 299x299 input
 // (eval/inception). Inference only: no backward.
 
-var resizeBilinearKernel = declare("resize_bilinear", 20, vk.Read, vk.Write)
+var resizeBilinearKernel = declare("resize_bilinear")
 
 // ResizeBilinear resizes x [B,C,H,W] to [B,C,h,w] as PyTorch's
 // F.interpolate(x, size=(h, w), mode="bilinear", align_corners=False). It

@@ -3,8 +3,8 @@ package nn
 import "github.com/ictvk/ictvk/vk"
 
 var (
-	softmaxKernel         = declare("softmax", 8, vk.Read, vk.Write)
-	softmaxBackwardKernel = declare("softmax_backward", 12, vk.Read, vk.Read, vk.ReadWrite)
+	softmaxKernel         = declare("softmax")
+	softmaxBackwardKernel = declare("softmax_backward")
 )
 
 // Softmax returns the softmax of x over its last dimension, with the row

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/ictvk/ictvk/internal/approx"
 	"github.com/ictvk/ictvk/nn/internal/ref"
 	"github.com/ictvk/ictvk/vk"
 )
@@ -50,7 +51,7 @@ var _ = addCases(
 	},
 )
 
-// Golden tolerances, per element (ref.MaxError) against PyTorch's float64
+// Golden tolerances, per element (approx.PerElement) against PyTorch's float64
 // results: y is a few roundings from exact; g_x = y*(gy - sum(gy*y))
 // cancels in gy - sum, so its small elements carry the sum's rounding.
 const (
@@ -79,7 +80,7 @@ func TestGoldenSoftmax(t *testing.T) {
 			t.Fatal(err)
 		}
 		want, _ := g.Array(c.name)
-		ref.CheckClose(t, "softmax "+c.name, toF64(got), want, c.tol)
+		approx.Check(t, "softmax "+c.name, toF64(got), want, approx.PerElement(c.tol))
 	}
 }
 

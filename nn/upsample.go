@@ -5,8 +5,8 @@ import "github.com/ictvk/ictvk/vk"
 // Nearest-neighbour 2x upsampling, the U-Net decoder's resolution step.
 
 var (
-	upsample2xKernel         = declare("upsample2x", 12, vk.Read, vk.Write)
-	upsample2xBackwardKernel = declare("upsample2x_backward", 16, vk.Read, vk.ReadWrite)
+	upsample2xKernel         = declare("upsample2x")
+	upsample2xBackwardKernel = declare("upsample2x_backward")
 )
 
 // Upsample2x repeats every pixel of x [B,C,H,W] into a 2x2 block,

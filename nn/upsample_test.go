@@ -3,6 +3,7 @@ package nn
 import (
 	"testing"
 
+	"github.com/ictvk/ictvk/internal/approx"
 	"github.com/ictvk/ictvk/nn/internal/ref"
 )
 
@@ -52,8 +53,8 @@ func TestGoldenUpsample2x(t *testing.T) {
 }
 
 // checkGoldenArray downloads got and compares it with golden array name by
-// ref.CheckClose (relative error per element, floored at a thousandth of
-// the array's scale).
+// approx.PerElement (relative error per element, floored at a thousandth
+// of the array's scale).
 func checkGoldenArray(t *testing.T, g *ref.Golden, name string, got *Tensor, tol float64) {
 	t.Helper()
 	v, err := got.Download()
@@ -61,7 +62,7 @@ func checkGoldenArray(t *testing.T, g *ref.Golden, name string, got *Tensor, tol
 		t.Fatal(err)
 	}
 	want, _ := g.Array(name)
-	maxErr, _ := ref.MaxError(toF64(v), want)
+	maxErr, _ := approx.Error(toF64(v), want, approx.PerElement(1))
 	t.Logf("%s/%s: max error %.3g", g.Name, name, maxErr)
-	ref.CheckClose(t, g.Name+"/"+name, toF64(v), want, tol)
+	approx.Check(t, g.Name+"/"+name, toF64(v), want, approx.PerElement(tol))
 }

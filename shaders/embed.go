@@ -5,6 +5,7 @@ package shaders
 import (
 	"embed"
 	"fmt"
+	"strings"
 )
 
 //go:embed *.spv
@@ -18,4 +19,19 @@ func SPIRV(name string) []byte {
 		panic(fmt.Sprintf("shaders: %s.spv is not embedded (run 'make shaders'): %v", name, err))
 	}
 	return b
+}
+
+// Names lists the embedded shaders by name (without extension), sorted.
+func Names() []string {
+	entries, err := spirv.ReadDir(".")
+	if err != nil {
+		panic(fmt.Sprintf("shaders: reading the embedded SPIR-V: %v", err))
+	}
+	var names []string
+	for _, e := range entries {
+		if name, ok := strings.CutSuffix(e.Name(), ".spv"); ok {
+			names = append(names, name)
+		}
+	}
+	return names
 }

@@ -46,11 +46,14 @@ func forEachConfig(t *testing.T, f func(t *testing.T, d *Device)) {
 	}
 }
 
-var affine = Kernel{
-	Name:     "affine",
-	SPIRV:    shaders.SPIRV("affine"),
-	Buffers:  []Access{Read, Write},
-	PushSize: 12,
+var affine = mustKernel("affine")
+
+func mustKernel(name string) Kernel {
+	k, err := KernelFromSPIRV(name, shaders.SPIRV(name))
+	if err != nil {
+		panic(err)
+	}
+	return k
 }
 
 func affinePipeline(t *testing.T, d *Device) *Pipeline {

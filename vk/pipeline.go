@@ -17,6 +17,7 @@ import (
 	"unsafe"
 
 	"github.com/ictvk/ictvk/internal/atomicfile"
+	"github.com/ictvk/ictvk/vk/internal/spirv"
 	vk "github.com/vulkan-go/vulkan"
 )
 
@@ -32,12 +33,40 @@ const (
 
 // Kernel declares a compute shader: its SPIR-V, how it uses each storage
 // buffer (binding i of set 0 is Buffers[i]) and the size of its push
-// constants.
+// constants. KernelFromSPIRV reads the last two from the SPIR-V.
 type Kernel struct {
 	Name     string
 	SPIRV    []byte
 	Buffers  []Access
 	PushSize uint32
+}
+
+// KernelFromSPIRV declares the compute shader name as its SPIR-V states
+// it: its storage buffers, which must be bindings 0 to n-1 of set 0; how it
+// uses each (GLSL readonly: Read, writeonly: Write, neither: ReadWrite),
+// from which the recorder places barriers; and the bytes its push-constant
+// block spans, which every dispatch must pass.
+func KernelFromSPIRV(name string, code []byte) (Kernel, error) {
+	in, err := spirv.Reflect(code)
+	if err != nil {
+		return Kernel{}, fmt.Errorf("kernel %s: %w", name, err)
+	}
+	k := Kernel{Name: name, SPIRV: code, PushSize: in.PushSize, Buffers: make([]Access, len(in.Buffers))}
+	for i, b := range in.Buffers {
+		if b.Set != 0 || b.Binding != uint32(i) {
+			return Kernel{}, fmt.Errorf("kernel %s: a storage buffer at set %d, binding %d: want bindings 0 to %d of set 0, each used by the shader (the optimizer drops unused ones)", name, b.Set, b.Binding, len(in.Buffers)-1)
+		}
+		if b.Readable {
+			k.Buffers[i] |= Read
+		}
+		if b.Writable {
+			k.Buffers[i] |= Write
+		}
+		if k.Buffers[i] == 0 {
+			return Kernel{}, fmt.Errorf("kernel %s: binding %d is both readonly and writeonly", name, i)
+		}
+	}
+	return k, nil
 }
 
 // Pipeline is a Kernel built for this device with fixed specialization

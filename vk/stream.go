@@ -9,6 +9,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"runtime"
 	"unsafe"
@@ -56,7 +57,8 @@ type Stream struct {
 	timings       []Timing
 	phase         string
 	stats         StreamStats
-	noBarriers    bool // tests only: drop barriers to prove they matter
+	byKernel      map[string]int // dispatches recorded, by kernel name
+	noBarriers    bool           // tests only: drop barriers to prove they matter
 
 	// scratch slices reused by every command
 	reads, writes []byteRange
@@ -84,7 +86,7 @@ const framesInFlight = 3
 
 // NewStream creates a stream on d. Streams are destroyed by Device.Close.
 func (d *Device) NewStream(opt StreamOptions) (*Stream, error) {
-	s := &Stream{dev: d, maxDispatches: opt.MaxDispatches}
+	s := &Stream{dev: d, maxDispatches: opt.MaxDispatches, byKernel: map[string]int{}}
 	if s.maxDispatches <= 0 {
 		s.maxDispatches = 512
 	}
@@ -176,6 +178,13 @@ func (s *Stream) destroy() {
 
 // Stats reports the counters so far.
 func (s *Stream) Stats() StreamStats { return s.stats }
+
+// KernelDispatches returns how many dispatches of each kernel, by name,
+// the stream has recorded: which shaders a piece of work ran (the op
+// harness checks that its cases run every kernel).
+func (s *Stream) KernelDispatches() map[string]int {
+	return maps.Clone(s.byKernel)
+}
 
 // SetPhase names the part of the work the commands recorded from now on
 // belong to (forward, backward, ...); Timings reports it with each command.
@@ -487,6 +496,7 @@ func (s *Stream) DispatchRanges(p *Pipeline, groups [3]uint32, push []byte, bufs
 	}
 	s.finish(f, k.Name)
 	s.stats.Dispatches++
+	s.byKernel[k.Name]++
 	return nil
 }
 

@@ -2,6 +2,7 @@ package vk
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -217,11 +218,14 @@ func TestIndependentDispatchesNeedNoBarrier(t *testing.T) {
 		if err := s.Wait(); err != nil {
 			t.Fatal(err)
 		}
-		before := s.Stats().Barriers
+		before, ran := s.Stats().Barriers, s.KernelDispatches()["affine"]
 		outs := make([]*Buffer, 8)
 		for i := range outs {
 			outs[i] = mustAlloc(t, d, 4*n)
 			runAffine(t, s, p, src, outs[i], n, 1, float32(i))
+		}
+		if got := s.KernelDispatches()["affine"] - ran; got != len(outs) {
+			t.Errorf("KernelDispatches counts %d dispatches of affine, want %d", got, len(outs))
 		}
 		// Reading the same source many times is not a hazard; with
 		// staging, only the first read waits for the upload's copy.
@@ -350,6 +354,48 @@ func TestDispatchArgumentErrors(t *testing.T) {
 	}
 	if _, err := d.Pipeline(Kernel{Name: "big push", SPIRV: affine.SPIRV, Buffers: affine.Buffers, PushSize: 4096}); err == nil {
 		t.Error("a push-constant block beyond the device limit was accepted")
+	}
+}
+
+// TestKernelFromSPIRV reads affine's interface from its SPIR-V, and
+// refuses modules whose bindings vk cannot bind in order.
+func TestKernelFromSPIRV(t *testing.T) {
+	if len(affine.Buffers) != 2 || affine.Buffers[0] != Read || affine.Buffers[1] != Write || affine.PushSize != 12 {
+		t.Errorf("affine: buffers %v, %d bytes of push constants; want [Read Write] (readonly x, writeonly y) and 12 (uint n, float a, b)", affine.Buffers, affine.PushSize)
+	}
+	// patched is affine's SPIR-V with the operand of the OpDecorate that
+	// gives binding (or set) of y replaced.
+	patched := func(decoration, value uint32) []byte {
+		code := append([]byte(nil), affine.SPIRV...)
+		word := func(i int) uint32 { return binary.LittleEndian.Uint32(code[4*i:]) }
+		for i := 5; i < len(code)/4; i += int(word(i) >> 16) {
+			const opDecorate, binding = 71, 33
+			if word(i) == 4<<16|opDecorate && word(i+2) == binding && word(i+3) == 1 {
+				// y's variable: find its decoration of the kind wanted.
+				for j := 5; j < len(code)/4; j += int(word(j) >> 16) {
+					if word(j) == 4<<16|opDecorate && word(j+1) == word(i+1) && word(j+2) == decoration {
+						binary.LittleEndian.PutUint32(code[4*(j+3):], value)
+						return code
+					}
+				}
+			}
+		}
+		t.Fatal("affine's SPIR-V has no binding 1")
+		return nil
+	}
+	const descriptorSet, binding = 34, 33
+	for _, c := range []struct {
+		name string
+		code []byte
+		want string
+	}{
+		{"gap", patched(binding, 2), "set 0, binding 2: want bindings 0 to 1"},
+		{"set 1", patched(descriptorSet, 1), "set 1, binding 1"},
+		{"not SPIR-V", []byte("not spirv"), "not a SPIR-V module"},
+	} {
+		if _, err := KernelFromSPIRV("affine", c.code); err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), "affine") {
+			t.Errorf("%s: error %v, want one naming affine and saying %q", c.name, err, c.want)
+		}
 	}
 }
 

@@ -46,12 +46,10 @@ func (p ConvParams) pointwise() bool {
 	return p.KH == 1 && p.KW == 1 && p.Stride == 1 && p.PadH == 0 && p.PadW == 0
 }
 
-const convPushSize = 16 * 4
-
 var (
-	convCPU      = kernel("conv_cpu", convPushSize, vk.Read, vk.Read, vk.ReadWrite, vk.Read)
-	convGPU      = kernel("conv_gpu", convPushSize, vk.Read, vk.Read, vk.ReadWrite, vk.Read)
-	convBiasGrad = kernel("conv_bias_grad", 24, vk.Read, vk.ReadWrite)
+	convCPU      = kernel("conv_cpu", CPU)
+	convGPU      = kernel("conv_gpu", GPU)
+	convBiasGrad = kernel("conv_bias_grad", Auto)
 )
 
 // The products conv_cpu.comp and conv_gpu.comp compute (gemm_conv.glsl).

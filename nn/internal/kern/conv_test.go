@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ictvk/ictvk/internal/approx"
 	"github.com/ictvk/ictvk/nn/internal/ref"
 	"github.com/ictvk/ictvk/vk"
 )
@@ -63,14 +64,14 @@ func runConvCase(e *env, p ConvParams) {
 	if err := e.k.Conv2d(e.s, xr, wr, br, y, p); err != nil {
 		t.Fatal(err)
 	}
-	checkScaled(t, "y", e.download(y, p.yLen()), want, tolF)
+	approx.Check(t, "y", e.download(y, p.yLen()), want, approx.Scaled(tolF))
 
 	wantNoBias, _ := ref.Conv2dPad(x, xs, w, ws, nil, p.Stride, p.PadH, p.PadW)
 	y2 := e.poisoned(p.yLen())
 	if err := e.k.Conv2d(e.s, xr, wr, vk.Range{}, y2, p); err != nil {
 		t.Fatal(err)
 	}
-	checkScaled(t, "y without bias", e.download(y2, p.yLen()), wantNoBias, tolF)
+	approx.Check(t, "y without bias", e.download(y2, p.yLen()), wantNoBias, approx.Scaled(tolF))
 
 	gx, gw, gb := ref.Conv2dPadBackward(x, xs, w, ws, gy, p.Stride, p.PadH, p.PadW)
 	for _, acc := range []bool{false, true} {
@@ -90,9 +91,9 @@ func runConvCase(e *env, p ConvParams) {
 			t.Fatal(err)
 		}
 		name := map[bool]string{false: "", true: " (accumulated)"}[acc]
-		checkScaled(t, "gx"+name, e.download(gxr, len(gx)), wantX, tolFor(p.Cout*p.KH*p.KW))
-		checkScaled(t, "gw"+name, e.download(gwr, len(gw)), wantW, tolFor(p.B*p.OutH()*p.OutW()))
-		checkScaled(t, "gb"+name, e.download(gbr, len(gb)), wantB, tolFor(p.B*p.OutH()*p.OutW()))
+		approx.Check(t, "gx"+name, e.download(gxr, len(gx)), wantX, approx.Scaled(tolFor(p.Cout*p.KH*p.KW)))
+		approx.Check(t, "gw"+name, e.download(gwr, len(gw)), wantW, approx.Scaled(tolFor(p.B*p.OutH()*p.OutW())))
+		approx.Check(t, "gb"+name, e.download(gbr, len(gb)), wantB, approx.Scaled(tolFor(p.B*p.OutH()*p.OutW())))
 	}
 }
 
@@ -127,7 +128,7 @@ func TestConvGolden(t *testing.T) {
 					r    vk.Range
 				}{{"y", y}, {"g_x", gx}, {"g_w", gw}, {"g_b", gb}} {
 					want, _ := g.Array(c.name)
-					checkScaled(t, c.name, e.download(c.r, len(want)), want, 1e-5)
+					approx.Check(t, c.name, e.download(c.r, len(want)), want, approx.Scaled(1e-5))
 				}
 			})
 		}
@@ -155,7 +156,7 @@ func TestLinearGolden(t *testing.T) {
 			r    vk.Range
 		}{{"y", y}, {"g_x", gx}, {"g_w", gw}, {"g_b", gb}} {
 			want, _ := g.Array(c.name)
-			checkScaled(e.t, c.name, e.download(c.r, len(want)), want, 1e-5)
+			approx.Check(e.t, c.name, e.download(c.r, len(want)), want, approx.Scaled(1e-5))
 		}
 	})
 }
@@ -175,16 +176,16 @@ func TestLinear(t *testing.T) {
 				if err := e.k.Linear(e.s, xr, wr, br, y, p); err != nil {
 					t.Fatal(err)
 				}
-				checkScaled(t, "y", e.download(y, len(want)), want, tolFor(p.In))
+				approx.Check(t, "y", e.download(y, len(want)), want, approx.Scaled(tolFor(p.In)))
 				gx, gw, gb := ref.LinearBackward(x, [2]int{p.N, p.In}, w, [2]int{p.Out, p.In}, gy)
 				x0, w0, b0 := e.random(len(gx)), e.random(len(gw)), e.random(len(gb))
 				gxr, gwr, gbr := e.upload(x0), e.upload(w0), e.upload(b0)
 				if err := e.k.LinearGrad(e.s, xr, wr, gyr, gxr, gwr, gbr, p, true); err != nil {
 					t.Fatal(err)
 				}
-				checkScaled(t, "gx", e.download(gxr, len(gx)), add(gx, x0), tolFor(p.Out))
-				checkScaled(t, "gw", e.download(gwr, len(gw)), add(gw, w0), tolFor(p.N))
-				checkScaled(t, "gb", e.download(gbr, len(gb)), add(gb, b0), tolFor(p.N))
+				approx.Check(t, "gx", e.download(gxr, len(gx)), add(gx, x0), approx.Scaled(tolFor(p.Out)))
+				approx.Check(t, "gw", e.download(gwr, len(gw)), add(gw, w0), approx.Scaled(tolFor(p.N)))
+				approx.Check(t, "gb", e.download(gbr, len(gb)), add(gb, b0), approx.Scaled(tolFor(p.N)))
 			})
 		}
 	})

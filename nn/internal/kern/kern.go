@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"sort"
 	"strconv"
 
 	"github.com/ictvk/ictvk/shaders"
@@ -201,9 +202,33 @@ func (k *Kernels) pipeline(kern vk.Kernel, spec ...uint32) (*vk.Pipeline, error)
 	return k.dev.Pipeline(kern, spec...)
 }
 
-// kernel declares a shader of this package: its bindings and push size.
-func kernel(name string, push uint32, buffers ...vk.Access) vk.Kernel {
-	return vk.Kernel{Name: name, SPIRV: shaders.SPIRV(name), Buffers: buffers, PushSize: push}
+// declared maps each shader of this package to the variant that
+// dispatches it (Auto: both).
+var declared = map[string]Variant{}
+
+// kernel declares a shader of this package, dispatched by variant v (Auto:
+// by both); its bindings and push size come from its SPIR-V. A shader
+// missing or unreadable is a build error ('make shaders'): it panics.
+func kernel(name string, v Variant) vk.Kernel {
+	k, err := vk.KernelFromSPIRV(name, shaders.SPIRV(name))
+	if err != nil {
+		panic("kern: " + err.Error())
+	}
+	declared[name] = v
+	return k
+}
+
+// Shaders lists by name, sorted, the shaders that Kernels of variant v
+// dispatch, so that tests can check each one is run.
+func Shaders(v Variant) []string {
+	var names []string
+	for name, by := range declared {
+		if by == Auto || by == v {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
+	return names
 }
 
 func b2u(b bool) uint32 {

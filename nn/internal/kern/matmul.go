@@ -30,11 +30,9 @@ type MatMulParams struct {
 	BiasPerRow bool
 }
 
-const matmulPushSize = 16 * 4
-
 var (
-	matmulCPU = kernel("matmul_cpu", matmulPushSize, vk.Read, vk.Read, vk.ReadWrite, vk.Read)
-	matmulGPU = kernel("matmul_gpu", matmulPushSize, vk.Read, vk.Read, vk.ReadWrite, vk.Read)
+	matmulCPU = kernel("matmul_cpu", CPU)
+	matmulGPU = kernel("matmul_gpu", GPU)
 )
 
 const (

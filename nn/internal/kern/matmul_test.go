@@ -2,41 +2,14 @@ package kern
 
 import (
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"strings"
 	"testing"
 
+	"github.com/ictvk/ictvk/internal/approx"
 	"github.com/ictvk/ictvk/nn/internal/ref"
 	"github.com/ictvk/ictvk/vk"
 )
-
-// checkScaled fails when max|got - want| exceeds tol times max|want| (or
-// when got holds a NaN, as an output left poisoned does).
-func checkScaled(t *testing.T, what string, got, want []float64, tol float64) {
-	t.Helper()
-	if len(got) != len(want) {
-		t.Fatalf("%s: %d values, want %d", what, len(got), len(want))
-	}
-	scale, worst, at := 0.0, 0.0, 0
-	for _, w := range want {
-		scale = math.Max(scale, math.Abs(w))
-	}
-	for i := range got {
-		d := math.Abs(got[i] - want[i])
-		if math.IsNaN(got[i]) {
-			t.Errorf("%s: element %d is NaN (want %.6g): not written", what, i, want[i])
-			return
-		}
-		if d > worst {
-			worst, at = d, i
-		}
-	}
-	if worst > tol*math.Max(scale, 1e-30) {
-		t.Errorf("%s: error %.3g of scale %.3g (> %.0e) at element %d: got %.9g, want %.9g",
-			what, worst, scale, tol, at, got[at], want[at])
-	}
-}
 
 // tolFor is the tolerance for float32 sums of k products of values of
 // order one, relative to the output's largest magnitude.
@@ -169,7 +142,7 @@ func runMatMulCase(e *env, c mmCase) {
 	if err := e.k.MatMul(e.s, e.upload(a), e.upload(b), cr, p); err != nil {
 		t.Fatal(err)
 	}
-	checkScaled(t, "C", e.download(cr, len(want)), want, tolFor(c.k))
+	approx.Check(t, "C", e.download(cr, len(want)), want, approx.Scaled(tolFor(c.k)))
 }
 
 func TestMatMulErrors(t *testing.T) {

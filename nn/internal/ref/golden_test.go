@@ -8,9 +8,12 @@ import (
 	"path/filepath"
 	"strconv"
 	"testing"
+
+	"github.com/ictvk/ictvk/internal/approx"
 )
 
-// goldenTol bounds MaxError against the golden cases. They were computed
+// goldenTol bounds the error per element (approx.PerElement) against the
+// golden cases. They were computed
 // in float64 by PyTorch and stored as float32, and we recompute from the
 // float32-rounded inputs, so agreement is limited by float32 rounding
 // (about 6e-8 relative) amplified by each op's conditioning; 1e-5 leaves
@@ -25,9 +28,9 @@ func shape2(s []int) [2]int { return [2]int{s[0], s[1]} }
 func checkGolden(t *testing.T, g *Golden, name string, got []float64) {
 	t.Helper()
 	want, _ := g.Array(name)
-	err, _ := MaxError(got, want)
+	err, _ := approx.Error(got, want, approx.PerElement(1))
 	t.Logf("%s/%s: max error %.3g", g.Name, name, err)
-	CheckClose(t, g.Name+"/"+name, got, want, goldenTol)
+	approx.Check(t, g.Name+"/"+name, got, want, approx.PerElement(goldenTol))
 }
 
 func TestGoldenConv(t *testing.T) {

@@ -3,6 +3,8 @@ package ref
 import (
 	"math"
 	"testing"
+
+	"github.com/ictvk/ictvk/internal/approx"
 )
 
 // Adam in the textbook form of Kingma & Ba, with bias-corrected moments
@@ -26,7 +28,7 @@ func TestAdamMatchesTextbook(t *testing.T) {
 			want[i] -= 1e-2 * mhat / (math.Sqrt(vhat) + 1e-8)
 		}
 	}
-	CheckClose(t, "adam", p, want, 1e-12)
+	approx.Check(t, "adam", p, want, approx.PerElement(1e-12))
 }
 
 func TestAdamWeightDecay(t *testing.T) {
@@ -74,5 +76,5 @@ func TestRAdamWarmup(t *testing.T) {
 func TestEMAUpdate(t *testing.T) {
 	ema := []float64{1, -2}
 	EMAUpdate(ema, []float64{3, 2}, 0.75)
-	CheckClose(t, "ema", ema, []float64{0.75 + 0.75, -1.5 + 0.5}, 1e-15)
+	approx.Check(t, "ema", ema, []float64{0.75 + 0.75, -1.5 + 0.5}, approx.PerElement(1e-15))
 }

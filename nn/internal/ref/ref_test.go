@@ -5,6 +5,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/ictvk/ictvk/internal/approx"
 )
 
 // fdTol bounds the difference between analytic gradients and central
@@ -55,21 +57,12 @@ func gradCheck(t *testing.T, what string, x, analytic []float64, loss func() flo
 	// Error relative to the gradient's largest element: finite differences
 	// carry an absolute rounding noise of about 1e-16*|loss|/fdStep, which
 	// swamps a per-element relative error on elements near zero.
-	scale, diff := 0.0, 0.0
-	for i := range numeric {
-		scale = math.Max(scale, math.Abs(numeric[i]))
-		diff = math.Max(diff, math.Abs(analytic[i]-numeric[i]))
+	if testing.Verbose() {
+		e, _ := approx.Error(analytic, numeric, approx.Scaled(1))
+		elem, _ := approx.Error(analytic, numeric, approx.PerElement(1))
+		t.Logf("%s: error %.3g of the largest element (per element %.3g)", what, e, elem)
 	}
-	if scale == 0 {
-		scale = 1
-	}
-	if e := diff / scale; !(e <= fdTol) || testing.Verbose() {
-		elem, _ := MaxError(analytic, numeric)
-		t.Logf("%s: error %.3g of scale %.3g (per element %.3g)", what, e, scale, elem)
-		if !(e <= fdTol) {
-			t.Errorf("%s: analytic gradient differs from finite differences by %.3g of its scale", what, e)
-		}
-	}
+	approx.Check(t, what+": analytic gradient against finite differences", analytic, numeric, approx.Scaled(fdTol))
 }
 
 func TestMatMulGrad(t *testing.T) {
@@ -122,7 +115,7 @@ func TestMatMulTranspose(t *testing.T) {
 	a := []float64{1, 2, 3, 4, 5, 6} // [[1 2 3] [4 5 6]]
 	b := []float64{1, 0, 2, -1, 0, 1}
 	c, cs := MatMul(a, [3]int{1, 2, 3}, b, [3]int{1, 3, 2}, false, false)
-	CheckClose(t, "2x3 . 3x2", c, []float64{1 + 2*2, -2 + 3, 4 + 5*2, -5 + 6}, 0)
+	approx.Check(t, "2x3 . 3x2", c, []float64{1 + 2*2, -2 + 3, 4 + 5*2, -5 + 6}, approx.Tol{})
 	if cs != [3]int{1, 2, 2} {
 		t.Fatalf("shape %v", cs)
 	}
@@ -133,7 +126,7 @@ func TestMatMulTranspose(t *testing.T) {
 	yt, yts := transpose(y, bs)
 	got, _ := MatMul(x, as, y, bs, true, true)
 	want, _ := MatMul(xt, xts, yt, yts, false, false)
-	CheckClose(t, "A^T B^T", got, want, 1e-14)
+	approx.Check(t, "A^T B^T", got, want, approx.PerElement(1e-14))
 }
 
 func TestLinearGrad(t *testing.T) {
@@ -271,14 +264,14 @@ func TestConcatUpsampleSoftmaxGrad(t *testing.T) {
 // copies each pixel into a 2x2 block.
 func TestConcatUpsampleLayout(t *testing.T) {
 	y, _ := Concat([]float64{1, 2}, [4]int{2, 1, 1, 1}, []float64{3, 4, 5, 6}, [4]int{2, 2, 1, 1})
-	CheckClose(t, "concat", y, []float64{1, 3, 4, 2, 5, 6}, 0)
+	approx.Check(t, "concat", y, []float64{1, 3, 4, 2, 5, 6}, approx.Tol{})
 	y, ys := Upsample2x([]float64{1, 2, 3, 4, 5, 6}, [4]int{1, 1, 2, 3})
-	CheckClose(t, "upsample", y, []float64{
+	approx.Check(t, "upsample", y, []float64{
 		1, 1, 2, 2, 3, 3,
 		1, 1, 2, 2, 3, 3,
 		4, 4, 5, 5, 6, 6,
 		4, 4, 5, 5, 6, 6,
-	}, 0)
+	}, approx.Tol{})
 	if ys != [4]int{1, 1, 4, 6} {
 		t.Fatalf("upsample shape %v", ys)
 	}
@@ -325,11 +318,11 @@ func TestEmbeddingGrad(t *testing.T) {
 func TestEmbeddingLayout(t *testing.T) {
 	out := FourierFeatures([]float64{0.3}, []float64{0.5, 2})
 	want := []float64{math.Cos(math.Pi * 0.3), math.Cos(4 * math.Pi * 0.3), math.Sin(math.Pi * 0.3), math.Sin(4 * math.Pi * 0.3)}
-	CheckClose(t, "fourier", out, want, 1e-15)
+	approx.Check(t, "fourier", out, want, approx.PerElement(1e-15))
 	// channels 4, max 100: freqs (1/100)^(0/2) = 1 and (1/100)^(1/2) = 0.1.
 	out = PositionalEmbedding([]float64{7}, 4, 100)
 	want = []float64{math.Cos(7), math.Cos(0.7), math.Sin(7), math.Sin(0.7)}
-	CheckClose(t, "positional", out, want, 1e-15)
+	approx.Check(t, "positional", out, want, approx.PerElement(1e-15))
 }
 
 func TestReduceGrad(t *testing.T) {
@@ -351,13 +344,13 @@ func TestReduceGrad(t *testing.T) {
 func TestReduceValues(t *testing.T) {
 	x := []float64{1, 2, 3, 4, 5, 6} // shape [2,3]
 	y, ys := Sum(x, []int{2, 3}, []int{1})
-	CheckClose(t, "sum axis 1", y, []float64{6, 15}, 0)
+	approx.Check(t, "sum axis 1", y, []float64{6, 15}, approx.Tol{})
 	if fmt.Sprint(ys) != "[2 1]" {
 		t.Errorf("sum axis 1 shape %v, want [2 1]", ys)
 	}
 	y, _ = Mean(x, []int{2, 3}, []int{0})
-	CheckClose(t, "mean axis 0", y, []float64{2.5, 3.5, 4.5}, 0)
-	CheckClose(t, "sum squares", SumSquares(x, 2), []float64{14, 77}, 0)
+	approx.Check(t, "mean axis 0", y, []float64{2.5, 3.5, 4.5}, approx.Tol{})
+	approx.Check(t, "sum squares", SumSquares(x, 2), []float64{14, 77}, approx.Tol{})
 }
 
 func TestLossGrad(t *testing.T) {
