@@ -6,8 +6,8 @@ import "github.com/ictvk/ictvk/vk"
 // denoised images to the data range [-1, 1] before re-noising them.
 
 var (
-	clampKernel         = declare("clamp", 12, vk.Read, vk.Write)
-	clampBackwardKernel = declare("clamp_backward", 16, vk.Read, vk.Read, vk.ReadWrite)
+	clampKernel         = declare("clamp")
+	clampBackwardKernel = declare("clamp_backward")
 )
 
 // Clamp returns min(max(x, lo), hi) elementwise; a NaN stays NaN. The
