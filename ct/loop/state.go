@@ -98,7 +98,7 @@ type meter struct {
 	now      func() time.Time
 	started  time.Time // the command's start
 	training time.Time // the loop's start
-	images   int // trained by this process
+	images   int       // trained by this process
 	// notTraining adds up the observers' time after a measurement.
 	notTraining time.Duration
 	inObservers bool
