@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ictvk/ictvk/ct/report"
 	"github.com/ictvk/ictvk/internal/xvfb"
 	"github.com/ictvk/ictvk/viewer"
 )
@@ -235,7 +236,7 @@ func TestHeadlessBuild(t *testing.T) {
 }
 
 func TestSamplesKeys(t *testing.T) {
-	s := samples{steps: 1, seed: sampleNoiseSeed}
+	s := samples{steps: 1, seed: report.SampleNoiseSeed}
 	for _, c := range []struct {
 		cmd     viewer.Command
 		changed bool
@@ -252,7 +253,7 @@ func TestSamplesKeys(t *testing.T) {
 			t.Errorf("%v: changed %v, label %q; want %v, %q", c.cmd, got, s.label(), c.changed, c.label)
 		}
 	}
-	if s.seed != sampleNoiseSeed+2*newNoiseStride {
+	if s.seed != report.SampleNoiseSeed+2*newNoiseStride {
 		t.Errorf("seed %#x after two new noises", s.seed)
 	}
 }

@@ -38,14 +38,14 @@ type Checkpoints struct {
 
 	saved int // the step latest.safetensors holds; -1: none
 	// save writes a checkpoint; tests make it fail.
-	save func(tr *ct.Trainer, path string, meta map[string]string) error
+	save func(tr *ct.Trainer, path string, b BatcherState) error
 }
 
 // NewCheckpoints returns the observer for a run whose latest checkpoint
 // holds step saved (-1: there is none yet).
 func NewCheckpoints(f Folder, every, keepEvery int, b BatcherState, cfg *Config, saved int) *Checkpoints {
 	return &Checkpoints{Folder: f, Every: every, KeepEvery: keepEvery, Batcher: b, Config: cfg, saved: saved,
-		save: (*ct.Trainer).Save}
+		save: saveCheckpoint}
 }
 
 // Saved is the step latest.safetensors holds, -1 when none was written.
@@ -85,12 +85,7 @@ func (c *Checkpoints) Save(s *loop.State) error {
 		return err
 	}
 	tr := s.Trainer
-	st, err := c.Batcher.State().MarshalBinary()
-	if err != nil {
-		return err
-	}
-	meta := map[string]string{batcherMeta: base64.StdEncoding.EncodeToString(st)}
-	if err := c.save(tr, c.Folder.CheckpointPath(), meta); err != nil {
+	if err := c.save(tr, c.Folder.CheckpointPath(), c.Batcher); err != nil {
 		if c.saved < 0 {
 			return fmt.Errorf("checkpoint at step %d (the run has no earlier checkpoint): %w", s.Step, err)
 		}
@@ -104,6 +99,20 @@ func (c *Checkpoints) Save(s *loop.State) error {
 		}
 	}
 	return nil
+}
+
+// SaveCheckpoint writes the training state of tr and b to
+// latest.safetensors, atomically.
+func (f Folder) SaveCheckpoint(tr *ct.Trainer, b BatcherState) error {
+	return saveCheckpoint(tr, f.CheckpointPath(), b)
+}
+
+func saveCheckpoint(tr *ct.Trainer, path string, b BatcherState) error {
+	st, err := b.State().MarshalBinary()
+	if err != nil {
+		return err
+	}
+	return tr.Save(path, map[string]string{batcherMeta: base64.StdEncoding.EncodeToString(st)})
 }
 
 // keep keeps the checkpoint just written under the step's name: a hard
