@@ -112,12 +112,15 @@ func (b *budget) observed(took []time.Duration) {
 		all += d
 		b.longest[i] = max(b.longest[i], d)
 	}
-	// Up to two steps' worth belongs to the step (the progress bar waiting
-	// for the device, say); the rest is occasional work.
-	light := math.Min(all.Seconds(), 2*b.stepSecs)
-	b.overheadSecs += all.Seconds() - light
+	// A round of up to two steps' time belongs to the step (the progress
+	// bar waiting for the device, say); a longer one is occasional work.
+	x := b.lastStep.Seconds()
+	if all.Seconds() <= 2*b.stepSecs {
+		x += all.Seconds()
+	} else {
+		b.overheadSecs += all.Seconds()
+	}
 	b.observedSteps++
-	x := b.lastStep.Seconds() + light
 	w := math.Min(1, x/(b.limit.Seconds()/20))
 	b.stepSecs += w * (x - b.stepSecs)
 }
