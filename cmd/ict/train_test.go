@@ -142,11 +142,28 @@ func TestKillAndResume(t *testing.T) {
 	if last.Step != 60 {
 		t.Errorf("resumed run ended at step %d, want 60", last.Step)
 	}
-	// The first step after the resume continues from a checkpointed step
-	// (a multiple of 3), at most 3 steps behind the last logged one.
-	first := after[len(before)]
+	// The lines up to the checkpoint stay as they were; the first step
+	// after the resume continues from a checkpointed step (a multiple of
+	// 3), at most 3 steps behind the last logged one.
+	kept := 0
+	for kept < len(before) && kept < len(after) && after[kept] == before[kept] {
+		kept++
+	}
+	first := after[kept]
 	if (first.Step-1)%3 != 0 || first.Step > before[len(before)-1].Step+1 || first.Step < before[len(before)-1].Step-2 {
 		t.Errorf("resumed at step %d after the killed run logged up to %d", first.Step, before[len(before)-1].Step)
+	}
+	checkStepsOnce(t, after)
+}
+
+// checkStepsOnce fails when metrics.jsonl logs a step twice (a resume
+// forgets the lines of steps after its checkpoint, which it trains again).
+func checkStepsOnce(t *testing.T, lines []metricsLine) {
+	t.Helper()
+	for i := 1; i < len(lines); i++ {
+		if lines[i].Step <= lines[i-1].Step {
+			t.Errorf("metrics.jsonl logs step %d after step %d", lines[i].Step, lines[i-1].Step)
+		}
 	}
 }
 
