@@ -306,39 +306,11 @@ func train(f trainFlags, devOpt vk.Options, stdout io.Writer) error {
 	signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(stop)
 	folder := plan.folder
-	if err := folder.Create(); err != nil {
-		return err
-	}
-	if stale, err := folder.RemoveStaleTemps(); err != nil {
-		return err
-	} else if len(stale) > 0 {
-		logf("removed %d temporary file(s) of writes a kill cut short: %s", len(stale), strings.Join(stale, ", "))
-	}
-	saved := -1 // the step of the run's checkpoint
-	if plan.fromCheckpoint {
-		if err := folder.LoadCheckpoint(tr, batcher); err != nil {
-			return err
-		}
-		saved = tr.Step
-	}
-	cfg := runfolder.NewConfig(plan.preset, plan.dataDir, plan.rhythm)
-	if !plan.resumed || jsonOf(cfg) != jsonOf(plan.config) {
-		if err := folder.WriteConfig(cfg); err != nil {
-			return err
-		}
-	}
-	if plan.fromCheckpoint && plan.runChanged {
-		// The changed settings are the run's from now on, even if it is
-		// killed before its next checkpoint.
-		if err := folder.SaveCheckpoint(tr, batcher); err != nil {
-			return err
-		}
-	}
-	rh := plan.rhythm
-	metrics, err := folder.OpenMetrics(max(saved, 0), rh.LogEvery, rh.SampleEvery)
+	opened, err := openRunFolder(plan, tr, batcher, logf)
 	if err != nil {
 		return err
 	}
+	metrics, saved, rh := opened.metrics, opened.saved, plan.rhythm
 	defer metrics.Close()
 	switch {
 	case plan.fromCheckpoint:
@@ -355,7 +327,7 @@ func train(f trainFlags, devOpt vk.Options, stdout io.Writer) error {
 	logf("training %s on %s (%d images) with %s: %d parameters, batch %d%s, %d steps -> %s",
 		plan.preset.Name, ds.Name(), ds.N(), e.Dev.Info.Name, tr.Student.ParamCount(), run.Recipe.BatchSize, passesNote(tr), run.Recipe.TotalIters, folder.Dir)
 
-	ckpts := runfolder.NewCheckpoints(folder, rh.CkptEvery, rh.KeepEvery, batcher, &cfg, saved)
+	ckpts := runfolder.NewCheckpoints(folder, rh.CkptEvery, rh.KeepEvery, batcher, &opened.config, saved)
 	var observers []loop.Observer
 	if scorer != nil {
 		observers = append(observers, scorer) // first: the metrics line carries its scores
@@ -367,7 +339,62 @@ func train(f trainFlags, devOpt vk.Options, stdout io.Writer) error {
 		observers = append(observers, f.live)
 	}
 	l := loop.Loop{Trainer: tr, Data: batcher, Observers: observers, Stop: stop, Budget: f.budget, Started: start}
-	err = l.Run()
+	if err := explainStop(l.Run(), tr, folder, ckpts.Saved()); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "done: %d steps in %v; samples in %s, checkpoint %s\n", tr.Step, time.Since(start).Round(time.Second),
+		folder.Path("samples"), folder.CheckpointPath())
+	return nil
+}
+
+// openedRun is a run folder ready for the loop.
+type openedRun struct {
+	config  runfolder.Config // as written
+	metrics *runfolder.Metrics
+	saved   int // the step of its checkpoint, -1: none
+}
+
+// openRunFolder creates or reopens the plan's run folder: it removes the
+// temporary files of killed writes, restores the checkpoint into tr and
+// batcher, records the config (and, when a resume changed the run, the
+// checkpoint at once, so the change holds even if the run is killed before
+// its next one) and opens metrics.jsonl.
+func openRunFolder(plan runPlan, tr *ct.Trainer, batcher *data.Batcher, logf func(string, ...any)) (openedRun, error) {
+	folder := plan.folder
+	if err := folder.Create(); err != nil {
+		return openedRun{}, err
+	}
+	if stale, err := folder.RemoveStaleTemps(); err != nil {
+		return openedRun{}, err
+	} else if len(stale) > 0 {
+		logf("removed %d temporary file(s) of writes a kill cut short: %s", len(stale), strings.Join(stale, ", "))
+	}
+	o := openedRun{config: runfolder.NewConfig(plan.preset, plan.dataDir, plan.rhythm), saved: -1}
+	if plan.fromCheckpoint {
+		if err := folder.LoadCheckpoint(tr, batcher); err != nil {
+			return openedRun{}, err
+		}
+		o.saved = tr.Step
+	}
+	if !plan.resumed || jsonOf(o.config) != jsonOf(plan.config) {
+		if err := folder.WriteConfig(o.config); err != nil {
+			return openedRun{}, err
+		}
+	}
+	if plan.fromCheckpoint && plan.runChanged {
+		if err := folder.SaveCheckpoint(tr, batcher); err != nil {
+			return openedRun{}, err
+		}
+	}
+	var err error
+	o.metrics, err = folder.OpenMetrics(max(o.saved, 0), plan.rhythm.LogEvery, plan.rhythm.SampleEvery)
+	return o, err
+}
+
+// explainStop turns why the loop stopped into the command's error: an
+// interrupt exits 128 + the signal's number, a NaN loss says what was
+// kept and how to go on.
+func explainStop(err error, tr *ct.Trainer, folder runfolder.Folder, saved int) error {
 	var in *loop.Interrupted
 	var nan *loop.NonFinite
 	switch {
@@ -377,18 +404,14 @@ func train(f trainFlags, devOpt vk.Options, stdout io.Writer) error {
 			signalName(in.Signal), in.Step, in.Total, folder.Dir))
 	case errors.As(err, &nan):
 		lr := tr.Run.Recipe.LearningRate
-		if ckpts.Saved() < 0 {
+		if saved < 0 {
 			return fmt.Errorf("%v; training stopped and no checkpoint was written; train again with a --lr lower than %g: 'ict train --resume %s --lr %g' starts the run afresh",
 				nan, lr, folder.Dir, lr/2)
 		}
 		return fmt.Errorf("%v; training stopped and %s keeps step %d; continue from it with a --lr lower than %g: 'ict train --resume %s --lr %g'",
-			nan, folder.CheckpointPath(), ckpts.Saved(), lr, folder.Dir, lr/2)
-	case err != nil:
-		return err
+			nan, folder.CheckpointPath(), saved, lr, folder.Dir, lr/2)
 	}
-	fmt.Fprintf(stdout, "done: %d steps in %v; samples in %s, checkpoint %s\n", tr.Step, time.Since(start).Round(time.Second),
-		folder.Path("samples"), folder.CheckpointPath())
-	return nil
+	return err
 }
 
 // loadTrainData loads the run's images, refusing a dataset the host has
