@@ -111,6 +111,16 @@ func ReadRun(path string) (*checkpoint.File, Run, error) {
 	return f, run, nil
 }
 
+// CheckpointStep is the number of steps a checkpoint that ReadRun read
+// has done.
+func CheckpointStep(f *checkpoint.File) (int, error) {
+	step, err := strconv.Atoi(f.Metadata[metaStep])
+	if err != nil || step < 0 {
+		return 0, fmt.Errorf("damaged training state in its metadata (step %q)", f.Metadata[metaStep])
+	}
+	return step, nil
+}
+
 // Load restores the training state saved by Save into t, whose run must
 // have the same network config. It returns the checkpoint's metadata.
 func (t *Trainer) Load(path string) (map[string]string, error) {

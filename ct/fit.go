@@ -355,6 +355,15 @@ func fitPass(e *nn.Engine, mode PassMode, probe func(n int) error, reset func(),
 	}
 }
 
+// MinPassBytes is a floor of the device memory of a training pass of one
+// image, from the network's shape alone: the student keeps at least eight
+// full-resolution maps of its base channels for its backward pass (the
+// measured pass of the mnist preset takes about seven times this). It lets
+// a caller refuse an image size far too large before building anything.
+func MinPassBytes(c unet.Config) uint64 {
+	return 8 * 4 * uint64(c.BaseChannels) * uint64(c.ImageSize) * uint64(c.ImageSize)
+}
+
 // probeTrainPass records a training pass of n samples on net (teacher and
 // student alike) with made-up images and noise levels: the memory of a
 // pass does not depend on the values.

@@ -18,30 +18,21 @@ import (
 // into phases and kernels by timestamp queries, and a few ops alone.
 func runBench(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("bench", stderr)
-	env, err := vk.OptionsFromEnv()
+	env, err := deviceFlag(fs)
 	if err != nil {
 		return err
 	}
 	var f trainFlags
-	fs.StringVar(&f.preset, "preset", "mnist", "configuration to time: "+joinNames(ct.PresetNames()))
-	fs.IntVar(&f.imageSize, "image-size", 0, "image height and width (default: the preset's)")
-	fs.IntVar(&f.channels, "channels", 0, "image channels (default: the preset's)")
-	fs.IntVar(&f.batch, "batch", 0, "images per step (default: the preset's)")
-	fs.IntVar(&f.microBatch, "micro-batch", 0, microBatchUsage)
-	fs.IntVar(&f.baseChannels, "base-channels", 0, "U-Net channels at full resolution (default: the preset's)")
-	fs.StringVar(&f.channelMults, "channel-mults", "", "U-Net channel multipliers per level, e.g. 1,2,2 (default: the preset's)")
-	fs.IntVar(&f.blocks, "blocks", 0, "U-Net residual blocks per level (default: the preset's)")
-	fs.StringVar(&f.attention, "attention", "", "feature-map sizes with self-attention, or none (default: the preset's)")
-	fs.Float64Var(&f.dropout, "dropout", 0, "dropout probability (default: the preset's)")
+	preset := presetFlag(fs, "configuration to time")
+	f.netFlags.register(fs)
 	steps := fs.Int("steps", 5, "timed training steps")
 	warm := fs.Int("warmup", 2, "untimed steps first (they build the pipelines)")
 	top := fs.Int("top", 12, "kernels to list")
 	ops := fs.Bool("ops", true, "also time the main ops alone")
-	fs.IntVar(&env.Device, "device", env.Device, "Vulkan device index (see 'ict devices')")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	f.given = givenFlags(fs)
+	f.preset, f.given = *preset, givenFlags(fs)
 	delete(f.given, "warmup") // bench's --warmup counts untimed steps, not the recipe's warm-up
 	if *steps < 1 || *warm < 0 {
 		return fmt.Errorf("--steps must be at least 1 and --warmup at least 0")
@@ -53,7 +44,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	if err := applyFlags(&p, f); err != nil {
 		return err
 	}
-	e, err := nn.NewEngine(nn.Options{Device: env, Stream: vk.StreamOptions{Timestamps: true}})
+	e, err := nn.NewEngine(nn.Options{Device: *env, Stream: vk.StreamOptions{Timestamps: true}})
 	if err != nil {
 		return err
 	}

@@ -11,7 +11,6 @@ import (
 	"github.com/ictvk/ictvk/ct/data"
 	"github.com/ictvk/ictvk/eval/classifier"
 	"github.com/ictvk/ictvk/nn"
-	"github.com/ictvk/ictvk/vk"
 )
 
 // runClassifier dispatches 'ict classifier SUBCOMMAND'.
@@ -38,7 +37,7 @@ func (f *evalFlags) register(fs *flag.FlagSet, withSize bool) {
 	fs.StringVar(&f.dataset, "dataset", "", "labeled dataset: mnist, fashion-mnist or cifar10")
 	fs.StringVar(&f.fit, "fit", "", "how images reach the size: pad or resize (default: the dataset's preset's)")
 	fs.StringVar(&f.cache, "cache", "", "folder of cached classifiers and reference statistics (default $XDG_CACHE_HOME/ictvk/eval)")
-	fs.StringVar(&f.dataDir, "data", "", "folder of the dataset's files (default: where 'make data' puts them)")
+	dataDirFlag(fs, &f.dataDir)
 	if withSize {
 		fs.IntVar(&f.imageSize, "image-size", 0, "image height and width (default: the dataset's preset's)")
 		fs.IntVar(&f.channels, "channels", 0, "image channels, 1 or 3 (default: the dataset's preset's)")
@@ -112,7 +111,7 @@ func (f *evalFlags) config() (classifier.Config, error) {
 
 func runClassifierTrain(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("classifier train", stderr)
-	env, err := vk.OptionsFromEnv()
+	env, err := deviceFlag(fs)
 	if err != nil {
 		return err
 	}
@@ -124,7 +123,6 @@ func runClassifierTrain(args []string, stdout, stderr io.Writer) error {
 	seed := fs.Uint64("seed", 1, "seed of the initial weights and the batches")
 	limit := fs.Int("limit", 0, "train on only the first N training images (quick trials)")
 	ifMissing := fs.Bool("if-missing", false, "do nothing when a classifier for these images is already cached")
-	fs.IntVar(&env.Device, "device", env.Device, "Vulkan device index")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -176,7 +174,7 @@ func runClassifierTrain(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	e, err := nn.NewEngine(nn.Options{Device: env})
+	e, err := nn.NewEngine(nn.Options{Device: *env})
 	if err != nil {
 		return err
 	}

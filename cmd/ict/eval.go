@@ -1,21 +1,19 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
 
 	"github.com/ictvk/ictvk/ct"
 	"github.com/ictvk/ictvk/ct/data"
+	"github.com/ictvk/ictvk/ct/runfolder"
 	"github.com/ictvk/ictvk/eval/classifier"
 	"github.com/ictvk/ictvk/eval/inception"
 	"github.com/ictvk/ictvk/nn/unet"
-	"github.com/ictvk/ictvk/vk"
 )
 
 // runEval samples a checkpoint and scores the samples with the dataset's
@@ -24,26 +22,25 @@ import (
 // (then the classifier is optional).
 func runEval(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("eval", stderr)
-	env, err := vk.OptionsFromEnv()
+	env, err := deviceFlag(fs)
 	if err != nil {
 		return err
 	}
-	ckpt := fs.String("ckpt", "", "checkpoint to evaluate (a run's checkpoints/latest.safetensors)")
+	var ck ckptFlags
+	ck.register(fs, "checkpoint to evaluate")
 	n := fs.Int("n", 10000, "number of samples")
 	steps := fs.Int("steps", 1, "sampling steps: 1 or 2")
 	seed := fs.Uint64("seed", 0, "seed of the sampling noise")
-	student := fs.Bool("student", false, "sample from the student weights instead of the EMA")
 	inceptionPath := fs.String("inception", "", "also score with pytorch-fid's Inception-v3 features, weights from this safetensors file (not shipped: see the README)")
 	var ef evalFlags
 	ef.register(fs, false)
-	fs.IntVar(&env.Device, "device", env.Device, "Vulkan device index")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if *ckpt == "" {
-		fmt.Fprintln(stderr, "ict eval: --ckpt is required")
-		return errUsage
+	if err := ck.required("eval", stderr); err != nil {
+		return err
 	}
+	ckpt, student := &ck.path, &ck.student
 	if *inceptionPath != "" {
 		if _, err := os.Stat(*inceptionPath); err != nil {
 			return fmt.Errorf("--inception: %w (the README says how to obtain and convert the weights)", err)
@@ -56,7 +53,7 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("--steps %d: want 1 or 2", *steps)
 	}
 	start := time.Now()
-	e, net, run, err := openCheckpoint(env, *ckpt, *student)
+	e, net, run, err := openCheckpoint(*env, *ckpt, *student)
 	if err != nil {
 		return err
 	}
@@ -148,28 +145,17 @@ func printClassifierScores(stdout io.Writer, ev *classifier.Evaluator, cfg class
 	return nil
 }
 
-// runConfig is what ict eval reads from a run folder's config.json.
-type runConfig struct {
-	Dataset data.Source
-	DataDir string
-	Fit     data.Fit
-}
-
 // checkpointClassifier finds the classifier config for a checkpoint's
 // images: the dataset and fit from its run folder's config.json (or the
 // flags), the size and channels from its network.
 func checkpointClassifier(ckpt string, net unet.Config, ef evalFlags) (classifier.Config, string, error) {
-	cfgPath := filepath.Join(filepath.Dir(filepath.Dir(ckpt)), "config.json")
-	var rc runConfig
-	raw, err := os.ReadFile(cfgPath)
+	folder := runfolder.Folder{Dir: filepath.Dir(filepath.Dir(ckpt))}
+	rc, err := folder.ReadConfig()
 	switch {
 	case err == nil:
-		if err := json.Unmarshal(raw, &rc); err != nil {
-			return classifier.Config{}, "", fmt.Errorf("%s is damaged: %v", cfgPath, err)
-		}
-	case errors.Is(err, fs.ErrNotExist):
+	case errors.Is(err, runfolder.ErrNoConfig):
 		if ef.dataset == "" {
-			return classifier.Config{}, "", fmt.Errorf("%s is not in a run folder (no %s): name its dataset with --dataset (and --fit)", ckpt, cfgPath)
+			return classifier.Config{}, "", fmt.Errorf("%s is not in a run folder (no %s): name its dataset with --dataset (and --fit)", ckpt, folder.Path("config.json"))
 		}
 	default:
 		return classifier.Config{}, "", err

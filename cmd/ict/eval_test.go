@@ -64,10 +64,10 @@ func TestEvalEndToEnd(t *testing.T) {
 	validated("train --eval-every", out)
 	var steps []int
 	for _, m := range readMetrics(t, filepath.Join(run, "metrics.jsonl")) {
-		if m.EvalMetrics != nil {
+		if m.Scores != nil {
 			steps = append(steps, m.Step)
 			if !(m.FID > 0) || !(m.FIDBaseline > 0) || m.EvalSamples != 40 || !(m.Coverage >= 0) || !(m.Confidence > 0) || !(m.Loss > 0) {
-				t.Errorf("metrics line with scores: %+v %+v", m, *m.EvalMetrics)
+				t.Errorf("metrics line with scores: %+v %+v", m, *m.Scores)
 			}
 		}
 	}

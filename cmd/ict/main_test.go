@@ -74,6 +74,8 @@ func TestCommands(t *testing.T) {
 		{"bench blocks 0", nil, []string{"bench", "--preset", "mnist-tiny", "--blocks", "0"}, 1, "--blocks 0: want at least 1"},
 		{"classifier image-size 0", nil, []string{"classifier", "train", "--dataset", "mnist", "--image-size", "0"}, 1, "--image-size 0: want at least 1"},
 		{"classifier empty fit", nil, []string{"classifier", "train", "--dataset", "mnist", "--fit="}, 1, `--fit "": want pad or resize`},
+		// Refused before the dataset is allocated, not a runtime crash.
+		{"image-size past memory", nil, []string{"train", "--preset", "mnist-tiny", "--image-size", "2048", "--attention", "none", "--out", "/nonexistent/run"}, 1, "--image-size 2048: data: MNIST train"},
 		{"bench empty channel-mults", nil, []string{"bench", "--preset", "mnist-tiny", "--channel-mults="}, 1, `--channel-mults "": want positive integers`},
 	}
 	for _, c := range cases {

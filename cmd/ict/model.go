@@ -8,20 +8,18 @@ import (
 	"github.com/ictvk/ictvk/ct"
 	"github.com/ictvk/ictvk/nn"
 	"github.com/ictvk/ictvk/nn/unet"
-	"github.com/ictvk/ictvk/vk"
 )
 
 // runModel prints a preset's network: every parameter tensor with its
 // shape and size, grouped by layer, and the total.
 func runModel(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("model", stderr)
-	env, err := vk.OptionsFromEnv()
+	env, err := deviceFlag(fs)
 	if err != nil {
 		return err
 	}
-	preset := fs.String("preset", "mnist", "preset whose network to describe: "+joinNames(ct.PresetNames()))
+	preset := presetFlag(fs, "preset whose network to describe")
 	brief := fs.Bool("brief", false, "print one line per layer instead of one per tensor")
-	fs.IntVar(&env.Device, "device", env.Device, "Vulkan device index")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -29,7 +27,7 @@ func runModel(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	e, err := nn.NewEngine(nn.Options{Device: env})
+	e, err := nn.NewEngine(nn.Options{Device: *env})
 	if err != nil {
 		return err
 	}

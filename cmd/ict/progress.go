@@ -6,6 +6,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/ictvk/ictvk/ct/loop"
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 )
@@ -106,4 +107,86 @@ func (p *progress) clear() {
 	if p.bar != nil {
 		_ = p.bar.Clear()
 	}
+}
+
+// trainProgress is the observer that shows a training run: a bar with the
+// loss and images/s read back every describeEvery, or a plain line every
+// logEvery steps (and at the last and scored steps) where there is no
+// terminal; the sample scores when there are some; the budget's fits.
+type trainProgress struct {
+	w        io.Writer
+	quiet    bool
+	logEvery int
+	p        *progress
+	mark     loop.Measurement // of the last line: its figures are since then
+	told     int              // the budget's total last reported
+}
+
+// Start shows the bar at the run's step.
+func (t *trainProgress) Start(s *loop.State) error {
+	t.p = newProgress(t.w, t.quiet, "step", s.Step, s.Total)
+	var err error
+	t.mark, err = s.Measure()
+	return err
+}
+
+// Step moves the bar, and shows the figures when due.
+func (t *trainProgress) Step(s *loop.State) error {
+	p := t.p
+	p.step(s.Step)
+	if r := s.Refit; r != nil {
+		p.setTotal(r.Total)
+		// Re-fits are reported when they move the end by a twentieth.
+		if r.First || 20*abs(r.Total-t.told) >= t.told {
+			now := ""
+			if !r.First {
+				now = "now "
+			}
+			p.logf("budget %v: %s%.2fs per step -> %d steps", r.Budget, now, r.SecondsPerStep, r.Total)
+			t.told = r.Total
+		}
+	}
+	line := s.Step%t.logEvery == 0 || s.Last || s.Scores != nil
+	if !line && !p.wantsDescribe() {
+		return nil
+	}
+	m, err := s.Measure()
+	if err != nil {
+		return err
+	}
+	ips := m.ImagesPerSec(t.mark)
+	p.describe(s.Trainer.GridSize(), m.Loss, ips)
+	if !line {
+		return nil
+	}
+	if !p.live() {
+		var eta time.Duration
+		if m.Step > t.mark.Step {
+			eta = time.Duration(float64(s.Total-s.Step) * (m.Seconds - t.mark.Seconds) / float64(m.Step-t.mark.Step) * float64(time.Second))
+		}
+		p.logf("step %d/%d  N %d  loss %.5f  %.1f img/s  ETA %v", s.Step, s.Total, s.Trainer.GridSize(), m.Loss, ips, eta.Round(time.Second))
+	}
+	if sc := s.Scores; sc != nil {
+		p.logf("step %d: FID %.3f (real-vs-real %.3f), class coverage %.3f, confidence %.3f", s.Step, sc.FID, sc.FIDBaseline, sc.Coverage, sc.Confidence)
+	}
+	t.mark = m
+	return nil
+}
+
+// End finishes the bar's line, or clears it for the message of a run that
+// stopped short.
+func (t *trainProgress) End(s *loop.State, reason error) error {
+	if reason == nil {
+		t.p.finish()
+	} else {
+		t.p.clear()
+	}
+	return nil
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
 }

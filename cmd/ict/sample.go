@@ -26,11 +26,12 @@ import (
 // of them to a .npy file, streamed so that only one chunk is on the host.
 func runSample(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("sample", stderr)
-	env, err := vk.OptionsFromEnv()
+	env, err := deviceFlag(fs)
 	if err != nil {
 		return err
 	}
-	ckpt := fs.String("ckpt", "", "checkpoint to sample from (a run's checkpoints/latest.safetensors)")
+	var ck ckptFlags
+	ck.register(fs, "checkpoint to sample from")
 	steps := fs.Int("steps", 1, "sampling steps: 1 (sigma_max) or 2 (sigma_max, then 0.821)")
 	sigmaList := fs.String("sigmas", "", "comma-separated decreasing noise levels (overrides --steps)")
 	n := fs.Int("n", 64, "number of images (any number: they are drawn in chunks)")
@@ -39,16 +40,14 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 	gridN := fs.Int("grid", defaultSampleGrid, "how many images the PNG shows: the first ones (0: all --n)")
 	npy := fs.String("npy", "", "also write all the images as a NumPy .npy file (float32, NCHW, in [-1, 1])")
 	chunk := fs.Int("chunk", 0, "images per pass on the device (0: as many as its memory allows)")
-	quiet := fs.Bool("quiet", false, "print only errors and the final line")
-	student := fs.Bool("student", false, "sample from the student weights instead of the EMA")
-	fs.IntVar(&env.Device, "device", env.Device, "Vulkan device index")
+	quiet := quietFlag(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if *ckpt == "" {
-		fmt.Fprintln(stderr, "ict sample: --ckpt is required")
-		return errUsage
+	if err := ck.required("sample", stderr); err != nil {
+		return err
 	}
+	ckpt := &ck.path
 	if *n < 1 {
 		return fmt.Errorf("--n %d: want at least 1 image", *n)
 	}
@@ -65,7 +64,7 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	e, net, run, err := openCheckpoint(env, *ckpt, *student)
+	e, net, run, err := openCheckpoint(*env, *ckpt, ck.student)
 	if err != nil {
 		return err
 	}

@@ -161,7 +161,13 @@ func TestKillAndResume(t *testing.T) {
 	if last := after[len(after)-1]; last.Step != 60 {
 		t.Errorf("resumed run ended at step %d, want 60", last.Step)
 	}
-	resumed := after[len(before):]
+	// The lines up to the checkpoint stay as they were (the resume drops
+	// the later ones, whose steps it trains again).
+	kept := 0
+	for kept < len(before) && kept < len(after) && after[kept] == before[kept] {
+		kept++
+	}
+	resumed := after[kept:]
 	if len(resumed) == 0 || resumed[0].Step != ckptStep+1 {
 		t.Fatalf("the killed run logged up to step %d (checkpoint at %d); the resumed run's first lines: %+v", lastBefore, ckptStep, resumed[:min(len(resumed), 2)])
 	}
@@ -185,6 +191,7 @@ func TestKillAndResume(t *testing.T) {
 		t.Errorf("compared %d repeated steps, want %d (steps %d..%d)", repeated, lastBefore-ckptStep, ckptStep+1, lastBefore)
 	}
 	t.Logf("killed after step %d, resumed from step %d: compared the losses of %d repeated steps", lastBefore, ckptStep, repeated)
+	checkStepsOnce(t, after)
 }
 
 // readMetricsIfAny is readMetrics for a run that may not have written
@@ -195,6 +202,17 @@ func readMetricsIfAny(t *testing.T, path string) []metricsLine {
 		return nil
 	}
 	return readMetrics(t, path)
+}
+
+// checkStepsOnce fails when metrics.jsonl logs a step twice (a resume
+// forgets the lines of steps after its checkpoint, which it trains again).
+func checkStepsOnce(t *testing.T, lines []metricsLine) {
+	t.Helper()
+	for i := 1; i < len(lines); i++ {
+		if lines[i].Step <= lines[i-1].Step {
+			t.Errorf("metrics.jsonl logs step %d after step %d", lines[i].Step, lines[i-1].Step)
+		}
+	}
 }
 
 // TestMicroBatchFlagAndResume trains with --micro-batch, which the run's

@@ -5,46 +5,36 @@ import (
 	"time"
 
 	"github.com/ictvk/ictvk/ct"
-	"github.com/ictvk/ictvk/ct/report"
+	"github.com/ictvk/ictvk/ct/loop"
 	"github.com/ictvk/ictvk/eval/classifier"
 	"github.com/ictvk/ictvk/nn"
 )
 
 // 'ict train --eval-every': sample scores recorded during training.
 
-// EvalMetrics are the scores a metrics line carries at an evaluation step
-// (the line's other fields as usual); absent on other lines.
-type EvalMetrics struct {
-	FID         float64 `json:"fid"`
-	FIDBaseline float64 `json:"fid_baseline"`
-	Coverage    float64 `json:"coverage"`
-	Confidence  float64 `json:"confidence"`
-	EvalSamples int     `json:"eval_n"`
-	EvalSeconds float64 `json:"eval_seconds"`
-}
-
 // evalSeed fixes the noise of evaluation samples, so scores along a run
 // differ only by the weights.
 const evalSeed = 0xe7a1
 
-// trainEval scores the EMA network's one-step samples.
+// trainEval is the observer that scores the EMA network's one-step
+// samples every so many steps and at the last, for the observers after
+// it (State.Scores: the metrics line, the progress).
 type trainEval struct {
 	ev       *classifier.Evaluator
-	n        int
+	every, n int
 	baseline float64
 }
 
 // openTrainEval loads the classifier for the run's images, or explains
-// how to train one, before any training step is spent.
-func openTrainEval(f trainFlags, preset ct.Preset, dataDir string, e *nn.Engine, logf func(string, ...any)) (*trainEval, error) {
-	if f.evalEvery == 0 {
+// how to train one, before any training step is spent; nil without
+// --eval-every.
+func openTrainEval(f trainFlags, plan runPlan, e *nn.Engine, logf func(string, ...any)) (*trainEval, error) {
+	every, n := plan.rhythm.EvalEvery, plan.rhythm.EvalN
+	if every == 0 {
 		return nil, nil
 	}
-	if f.evalN < 2 {
-		return nil, fmt.Errorf("--eval-n %d: want at least 2 samples", f.evalN)
-	}
-	net := preset.Run.Net
-	ef := evalFlags{dataset: string(preset.Dataset), fit: preset.Fit.String(), imageSize: net.ImageSize, channels: net.ImageChannels, cache: f.evalCache}
+	net := plan.preset.Run.Net
+	ef := evalFlags{dataset: string(plan.preset.Dataset), fit: plan.preset.Fit.String(), imageSize: net.ImageSize, channels: net.ImageChannels, cache: f.evalCache}
 	cfg, err := ef.config()
 	if err != nil {
 		return nil, fmt.Errorf("--eval-every: %w", err)
@@ -53,22 +43,47 @@ func openTrainEval(f trainFlags, preset ct.Preset, dataDir string, e *nn.Engine,
 	if err != nil {
 		return nil, err
 	}
-	ev, err := classifier.OpenEvaluator(e, dir, cfg, dataDir, logf)
+	ev, err := classifier.OpenEvaluator(e, dir, cfg, plan.dataDir, logf)
 	if err != nil {
 		return nil, fmt.Errorf("--eval-every: %w", err)
 	}
-	b, err := ev.Baseline(f.evalN)
+	b, err := ev.Baseline(n)
 	if err != nil {
 		ev.Free()
 		return nil, err
 	}
 	logf("evaluating every %d steps with %d one-step samples (classifier %s; real-vs-real FID %.3f, %s)",
-		f.evalEvery, f.evalN, cfg.Key(), b.Scores.FID, classifier.DescribeBaseline(b, ev.Ref))
-	return &trainEval{ev: ev, n: f.evalN, baseline: b.Scores.FID}, nil
+		every, n, cfg.Key(), b.Scores.FID, classifier.DescribeBaseline(b, ev.Ref))
+	return &trainEval{ev: ev, every: every, n: n, baseline: b.Scores.FID}, nil
+}
+
+// Start does nothing: the classifier is loaded.
+func (t *trainEval) Start(*loop.State) error { return nil }
+
+// Step scores the samples when due.
+func (t *trainEval) Step(s *loop.State) error {
+	if s.Step%t.every != 0 && !s.Last {
+		return nil
+	}
+	if _, err := s.Measure(); err != nil {
+		return err
+	}
+	sc, err := t.score(s.Trainer)
+	if err != nil {
+		return err
+	}
+	s.Scores = sc
+	return nil
+}
+
+// End frees the classifier.
+func (t *trainEval) End(*loop.State, error) error {
+	t.ev.Free()
+	return nil
 }
 
 // score samples the trainer's EMA network and scores the samples.
-func (t *trainEval) score(tr *ct.Trainer) (*EvalMetrics, error) {
+func (t *trainEval) score(tr *ct.Trainer) (*loop.Scores, error) {
 	start := time.Now()
 	images, err := ct.SampleImages(tr.E, tr.EMA, tr.Run.Recipe, t.n, tr.Run.Recipe.OneStepSigmas(), evalSeed, tr.MicroBatch())
 	if err != nil {
@@ -78,23 +93,6 @@ func (t *trainEval) score(tr *ct.Trainer) (*EvalMetrics, error) {
 	if err != nil {
 		return nil, fmt.Errorf("evaluation at step %d: %w", tr.Step, err)
 	}
-	return &EvalMetrics{FID: sc.FID, FIDBaseline: t.baseline, Coverage: sc.Coverage, Confidence: sc.Confidence,
+	return &loop.Scores{FID: sc.FID, FIDBaseline: t.baseline, Coverage: sc.Coverage, Confidence: sc.Confidence,
 		EvalSamples: t.n, EvalSeconds: time.Since(start).Seconds()}, nil
-}
-
-// fidSeries are the FID curve and its baseline from the metrics lines that
-// carry scores; none when no line does.
-func fidSeries(history []metricsLine) []report.Series {
-	fid := report.Series{Name: "FID (1-step EMA samples)"}
-	base := report.Series{Name: "real-vs-real baseline"}
-	for _, m := range history {
-		if m.EvalMetrics != nil {
-			fid.Steps, fid.Y = append(fid.Steps, float64(m.Step)), append(fid.Y, m.FID)
-			base.Steps, base.Y = append(base.Steps, float64(m.Step)), append(base.Y, m.FIDBaseline)
-		}
-	}
-	if len(fid.Y) == 0 {
-		return nil
-	}
-	return []report.Series{fid, base}
 }

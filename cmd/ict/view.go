@@ -3,8 +3,8 @@ package main
 import (
 	"errors"
 	"fmt"
-	"image"
 	"io"
+	"math"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -14,8 +14,8 @@ import (
 	"time"
 
 	"github.com/ictvk/ictvk/ct"
+	"github.com/ictvk/ictvk/ct/loop"
 	"github.com/ictvk/ictvk/ct/report"
-	"github.com/ictvk/ictvk/nn"
 	"github.com/ictvk/ictvk/nn/unet"
 	"github.com/ictvk/ictvk/viewer"
 	"github.com/ictvk/ictvk/vk"
@@ -25,32 +25,13 @@ import (
 // there and training moves to a goroutine.
 func init() { runtime.LockOSThread() }
 
-// gridImages and gridColumns are the layout of every sample grid: the
-// run's PNG files, the viewer and 'ict view' show the same one.
-const (
-	gridImages  = 64
-	gridColumns = 8
-)
-
-// sampleGrid draws the images of a sample grid with net, chunk images
-// per pass (0: as many as the device takes). During training the chunk is
-// the training micro-batch: a training pass of it fits the device, and
-// sampling reuses the pipelines training built.
-func sampleGrid(e *nn.Engine, net *unet.Net, r ct.Recipe, sigmas []float64, seed uint64, chunk int) ([]float32, error) {
-	return ct.SampleImages(e, net, r, gridImages, sigmas, seed, chunk)
-}
-
-// gridPicture draws a grid the way report.WriteGrid does, for the window.
+// gridPicture lays out a sample grid as the run's PNG files show it.
 func gridPicture(vals []float32, c unet.Config, name string) (viewer.Picture, error) {
-	img, err := report.Grid(vals, gridImages, c.ImageChannels, c.ImageSize, c.ImageSize, gridColumns)
+	img, err := report.SampleGridImage(vals, c)
 	if err != nil {
 		return viewer.Picture{}, err
 	}
-	rgba, ok := img.(*image.RGBA)
-	if !ok {
-		return viewer.Picture{}, fmt.Errorf("report.Grid gave a %T, the viewer wants *image.RGBA", img)
-	}
-	return viewer.Picture{Image: rgba, Name: name}, nil
+	return viewer.Picture{Image: img, Name: name}, nil
 }
 
 // samples is what a window shows: one- or two-step samples from a noise
@@ -93,8 +74,8 @@ func (s *samples) apply(c viewer.Command) bool {
 // has no suffix, so a saved grid of it matches the run's PNG of its step.
 func (s samples) label() string {
 	l := fmt.Sprintf("%dstep", s.steps)
-	if s.seed != sampleNoiseSeed {
-		l += fmt.Sprintf("_noise%d", (s.seed-sampleNoiseSeed)/newNoiseStride)
+	if s.seed != report.SampleNoiseSeed {
+		l += fmt.Sprintf("_noise%d", (s.seed-report.SampleNoiseSeed)/newNoiseStride)
 	}
 	return l
 }
@@ -117,10 +98,14 @@ type liveView struct {
 	done     chan struct{}       // training -> window: close, training is over
 	released chan struct{}       // window -> training: the window is gone
 
+	// Set by train before the run: q sends to stop (as Ctrl-C does), s
+	// saves into saveDir.
+	stop    chan os.Signal
+	saveDir string
+
 	// The training goroutine's own.
 	win         *viewer.Window
-	tr          *ct.Trainer
-	stop        chan os.Signal
+	state       *loop.State // during the run
 	show        samples
 	paused      bool
 	finished    bool
@@ -131,9 +116,8 @@ type liveView struct {
 	lastTitle   time.Time
 	refreshTime time.Duration // all of them, for the closing line
 	started     time.Time
-	markStep    int
-	markTime    time.Time
-	loss, ips   float64
+	mark        loop.Measurement // the title's figures
+	ips         float64
 }
 
 type attachment struct {
@@ -198,24 +182,22 @@ func initViewer() ([]string, error) {
 	return exts, nil
 }
 
-// attach hands the training device to the window and waits until it
-// opened (or could not). stop is the run's interrupt channel: q sends to it.
-func (lv *liveView) attach(dev *vk.Device, tr *ct.Trainer, stop chan os.Signal, folder runFolder) {
-	if lv == nil {
-		return
-	}
-	lv.attachc <- attachment{dev: dev, saveDir: folder.path("samples")}
+// Start hands the training device to the window and waits until it
+// opened (or could not).
+func (lv *liveView) Start(s *loop.State) error {
+	lv.attachc <- attachment{dev: s.Trainer.E.Dev, saveDir: lv.saveDir}
 	lv.win = <-lv.openc
-	lv.tr, lv.stop = tr, stop
-	lv.show = samples{steps: 1, seed: sampleNoiseSeed}
-	lv.markStep, lv.markTime = tr.Step, time.Now()
-	lv.started = lv.markTime
-	lv.loss = -1
+	lv.state = s
+	lv.show = samples{steps: 1, seed: report.SampleNoiseSeed}
+	lv.started = time.Now()
+	var err error
+	lv.mark, err = s.Measure()
+	return err
 }
 
 // active says whether the window is still there.
 func (lv *liveView) active() bool {
-	if lv == nil || lv.win == nil {
+	if lv.win == nil {
 		return false
 	}
 	select {
@@ -230,15 +212,15 @@ func (lv *liveView) active() bool {
 	}
 }
 
-// afterStep runs after every training step: it applies the keys pressed,
-// refreshes the picture every viewRefreshEvery (and at the last step), and
-// holds training while paused.
-func (lv *liveView) afterStep(last bool) error {
+// Step applies the keys pressed, refreshes the picture every
+// viewRefreshEvery (and at the last step), and holds training while
+// paused.
+func (lv *liveView) Step(s *loop.State) error {
 	if !lv.active() {
 		return nil
 	}
-	lv.finished = last
-	redraw := last || time.Since(lv.lastRefresh) >= max(viewRefreshEvery, 9*lv.refreshCost)
+	lv.finished = s.Last
+	redraw := s.Last || time.Since(lv.lastRefresh) >= max(viewRefreshEvery, 9*lv.refreshCost)
 	for more := true; more; {
 		select {
 		case c := <-lv.win.Commands():
@@ -252,7 +234,7 @@ func (lv *liveView) afterStep(last bool) error {
 			return err
 		}
 	} else if time.Since(lv.lastTitle) >= viewTitleEvery {
-		if err := lv.measure(time.Now()); err != nil {
+		if err := lv.measure(); err != nil {
 			return err
 		}
 		lv.setTitle()
@@ -260,13 +242,16 @@ func (lv *liveView) afterStep(last bool) error {
 	if !lv.paused {
 		return nil
 	}
+	// Measured first, the pause is not counted as training time.
+	if err := lv.measure(); err != nil {
+		return err
+	}
 	lv.setTitle()
 	for lv.paused && lv.active() {
 		if err := lv.wait(); err != nil {
 			return err
 		}
 	}
-	lv.markStep, lv.markTime = lv.tr.Step, time.Now() // images/s leave the pause out
 	lv.setTitle()
 	return nil
 }
@@ -308,14 +293,15 @@ func (lv *liveView) command(c viewer.Command) bool {
 }
 
 // refresh samples the EMA network for the window: the only time the
-// viewer takes from training.
+// viewer takes from training (measured first, it is not counted as
+// training time).
 func (lv *liveView) refresh() error {
 	start := time.Now()
-	tr := lv.tr
-	if err := lv.measure(start); err != nil {
+	tr := lv.state.Trainer
+	if err := lv.measure(); err != nil {
 		return err
 	}
-	vals, err := sampleGrid(tr.E, tr.EMA, tr.Run.Recipe, lv.show.sigmas(tr.Run.Recipe), lv.show.seed, tr.MicroBatch())
+	vals, err := report.SampleGrid(tr.E, tr.EMA, tr.Run.Recipe, lv.show.sigmas(tr.Run.Recipe), lv.show.seed, tr.MicroBatch())
 	if err != nil {
 		return fmt.Errorf("viewer samples at step %d: %w", tr.Step, err)
 	}
@@ -328,25 +314,20 @@ func (lv *liveView) refresh() error {
 	lv.refreshCost = lv.lastRefresh.Sub(start)
 	lv.refreshes++
 	lv.refreshTime += lv.refreshCost
-	lv.markTime = lv.lastRefresh // images/s leave the sampling out
 	lv.setTitle()
 	return nil
 }
 
 // measure reads the loss back (which waits for the device) and the
-// images per second since the last mark.
-func (lv *liveView) measure(now time.Time) error {
-	tr := lv.tr
-	if tr.Step > lv.markStep {
-		lv.ips = float64((tr.Step-lv.markStep)*tr.Run.Recipe.BatchSize) / now.Sub(lv.markTime).Seconds()
-		lv.markStep, lv.markTime = tr.Step, now
+// images per second since the last measure.
+func (lv *liveView) measure() error {
+	m, err := lv.state.Measure()
+	if err != nil {
+		return err
 	}
-	if tr.Step > 0 {
-		loss, err := tr.LastLoss()
-		if err != nil {
-			return err
-		}
-		lv.loss = loss
+	if m.Step > lv.mark.Step {
+		lv.ips = m.ImagesPerSec(lv.mark)
+		lv.mark = m
 	}
 	return nil
 }
@@ -355,7 +336,7 @@ func (lv *liveView) setTitle() {
 	if lv.win == nil {
 		return
 	}
-	tr := lv.tr
+	s := lv.state
 	state := ""
 	switch {
 	case lv.paused:
@@ -364,22 +345,19 @@ func (lv *liveView) setTitle() {
 		state = "  [done]"
 	}
 	loss := "-"
-	if lv.loss >= 0 {
-		loss = fmt.Sprintf("%.5f", lv.loss)
+	if !math.IsNaN(lv.mark.Loss) {
+		loss = fmt.Sprintf("%.5f", lv.mark.Loss)
 	}
 	lv.lastTitle = time.Now()
 	lv.win.SetTitle(fmt.Sprintf("ict train: step %d/%d  N %d  loss %s  %.1f img/s  %s%s",
-		tr.Step, tr.Run.Recipe.TotalIters, tr.GridSize(), loss, lv.ips, lv.show.label(), state))
+		s.Step, s.Total, s.Trainer.GridSize(), loss, lv.ips, lv.show.label(), state))
 }
 
-// detach runs before the device closes. After a finished run the window
+// End runs before the device closes. After a finished run the window
 // stays, showing the last samples (keys 1, 2, n, s still work), until it
 // is closed or the process is interrupted; then it goes.
-func (lv *liveView) detach() {
-	if lv == nil {
-		return
-	}
-	if lv.finished && !lv.quit && lv.active() {
+func (lv *liveView) End(s *loop.State, reason error) error {
+	if reason == nil && lv.finished && !lv.quit && lv.active() {
 		fmt.Fprintln(lv.stdout, "training done; the viewer stays open until you close it (Esc, q or its close button)")
 		lv.setTitle()
 		for !lv.quit && lv.active() {
@@ -395,27 +373,27 @@ func (lv *liveView) detach() {
 	}
 	close(lv.done)
 	<-lv.released
+	return nil
 }
 
 // runView browses a checkpoint's samples in a window.
 func runView(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("view", stderr)
-	env, err := vk.OptionsFromEnv()
+	env, err := deviceFlag(fs)
 	if err != nil {
 		return err
 	}
-	ckpt := fs.String("ckpt", "", "checkpoint to show samples of (a run's checkpoints/latest.safetensors)")
+	var ck ckptFlags
+	ck.register(fs, "checkpoint to show samples of")
 	steps := fs.Int("steps", 1, "sampling steps shown first: 1 or 2 (keys 1 and 2 switch)")
-	student := fs.Bool("student", false, "sample from the student weights instead of the EMA")
 	saveDir := fs.String("save-dir", ".", "folder where the s key writes the grid on screen")
-	fs.IntVar(&env.Device, "device", env.Device, "Vulkan device index")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if *ckpt == "" {
-		fmt.Fprintln(stderr, "ict view: --ckpt is required")
-		return errUsage
+	if err := ck.required("view", stderr); err != nil {
+		return err
 	}
+	ckpt, student := &ck.path, &ck.student
 	if *steps != 1 && *steps != 2 {
 		return fmt.Errorf("--steps %d: want 1 or 2", *steps)
 	}
@@ -428,12 +406,12 @@ func runView(args []string, stdout, stderr io.Writer) error {
 	}
 	defer viewer.Terminate()
 	env.InstanceExtensions, env.Present = exts, true
-	e, net, run, err := openCheckpoint(env, *ckpt, *student)
+	e, net, run, err := openCheckpoint(*env, *ckpt, *student)
 	if err != nil {
 		return err
 	}
 	defer e.Close()
-	chunk, err := ct.PassSize(e, net, ct.SamplePass, gridImages) // once, not per redraw
+	chunk, err := ct.PassSize(e, net, ct.SamplePass, report.GridImages) // once, not per redraw
 	if err != nil {
 		return err
 	}
@@ -454,11 +432,11 @@ func runView(args []string, stdout, stderr io.Writer) error {
 	browsed := make(chan struct{})
 	go func() {
 		defer close(browsed)
-		show := samples{steps: *steps, seed: sampleNoiseSeed}
+		show := samples{steps: *steps, seed: report.SampleNoiseSeed}
 		for redraw := true; ; {
 			if redraw {
 				w.SetTitle(fmt.Sprintf("ict view: %s  %s (sampling)", *ckpt, show.label()))
-				vals, err := sampleGrid(e, net, run.Recipe, show.sigmas(run.Recipe), show.seed, chunk)
+				vals, err := report.SampleGrid(e, net, run.Recipe, show.sigmas(run.Recipe), show.seed, chunk)
 				var pic viewer.Picture
 				if err == nil {
 					pic, err = gridPicture(vals, run.Net, fmt.Sprintf("view_%s_%s", name, show.label()))

@@ -131,12 +131,12 @@ func expectOnScreen(t *testing.T, srv *xvfb.Server, pngPath string) {
 // images: the PNG enlarges it (report.EnlargedLayout), so one pixel of
 // each block, and white one-pixel borders, give it back.
 func viewerGrid(enlarged *image.RGBA, h, w int) *image.RGBA {
-	big := report.EnlargedLayout(gridImages, h, w, gridColumns)
-	one := report.GridLayout{N: gridImages, H: h, W: w, Cols: gridColumns, Scale: 1, Sep: 1}
+	big := report.EnlargedLayout(report.GridImages, h, w, report.GridColumns)
+	one := report.GridLayout{N: report.GridImages, H: h, W: w, Cols: report.GridColumns, Scale: 1, Sep: 1}
 	width, height := one.Size()
 	out := image.NewRGBA(image.Rect(0, 0, width, height))
 	draw.Draw(out, out.Bounds(), image.White, image.Point{}, draw.Src)
-	for k := 0; k < gridImages; k++ {
+	for k := 0; k < report.GridImages; k++ {
 		from, to := big.Cell(k), one.Cell(k)
 		for y := 0; y < h; y++ {
 			for x := 0; x < w; x++ {
@@ -258,7 +258,7 @@ func TestNoViewerBuild(t *testing.T) {
 }
 
 func TestSamplesKeys(t *testing.T) {
-	s := samples{steps: 1, seed: sampleNoiseSeed}
+	s := samples{steps: 1, seed: report.SampleNoiseSeed}
 	for _, c := range []struct {
 		cmd     viewer.Command
 		changed bool
@@ -275,7 +275,7 @@ func TestSamplesKeys(t *testing.T) {
 			t.Errorf("%v: changed %v, label %q; want %v, %q", c.cmd, got, s.label(), c.changed, c.label)
 		}
 	}
-	if s.seed != sampleNoiseSeed+2*newNoiseStride {
+	if s.seed != report.SampleNoiseSeed+2*newNoiseStride {
 		t.Errorf("seed %#x after two new noises", s.seed)
 	}
 }

@@ -107,6 +107,9 @@ func LoadCIFAR10(dir string, opt Options) (*Dataset, error) {
 	}
 	opt = opt.withDefaults(cifarSide, 3)
 	name := fmt.Sprintf("CIFAR-10 %v (%s)", opt.Split, dir)
+	if err := opt.checkRoom(name, total); err != nil {
+		return nil, err
+	}
 	ds := newDataset(name, total, opt.Channels, opt.Size, true, cifarClasses)
 	wr := newImageWriter(opt.Channels, opt.Size, opt.Fit)
 	src := raster{c: 3, h: cifarSide, w: cifarSide, pix: make([]float32, cifarPixels)}

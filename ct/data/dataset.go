@@ -89,6 +89,33 @@ type Options struct {
 	// Limit, if positive, loads only the first Limit images (quick runs,
 	// tests).
 	Limit int
+	// MaxBytes, if positive, refuses a dataset whose images would take
+	// more memory than this (4 bytes a value), before any is converted: a
+	// size typed by mistake then fails with a RoomError instead of the Go
+	// runtime's "out of memory".
+	MaxBytes uint64
+}
+
+// RoomError is the error of a dataset larger than Options.MaxBytes.
+type RoomError struct {
+	Name                   string // what was loaded, as Dataset.Name
+	Images, Channels, Size int
+	Need, Limit            uint64 // bytes
+}
+
+func (e *RoomError) Error() string {
+	const gib = 1 << 30
+	return fmt.Sprintf("data: %s: %d images of %dx%dx%d take %.1f GiB of memory, more than the %.1f GiB there is room for",
+		e.Name, e.Images, e.Channels, e.Size, e.Size, float64(e.Need)/gib, float64(e.Limit)/gib)
+}
+
+// checkRoom refuses n images of the options' shape past MaxBytes.
+func (o Options) checkRoom(name string, n int) error {
+	need := 4 * uint64(n) * uint64(o.Channels) * uint64(o.Size) * uint64(o.Size)
+	if o.MaxBytes > 0 && need > o.MaxBytes {
+		return &RoomError{Name: name, Images: n, Channels: o.Channels, Size: o.Size, Need: need, Limit: o.MaxBytes}
+	}
+	return nil
 }
 
 func (o Options) validate() error {

@@ -56,7 +56,11 @@ func LoadImageFolder(dir string, opt Options) (*Dataset, error) {
 	if opt.Limit > 0 && len(paths) > opt.Limit {
 		paths = paths[:opt.Limit]
 	}
-	ds := newDataset(fmt.Sprintf("images (%s)", dir), len(paths), opt.Channels, opt.Size, false, 0)
+	name := fmt.Sprintf("images (%s)", dir)
+	if err := opt.checkRoom(name, len(paths)); err != nil {
+		return nil, err
+	}
+	ds := newDataset(name, len(paths), opt.Channels, opt.Size, false, 0)
 	wr := newImageWriter(opt.Channels, opt.Size, Resize)
 	var buf []float32
 	for i, p := range paths {

@@ -233,6 +233,9 @@ func idxDataset(name, imagesPath string, images idxFile, labelsPath string, labe
 	if opt.Limit > 0 {
 		n = min(n, opt.Limit)
 	}
+	if err := opt.checkRoom(name, n); err != nil {
+		return nil, err
+	}
 	ds := newDataset(name, n, opt.Channels, opt.Size, true, idxClasses)
 	copy(ds.labels, labels.body[:n])
 	wr := newImageWriter(opt.Channels, opt.Size, opt.Fit)

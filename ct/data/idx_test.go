@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 )
@@ -365,5 +366,24 @@ func BenchmarkLoadMNISTSized(b *testing.B) {
 		if _, err := LoadMNIST(dir, Options{Size: 32}); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// A dataset past MaxBytes is refused before it is allocated, with the
+// shape and the need; at the limit it loads.
+func TestMaxBytesRefusesBeforeAllocating(t *testing.T) {
+	dir := t.TempDir()
+	writeIDXSet(t, dir, "train", 5, 4, 4, false)
+	const need = 4 * 5 * 3 * 64 * 64 // 5 images of 3x64x64
+	_, err := LoadMNIST(dir, Options{Size: 64, Channels: 3, MaxBytes: need - 1})
+	var room *RoomError
+	if !errors.As(err, &room) || room.Need != need || room.Images != 5 || room.Size != 64 {
+		t.Fatalf("past the limit: %v (%+v), want a RoomError of %d bytes", err, room, need)
+	}
+	if msg := err.Error(); !strings.Contains(msg, "5 images of 3x64x64") {
+		t.Errorf("the message does not name the shape: %s", msg)
+	}
+	if _, err := LoadMNIST(dir, Options{Size: 64, Channels: 3, MaxBytes: need}); err != nil {
+		t.Fatalf("at the limit: %v", err)
 	}
 }
