@@ -2,9 +2,10 @@
 """ictvk beside its PyTorch mirror, every figure a ratio measured in one run.
 
 Speed and memory (the default): `ict bench` and `bench/mirror.py bench`
-run alternately, in rounds (ictvk first in even rounds, PyTorch first in
-odd ones), on one network built from one config (`ict model --json` with
-the flags given here), so that the noise of a shared host falls on both.
+run alternately, in rounds (ictvk first in the first, third, ... round,
+PyTorch first in the others), on one network built from one config
+(`ict model --json` with the flags given here), so that the noise of a
+shared host falls on both.
 It prints the median seconds per step over all timed steps of all rounds
 for each side, the step's peak tensor memory and the process's peak
 resident size, and the ratios ictvk / PyTorch.
