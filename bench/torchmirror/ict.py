@@ -189,7 +189,9 @@ class Trainer:
 @torch.no_grad()
 def sample(net, r, n, steps, seed, shape, device="cpu", chunk=500):
     """n images by one- or two-step consistency sampling (sigma_max, then
-    sigma_mid), clamped to [-1, 1], as float32 [n, C, H, W] on the CPU."""
+    sigma_mid), as float32 [n, C, H, W] on the CPU. Every step's denoised
+    images are clamped to [-1, 1] before re-noising, as ct.sampleStep and
+    the consistency-models sampler do."""
     net.eval()
     sigmas = [r.sigma_max] if steps == 1 else [r.sigma_max, r.sigma_mid]
     gen = torch.Generator(device=device).manual_seed(seed)
@@ -200,6 +202,6 @@ def sample(net, r, n, steps, seed, shape, device="cpu", chunk=500):
         for j, s in enumerate(sigmas):
             z = torch.randn((b,) + tuple(shape), generator=gen, device=device)
             x = s * z if j == 0 else x + math.sqrt(max(s * s - r.sigma_min ** 2, 0)) * z
-            x = denoise(net, x, torch.full((b,), s, dtype=torch.float64, device=device), r)
-        out.append(x.clamp(-1, 1).float().cpu())
+            x = denoise(net, x, torch.full((b,), s, dtype=torch.float64, device=device), r).clamp(-1, 1)
+        out.append(x.float().cpu())
     return torch.cat(out)
