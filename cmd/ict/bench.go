@@ -98,13 +98,17 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	e.ResetPeakMemory()
 	barriers := e.S.Stats().Barriers
 	t0 = time.Now()
-	for i := 0; i < *steps; i++ {
+	stepSeconds := make([]float64, *steps)
+	for i := range stepSeconds {
 		if err := step(); err != nil {
 			return fmt.Errorf("step %d: %w", i+1, err)
 		}
+		stepSeconds[i] = time.Since(stepStart).Seconds()
 	}
 	wall := time.Since(t0).Seconds() / float64(*steps)
 	fmt.Fprintf(stdout, "training: %.3f s per step, %.1f images/s (wall clock, %d steps)\n", wall, float64(b)/wall, *steps)
+	// Each step alone, for medians over runs (bench/compare.py).
+	fmt.Fprintf(stdout, "  steps: %s s\n", strings.Trim(fmt.Sprintf("%.3f", stepSeconds), "[]"))
 	if m := tr.MicroBatch(); m < b {
 		fmt.Fprintf(stdout, "  %d passes of %d per step: %.3f s per pass\n", b/m, m, wall*float64(m)/float64(b))
 	}

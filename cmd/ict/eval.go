@@ -13,13 +13,14 @@ import (
 	"github.com/ictvk/ictvk/ct/runfolder"
 	"github.com/ictvk/ictvk/eval/classifier"
 	"github.com/ictvk/ictvk/eval/inception"
+	"github.com/ictvk/ictvk/nn"
 	"github.com/ictvk/ictvk/nn/unet"
 )
 
-// runEval samples a checkpoint and scores the samples with the dataset's
-// classifier: FID against the test set, a real-vs-real baseline, class
-// coverage and confidence; with --inception also the Inception-v3 FID
-// (then the classifier is optional).
+// runEval samples a checkpoint, or reads images from a .npy file, and
+// scores them with the dataset's classifier: FID against the test set, a
+// real-vs-real baseline, class coverage and confidence; with --inception
+// also the Inception-v3 FID (then the classifier is optional).
 func runEval(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("eval", stderr)
 	env, err := deviceFlag(fs)
@@ -32,19 +33,29 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 	steps := fs.Int("steps", 1, "sampling steps: 1 or 2")
 	seed := fs.Uint64("seed", 0, "seed of the sampling noise")
 	inceptionPath := fs.String("inception", "", "also score with pytorch-fid's Inception-v3 features, weights from this safetensors file (not shipped: see the README)")
+	npyPath := fs.String("npy", "", "score the images of this .npy file instead of a checkpoint's samples: float32 [N, C, H, W] in [-1, 1], as 'ict sample --npy' and bench/torchmirror write (name the dataset with --dataset; --n takes the first n)")
 	var ef evalFlags
 	ef.register(fs, false)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if err := ck.required("eval", stderr); err != nil {
-		return err
+	switch {
+	case ck.path == "" && *npyPath == "":
+		fmt.Fprintln(stderr, "ict eval: --ckpt is required (or --npy, to score images from a file)")
+		return errUsage
+	case ck.path != "" && *npyPath != "":
+		fmt.Fprintln(stderr, "ict eval: give --ckpt (a checkpoint to sample) or --npy (images to score), not both")
+		return errUsage
 	}
 	ckpt, student := &ck.path, &ck.student
 	if *inceptionPath != "" {
 		if _, err := os.Stat(*inceptionPath); err != nil {
 			return fmt.Errorf("--inception: %w (the README says how to obtain and convert the weights)", err)
 		}
+	}
+	given := givenFlags(fs)
+	if *npyPath != "" {
+		return evalNPY(*env, *npyPath, *n, given, ef, *inceptionPath, stdout)
 	}
 	if *n < 2 || *n > 100000 {
 		return fmt.Errorf("--n %d: want 2 to 100000 samples", *n)
@@ -63,28 +74,11 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	dir, err := ef.cacheDir()
+	sc, err := openScorers(e, cfg, dataDir, ef, *inceptionPath, stdout)
 	if err != nil {
 		return err
 	}
-	logf := func(format string, args ...any) { fmt.Fprintf(stdout, format+"\n", args...) }
-	ev, err := classifier.OpenEvaluator(e, dir, cfg, dataDir, logf)
-	switch {
-	case err == nil:
-		defer ev.Free()
-	case *inceptionPath != "" && errors.Is(err, classifier.ErrNoClassifier):
-		fmt.Fprintf(stdout, "no classifier scores: %v\n", err)
-		ev = nil
-	default:
-		return err
-	}
-	var iev *inception.Evaluator
-	if *inceptionPath != "" {
-		if iev, err = inception.Open(e, *inceptionPath, dir, cfg, dataDir, logf); err != nil {
-			return err
-		}
-		defer iev.Free()
-	}
+	defer sc.free()
 	sigmas := run.Recipe.OneStepSigmas()
 	if *steps == 2 {
 		sigmas = run.Recipe.TwoStepSigmas()
@@ -99,17 +93,66 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 		set = "student"
 	}
 	fmt.Fprintf(stdout, "%s (%s weights, %d-step sampling, seed %d): %d samples in %v\n", *ckpt, set, *steps, *seed, *n, sampled.Round(time.Second))
-	if ev != nil {
-		if err := printClassifierScores(stdout, ev, cfg, images, *n); err != nil {
+	return sc.print(stdout, images, *n)
+}
+
+// scorers are the networks that score images of one framing (cfg): the
+// dataset's classifier, and Inception-v3 with --inception.
+type scorers struct {
+	cfg classifier.Config
+	ev  *classifier.Evaluator // nil when only Inception scores
+	iev *inception.Evaluator  // nil without --inception
+}
+
+// openScorers loads the classifier cached for cfg (optional when
+// inceptionPath names Inception-v3's weights) and Inception-v3.
+func openScorers(e *nn.Engine, cfg classifier.Config, dataDir string, ef evalFlags, inceptionPath string, stdout io.Writer) (*scorers, error) {
+	dir, err := ef.cacheDir()
+	if err != nil {
+		return nil, err
+	}
+	logf := func(format string, args ...any) { fmt.Fprintf(stdout, format+"\n", args...) }
+	s := &scorers{cfg: cfg}
+	s.ev, err = classifier.OpenEvaluator(e, dir, cfg, dataDir, logf)
+	switch {
+	case err == nil:
+	case inceptionPath != "" && errors.Is(err, classifier.ErrNoClassifier):
+		fmt.Fprintf(stdout, "no classifier scores: %v\n", err)
+		s.ev = nil
+	default:
+		return nil, err
+	}
+	if inceptionPath != "" {
+		if s.iev, err = inception.Open(e, inceptionPath, dir, cfg, dataDir, logf); err != nil {
+			s.free()
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+func (s *scorers) free() {
+	if s.ev != nil {
+		s.ev.Free()
+	}
+	if s.iev != nil {
+		s.iev.Free()
+	}
+}
+
+// print scores n images (NCHW, cfg's size) and prints the scores.
+func (s *scorers) print(stdout io.Writer, images []float32, n int) error {
+	if s.ev != nil {
+		if err := printClassifierScores(stdout, s.ev, s.cfg, images, n); err != nil {
 			return err
 		}
 	}
-	if iev != nil {
-		f, err := iev.FID(images, *n)
+	if s.iev != nil {
+		f, err := s.iev.FID(images, n)
 		if err != nil {
 			return err
 		}
-		base, err := iev.Baseline(*n)
+		base, err := s.iev.Baseline(n)
 		if err != nil {
 			return err
 		}
@@ -117,8 +160,8 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 		if base.Source == data.Train.String() {
 			what = "training images"
 		}
-		fmt.Fprintf(stdout, "Inception-v3 (pytorch-fid's FID network, weights %s, %s images resized to 299x299)\n", iev.Ref.Weights, cfg.Key())
-		fmt.Fprintf(stdout, "Inception FID      %10.3f   real-vs-real baseline %.3f (%d %s vs the %d test images)\n", f, base.FID, base.N, what, iev.Ref.Test.N)
+		fmt.Fprintf(stdout, "Inception-v3 (pytorch-fid's FID network, weights %s, %s images resized to 299x299)\n", s.iev.Ref.Weights, s.cfg.Key())
+		fmt.Fprintf(stdout, "Inception FID      %10.3f   real-vs-real baseline %.3f (%d %s vs the %d test images)\n", f, base.FID, base.N, what, s.iev.Ref.Test.N)
 	}
 	return nil
 }

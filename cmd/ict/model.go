@@ -10,21 +10,29 @@ import (
 	"github.com/ictvk/ictvk/nn/unet"
 )
 
-// runModel prints a preset's network: every parameter tensor with its
-// shape and size, grouped by layer, and the total.
+// runModel prints a preset's network, after the flags that change it:
+// every parameter tensor with its shape and size, grouped by layer, and
+// the total; with --json, the run's whole configuration (modeljson.go).
 func runModel(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("model", stderr)
 	env, err := deviceFlag(fs)
 	if err != nil {
 		return err
 	}
+	var f trainFlags
 	preset := presetFlag(fs, "preset whose network to describe")
 	brief := fs.Bool("brief", false, "print one line per layer instead of one per tensor")
+	asJSON := fs.Bool("json", false, "print the run's configuration as JSON instead: the keys of a run folder's config.json, the parameter tensors and the dataset's folder (what bench/torchmirror reads)")
+	f.registerRunFlags(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	p, err := ct.LookupPreset(*preset)
+	f.fs, f.given, f.preset = fs, givenFlags(fs), *preset
+	p, err := ct.LookupPreset(f.preset)
 	if err != nil {
+		return err
+	}
+	if err := applyFlags(&p, f); err != nil {
 		return err
 	}
 	e, err := nn.NewEngine(nn.Options{Device: *env})
@@ -35,6 +43,9 @@ func runModel(args []string, stdout, stderr io.Writer) error {
 	net, err := unet.NewFrozen(e, p.Run.Net, p.Run.Seed)
 	if err != nil {
 		return err
+	}
+	if *asJSON {
+		return writeModelJSON(stdout, p, net)
 	}
 	c := p.Run.Net
 	fmt.Fprintf(stdout, "preset %s: %s\n", p.Name, p.Description)

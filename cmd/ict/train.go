@@ -63,26 +63,11 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	dataDirFlag(fs, &f.dataDir)
 	fs.StringVar(&f.out, "out", "", "run folder to create (default: runs/PRESET-TIME)")
 	fs.StringVar(&f.resume, "resume", "", "continue the run in this folder from its latest checkpoint (or afresh from its config.json when it has none); only the run's length, optimizer, rhythm and this command's own flags may change")
-	f.netFlags.register(fs)
-	fs.StringVar(&f.fit, "fit", "", "how 28x28 or 32x32 images reach --image-size: pad (or center-crop) or resize (default: the preset's)")
-	fs.IntVar(&f.total, "total", 0, "training iterations K (sets the curriculum)")
-	fs.Float64Var(&f.lr, "lr", 0, "learning rate")
-	fs.Float64Var(&f.fourierScale, "fourier-scale", 0, "scale of the Fourier noise embedding")
-	fs.Float64Var(&f.ema, "ema", 0, "decay of the evaluation EMA")
-	fs.IntVar(&f.s0, "s0", 0, "initial discretization steps s0")
-	fs.IntVar(&f.s1, "s1", 0, "final discretization steps s1")
-	fs.Uint64Var(&f.seed, "seed", 0, "seed of every random draw (default: the preset's)")
+	f.registerRunFlags(fs)
 	fs.IntVar(&f.rhythm.LogEvery, "log-every", rh.LogEvery, "steps between metrics lines")
 	fs.IntVar(&f.rhythm.SampleEvery, "sample-every", rh.SampleEvery, "steps between sample grids")
 	fs.IntVar(&f.rhythm.CkptEvery, "ckpt-every", rh.CkptEvery, "steps between checkpoints (checkpoints/latest.safetensors)")
 	fs.IntVar(&f.rhythm.KeepEvery, "keep-every", rh.KeepEvery, "steps between checkpoints kept for good as checkpoints/stepNNNNNNN.safetensors (0: none)")
-	fs.StringVar(&f.metric, "metric", "", "loss metric: pseudo-huber (iCT), squared-l2 or l1")
-	fs.StringVar(&f.weighting, "weighting", "", "loss weighting: inverse-gap (iCT) or uniform")
-	fs.StringVar(&f.noiseDist, "noise-dist", "", "noise-index distribution: lognormal (iCT) or uniform")
-	fs.StringVar(&f.curriculum, "curriculum", "", "discretization curriculum: exponential (iCT) or square-root (CT)")
-	fs.Float64Var(&f.teacherEMA, "teacher-ema", 0, "mu0 of the original CT's teacher EMA (0: iCT's teacher without EMA; default: the preset's)")
-	fs.Float64Var(&f.clipNorm, "clip-norm", 0, "clip gradients to this global L2 norm (0: off)")
-	fs.IntVar(&f.warmup, "warmup", 0, "learning-rate warm-up steps (default: the preset's)")
 	fs.DurationVar(&f.budget, "budget", 0, "fit the run into this wall time (e.g. 15m): measures steps and sets --total, again as the speed changes")
 	quiet := quietFlag(fs)
 	fs.BoolVar(&f.view, "view", false, "show samples in a window while training: space pauses, 1/2 one- or two-step, n new noise, s saves, q stops, Esc closes the window")
@@ -103,6 +88,28 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 		return trainWithView(f, *env, stdout)
 	}
 	return train(f, *env, stdout)
+}
+
+// registerRunFlags adds the flags that change what is trained: the
+// dataset's fit, the network, the recipe and the seed. 'ict model' takes
+// them too, so that it describes the run 'ict train' would make.
+func (f *trainFlags) registerRunFlags(fs *flag.FlagSet) {
+	f.netFlags.register(fs)
+	fs.StringVar(&f.fit, "fit", "", "how 28x28 or 32x32 images reach --image-size: pad (or center-crop) or resize (default: the preset's)")
+	fs.IntVar(&f.total, "total", 0, "training iterations K, which sets the curriculum (default: the preset's)")
+	fs.Float64Var(&f.lr, "lr", 0, "learning rate (default: the preset's)")
+	fs.Float64Var(&f.fourierScale, "fourier-scale", 0, "scale of the Fourier noise embedding (default: the preset's)")
+	fs.Float64Var(&f.ema, "ema", 0, "decay of the evaluation EMA (default: the preset's)")
+	fs.IntVar(&f.s0, "s0", 0, "initial discretization steps s0 (default: the preset's)")
+	fs.IntVar(&f.s1, "s1", 0, "final discretization steps s1 (default: the preset's)")
+	fs.Uint64Var(&f.seed, "seed", 0, "seed of every random draw (default: the preset's)")
+	fs.StringVar(&f.metric, "metric", "", "loss metric: pseudo-huber (iCT), squared-l2 or l1")
+	fs.StringVar(&f.weighting, "weighting", "", "loss weighting: inverse-gap (iCT) or uniform")
+	fs.StringVar(&f.noiseDist, "noise-dist", "", "noise-index distribution: lognormal (iCT) or uniform")
+	fs.StringVar(&f.curriculum, "curriculum", "", "discretization curriculum: exponential (iCT) or square-root (CT)")
+	fs.Float64Var(&f.teacherEMA, "teacher-ema", 0, "mu0 of the original CT's teacher EMA (0: iCT's teacher without EMA; default: the preset's)")
+	fs.Float64Var(&f.clipNorm, "clip-norm", 0, "clip gradients to this global L2 norm (0: off)")
+	fs.IntVar(&f.warmup, "warmup", 0, "learning-rate warm-up steps (default: the preset's)")
 }
 
 // checkMicroBatchFlag refuses a --micro-batch that cannot split batch.
