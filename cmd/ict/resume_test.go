@@ -1,6 +1,7 @@
 package main
 
 import (
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -158,5 +159,37 @@ func TestFailedStartLeavesNoFolder(t *testing.T) {
 	}
 	if lines := readMetrics(t, filepath.Join(nan, "metrics.jsonl")); len(lines) == 0 || lines[0].LR != 0.001 {
 		t.Errorf("metrics after the fresh start: %+v", lines)
+	}
+}
+
+// TestFailedSetupRemovesTheNewFolder: when a new run's folder cannot be
+// set up (here config.json cannot be written: a NaN the JSON encoder
+// refuses stands in for a full disk), what the start made goes, a folder
+// that did not exist as well as the contents of one that was empty, so
+// the same command can run again.
+func TestFailedSetupRemovesTheNewFolder(t *testing.T) {
+	p, err := ct.LookupPreset("mnist-tiny")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Run.Recipe.LearningRate = math.NaN()
+	for _, existed := range []bool{false, true} {
+		dir := filepath.Join(t.TempDir(), "run")
+		if existed {
+			if err := os.Mkdir(dir, 0o755); err != nil {
+				t.Fatal(err)
+			}
+		}
+		plan := runPlan{preset: p, folder: runfolder.Folder{Dir: dir}, rhythm: runfolder.DefaultRhythm()}
+		if _, err := openRunFolder(plan, nil, nil, t.Logf); err == nil {
+			t.Fatalf("existed %v: a config.json with a NaN was written", existed)
+		}
+		entries, err := os.ReadDir(dir)
+		switch {
+		case !existed && !os.IsNotExist(err):
+			t.Errorf("the failed start left %s (%v)", dir, err)
+		case existed && (err != nil || len(entries) > 0):
+			t.Errorf("the failed start left %d entries in the empty folder it was given (%v)", len(entries), err)
+		}
 	}
 }

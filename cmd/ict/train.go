@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"path/filepath"
 	"os/signal"
 	"strconv"
 	"strings"
@@ -367,8 +368,20 @@ type openedRun struct {
 // batcher, records the config (and, when a resume changed the run, the
 // checkpoint at once, so the change holds even if the run is killed before
 // its next one) and opens metrics.jsonl.
-func openRunFolder(plan runPlan, tr *ct.Trainer, batcher *data.Batcher, logf func(string, ...any)) (openedRun, error) {
+func openRunFolder(plan runPlan, tr *ct.Trainer, batcher *data.Batcher, logf func(string, ...any)) (_ openedRun, err error) {
 	folder := plan.folder
+	if !plan.resumed {
+		// A new run's folder is absent or empty (planRun checks): if it
+		// cannot be set up (a full disk writing config.json), take back
+		// what was made, so the same command can simply be run again.
+		_, statErr := os.Stat(folder.Dir)
+		existed := statErr == nil
+		defer func() {
+			if err != nil {
+				removeNewRunFolder(folder.Dir, existed)
+			}
+		}()
+	}
 	if err := folder.Create(); err != nil {
 		return openedRun{}, err
 	}
@@ -394,9 +407,21 @@ func openRunFolder(plan runPlan, tr *ct.Trainer, batcher *data.Batcher, logf fun
 			return openedRun{}, err
 		}
 	}
-	var err error
 	o.metrics, err = folder.OpenMetrics(max(o.saved, 0), plan.rhythm.LogEvery, plan.rhythm.SampleEvery)
 	return o, err
+}
+
+// removeNewRunFolder removes what a failed start made in dir: the whole
+// folder when it did not exist before, else its contents (it was empty).
+func removeNewRunFolder(dir string, existed bool) {
+	if !existed {
+		os.RemoveAll(dir)
+		return
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		os.RemoveAll(filepath.Join(dir, e.Name()))
+	}
 }
 
 // explainStop turns why the loop stopped into the command's error: an
