@@ -30,6 +30,9 @@ var ErrNoViewer = errors.New("this ict was built with -tags noviewer: it has no 
 type Picture struct {
 	Image *image.RGBA
 	Name  string // file name without ".png", e.g. "step0000120_1step"
+	// Saved is what the s key writes, when it differs from Image: the
+	// enlarged grid of the run folder's PNGs, say. Nil: Image.
+	Saved *image.RGBA
 }
 
 // Command is a key the user pressed, for the program behind the window.

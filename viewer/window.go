@@ -282,8 +282,12 @@ func (w *Window) save() {
 		return
 	}
 	path := filepath.Join(w.opt.SaveDir, w.current.Name+".png")
+	img := w.current.Image
+	if w.current.Saved != nil {
+		img = w.current.Saved
+	}
 	var buf bytes.Buffer
-	err := png.Encode(&buf, w.current.Image)
+	err := png.Encode(&buf, img)
 	if err == nil {
 		err = atomicfile.Write(path, buf.Bytes())
 	}

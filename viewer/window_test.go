@@ -6,6 +6,8 @@ import (
 	"bytes"
 	"fmt"
 	"image"
+	"image/color"
+	"image/draw"
 	"image/png"
 	"math/rand/v2"
 	"os"
@@ -309,6 +311,16 @@ func TestKeys(t *testing.T) {
 	saved := filepath.Join(dir, "step0000042_1step.png")
 	if got := readPNG(t, saved); xvfbDiff(got, grid) != 0 {
 		t.Errorf("s saved %s with other pixels than shown", saved)
+	}
+	// A picture with a Saved image of its own saves that instead.
+	big := image.NewRGBA(image.Rect(0, 0, 2*grid.Rect.Dx(), 2*grid.Rect.Dy()))
+	draw.Draw(big, big.Bounds(), image.NewUniform(color.RGBA{200, 10, 10, 255}), image.Point{}, draw.Src)
+	w.Show(Picture{Image: grid, Name: "step0000043_1step", Saved: big})
+	pump(t, w, "second picture", func() bool { return w.current != nil && w.current.Name == "step0000043_1step" && !w.dirty })
+	onMain(func() { w.key(glfw.KeyS) })
+	saved = filepath.Join(dir, "step0000043_1step.png")
+	if got := readPNG(t, saved); xvfbDiff(got, big) != 0 {
+		t.Errorf("s saved %s with other pixels than the picture's Saved image", saved)
 	}
 
 	for _, c := range []struct {

@@ -31,7 +31,12 @@ func gridPicture(vals []float32, c unet.Config, name string) (viewer.Picture, er
 	if err != nil {
 		return viewer.Picture{}, err
 	}
-	return viewer.Picture{Image: img, Name: name}, nil
+	// The s key saves what the run folder's grids look like.
+	saved, err := report.EnlargedGrid(vals, report.GridImages, c.ImageChannels, c.ImageSize, c.ImageSize, report.GridColumns)
+	if err != nil {
+		return viewer.Picture{}, err
+	}
+	return viewer.Picture{Image: img, Name: name, Saved: saved}, nil
 }
 
 // samples is what a window shows: one- or two-step samples from a noise
