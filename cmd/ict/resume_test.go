@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -39,7 +40,7 @@ func TestResumeFlags(t *testing.T) {
 			t.Errorf("step %d trained with lr %v, want %v", l.Step, l.LR, want)
 		}
 	}
-	if !equalInts(steps, []int{2, 4, 5, 6}) {
+	if !slices.Equal(steps, []int{2, 4, 5, 6}) {
 		t.Errorf("metrics lines at steps %v, want 2, 4 and then every step", steps)
 	}
 	checkRecorded := func(total int) {
@@ -99,18 +100,6 @@ func TestResumeFlags(t *testing.T) {
 	if out, code := runICT(t, bin, nil, "train", "--preset", "mnist-tiny", "--batch", "8", "--resume", dir, "--out", dir); code != 0 || !strings.Contains(out, "done: 7 steps") {
 		t.Errorf("resume repeating the run's values: exit %d\n%s", code, out)
 	}
-}
-
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // TestFailedStartLeavesNoFolder: a start that fails before training (no
