@@ -22,6 +22,7 @@ It is a benchmark, not a test: nothing in the Go build depends on it.
 
 import argparse
 import json
+import math
 import os
 import resource
 import statistics
@@ -183,20 +184,23 @@ def trainer_from(net, run, dev, init=""):
     return tr
 
 
-def compare_sets(tensors, nets):
-    """Per network set, the worst relative difference of a parameter
-    tensor between an ictvk checkpoint and the mirror's networks:
-    max |mirror - ictvk| / max |ictvk| (tensors that are all zero in
-    ictvk's count their absolute difference)."""
+def compare_sets(tensors, init, nets):
+    """Per network set, how far the mirror's weights are from ictvk's,
+    relative to how far ictvk's moved in training: ||mirror - ictvk|| /
+    ||ictvk - ictvk's initial weights|| over all parameters, and the
+    largest such ratio of one tensor (with its name)."""
     rows = {}
     for set_name, net in nets.items():
+        diff = moved = 0.0
         worst = (0.0, "")
         for name, p in net.ictvk_params:
             theirs = tensors[f"{set_name}.{name}"].astype(np.float64)
-            ours = p.detach().cpu().double().numpy()
-            d = float(np.abs(ours - theirs).max()) / max(float(np.abs(theirs).max()), 1e-30 if np.abs(theirs).max() > 0 else 1.0)
-            worst = max(worst, (d, name))
-        rows[set_name] = worst
+            d = float(np.sum((p.detach().cpu().double().numpy() - theirs) ** 2))
+            m = float(np.sum((theirs - init[f"{set_name}.{name}"].astype(np.float64)) ** 2))
+            diff, moved = diff + d, moved + m
+            if m > 0:
+                worst = max(worst, (math.sqrt(d / m), name))
+        rows[set_name] = (math.sqrt(diff / moved) if moved > 0 else float("inf"), worst)
     return rows
 
 
@@ -210,6 +214,8 @@ def cmd_replay(a):
     run, net = build(a)
     dev, r = a.device, run.recipe
     a.out = a.out or a.trace
+    if run.net.dropout > 0:
+        print(f"note: dropout {run.net.dropout}: the mirror draws its own dropout masks, so the steps differ by more than arithmetic")
     tr = trainer_from(net, run, dev, os.path.join(a.trace, "init.safetensors"))
     arr = {k: np.load(os.path.join(a.trace, k + ".npy")) for k in ("images", "flips", "indices", "grid", "noise", "loss")}
     steps = arr["loss"].shape[0] if a.steps <= 0 else min(a.steps, arr["loss"].shape[0])
@@ -234,8 +240,9 @@ def cmd_replay(a):
     final = os.path.join(a.trace, "final.safetensors")
     if steps == arr["loss"].shape[0] and os.path.exists(final):
         tensors, _ = safetensors.read(final)
-        for set_name, (d, name) in compare_sets(tensors, {"student": tr.net, "ema": tr.ema}).items():
-            print(f"final {set_name}: largest relative difference of a tensor {d:.2e} ({name})")
+        init, _ = safetensors.read(os.path.join(a.trace, "init.safetensors"))
+        for set_name, (d, (w, name)) in compare_sets(tensors, init, {"student": tr.net, "ema": tr.ema}).items():
+            print(f"final {set_name}: |mirror - ictvk| / |ictvk's update| = {d:.2e} (largest of a tensor {w:.2e}, {name})")
         if a.n:
             os.makedirs(a.out, exist_ok=True)
             theirs_net = unet.UNet(run.net)
