@@ -91,7 +91,7 @@ func checkUniform(t *testing.T, name string, v []float32, limit float64) {
 	}
 	nv := float64(len(v))
 	meanSq, want := ss/nv, limit*limit/3
-	se := math.Sqrt(4*limit*limit*limit*limit/45/nv)
+	se := math.Sqrt(4 * limit * limit * limit * limit / 45 / nv)
 	if most > limit*(1+1e-6) || most < limit*(1-20/nv) || math.Abs(meanSq-want) > 5*se {
 		t.Errorf("%s: %d values, largest |x| %.4g, rms %.4g; want U(-%.4g, %.4g): largest near %.4g, rms %.4g",
 			name, len(v), most, math.Sqrt(meanSq), limit, limit, limit, math.Sqrt(want))
