@@ -21,6 +21,14 @@ classifier first if it is not cached).
 
     bench/compare.py --quality --preset mnist --total 1400 --n 1000 --seeds 1,2
 
+With --paired, ictvk trains through bench/steptrace.go (ct.Trainer on the
+batcher, as ict train, recording every step's images, noise indices and
+noise), and the mirror also replays those steps from ictvk's initial
+weights (mirror.py replay): the replayed network differs from ictvk's only
+by float32 arithmetic, so its FID shows what the independent pair's
+difference owes to random streams and seeds. Both EMA networks are then
+also sampled by the mirror's sampler.
+
 Run it from the repository root after `make build`; PyTorch is Debian's
 python3-torch (/usr/bin/python3). It is a benchmark: no test runs it.
 """
@@ -80,10 +88,10 @@ def forwarded(a, names):
     return out
 
 
-def model_json(a, out_dir, extra=(), check=True):
-    """Writes `ict model --json` for the flags to out_dir/model.json and
-    checks the mirror's network against it."""
-    cfg = os.path.join(out_dir, "model.json")
+def model_json(a, out_dir, extra=(), check=True, name="model.json"):
+    """Writes `ict model --json` for the flags to out_dir/name and checks
+    the mirror's network against it."""
+    cfg = os.path.join(out_dir, name)
     text, _ = run([a.ict, "model", "--preset", a.preset, "--json"] + forwarded(a, NET_FLAGS) + list(extra), "ict model --json")
     with open(cfg, "w") as f:
         f.write(text)
@@ -179,26 +187,56 @@ def quality(a):
         text, _ = run([sys.executable, MIRROR, "check-data", "--config", cfg, "--npy", data_npy], "mirror.py check-data")
         print(text.strip())
     rows = []
+    steptrace = None
+    if a.paired:
+        steptrace = os.path.join(out_dir, "steptrace")
+        run(["go", "build", "-o", steptrace, os.path.join(HERE, "steptrace.go")], "go build bench/steptrace.go")
     for seed in a.seeds.split(","):
         ours, theirs = os.path.join(out_dir, f"ictvk-seed{seed}"), os.path.join(out_dir, f"torch-seed{seed}")
-        print(f"seed {seed}: ict train ({a.total} steps) ...", flush=True)
-        text, _ = run([a.ict, "train", "--preset", a.preset, "--total", str(a.total), "--seed", seed, "--out", ours, "--quiet"]
-                      + forwarded(a, NET_FLAGS + RECIPE_FLAGS), "ict train")
-        t_ict = go_seconds(find(r"^done: \d+ steps in (\S+);", text, "ict train's last line").group(1))
+        if a.paired:
+            # ictvk trains through bench/steptrace.go, which runs ct.Trainer
+            # on the batcher exactly as ict train does and records the draws.
+            seed_cfg, _ = model_json(a, out_dir, forwarded(a, RECIPE_FLAGS) + ["--total", str(a.total), "--seed", seed], check=False,
+                                     name=f"model-seed{seed}.json")
+            print(f"seed {seed}: steptrace ({a.total} steps, recording the draws) ...", flush=True)
+            _, t_ict = run([steptrace, "-config", seed_cfg, "-steps", "0", "-out", ours], "bench/steptrace.go")
+            ckpt, mirror_cfg = os.path.join(ours, "final.safetensors"), seed_cfg
+        else:
+            print(f"seed {seed}: ict train ({a.total} steps) ...", flush=True)
+            text, _ = run([a.ict, "train", "--preset", a.preset, "--total", str(a.total), "--seed", seed, "--out", ours, "--quiet"]
+                          + forwarded(a, NET_FLAGS + RECIPE_FLAGS), "ict train")
+            t_ict = go_seconds(find(r"^done: \d+ steps in (\S+);", text, "ict train's last line").group(1))
+            ckpt, mirror_cfg = os.path.join(ours, "checkpoints", "latest.safetensors"), os.path.join(ours, "config.json")
         print(f"seed {seed}: mirror.py train ...", flush=True)
-        text, _ = run([sys.executable, MIRROR, "train", "--config", os.path.join(ours, "config.json"), "--data-dir", model["DataDir"],
+        text, _ = run([sys.executable, MIRROR, "train", "--config", mirror_cfg, "--data-dir", model["DataDir"],
                        "--out", theirs, "--n", str(a.n), "--threads", str(a.threads), "--device", a.torch_device], "mirror.py train")
         t_torch = float(find(r"^trained \d+ steps in ([0-9.]+) s", text, "mirror.py train's last line").group(1))
         row = {"seed": seed, "train_seconds": {"ictvk": t_ict, "PyTorch": t_torch}}
+        replay = os.path.join(out_dir, f"replay-seed{seed}")
+        if a.paired:
+            print(f"seed {seed}: mirror.py replay ...", flush=True)
+            text, _ = run([sys.executable, MIRROR, "replay", "--config", mirror_cfg, "--trace", ours, "--out", replay, "--n", str(a.n),
+                           "--log-every", "100", "--threads", str(a.threads), "--device", a.torch_device], "mirror.py replay")
+            with open(os.path.join(replay, "replay.log"), "w") as f:
+                f.write(text)
+            row["replay"] = {m: find(p, text, what).group(1) for m, p, what in (
+                ("loss", r"^replayed .*: (loss relative difference .*)$", "replay summary"),
+                ("student", r"^final student: (.*)$", "final student line"),
+                ("ema", r"^final ema: (.*)$", "final ema line"))}
         for steps in (1, 2):
             npy = os.path.join(ours, f"samples-{steps}step.npy")
-            run([a.ict, "sample", "--ckpt", os.path.join(ours, "checkpoints", "latest.safetensors"), "--n", str(a.n), "--steps", str(steps),
+            run([a.ict, "sample", "--ckpt", ckpt, "--n", str(a.n), "--steps", str(steps),
                  "--seed", "0", "--npy", npy, "--out", os.path.join(ours, f"samples-{steps}step.png"), "--quiet"], "ict sample")
             row[f"{steps}-step"] = {"ictvk": fid(a, npy, model), "PyTorch": fid(a, os.path.join(theirs, f"samples-{steps}step.npy"), model)}
+            if a.paired:
+                row[f"{steps}-step"]["PyTorch replay"] = fid(a, os.path.join(replay, f"samples-mirror-{steps}step.npy"), model)
+                row[f"{steps}-step"]["ictvk, torch sampler"] = fid(a, os.path.join(replay, f"samples-ictvk-{steps}step.npy"), model)
         rows.append(row)
-        print(f"seed {seed}: FID one-step ictvk {row['1-step']['ictvk']:.2f} PyTorch {row['1-step']['PyTorch']:.2f}; "
-              f"two-step ictvk {row['2-step']['ictvk']:.2f} PyTorch {row['2-step']['PyTorch']:.2f}; "
-              f"training took {t_ict:.0f} s and {t_torch:.0f} s", flush=True)
+        print(f"seed {seed}: FID one-step " + ", ".join(f"{k} {v:.2f}" for k, v in row["1-step"].items()) +
+              "; two-step " + ", ".join(f"{k} {v:.2f}" for k, v in row["2-step"].items()) +
+              f"; training took {t_ict:.0f} s and {t_torch:.0f} s", flush=True)
+        if a.paired:
+            print(f"seed {seed}: replay {row['replay']['loss']}; final weights: student {row['replay']['student']}, ema {row['replay']['ema']}", flush=True)
     print()
     print(f"{a.preset}, {a.total} steps, {a.n} samples, classifier FID ({model['Dataset']}, {model['FitName']}), seeds {a.seeds}")
     print(f"{'':16s} {'ictvk':>10s} {'PyTorch':>10s} {'ictvk/PyTorch':>14s}")
@@ -206,6 +244,15 @@ def quality(a):
         mi = statistics.mean(r[k]["ictvk"] for r in rows)
         mt = statistics.mean(r[k]["PyTorch"] for r in rows)
         print(f"{'FID ' + k + ' (mean)':16s} {mi:10.2f} {mt:10.2f} {mi / mt:13.2f}x")
+    if a.paired:
+        # The replay trains from ictvk's weights on ictvk's draws: only the
+        # arithmetic differs. The torch sampler on ictvk's weights isolates
+        # the sampler and the scorer's input.
+        for other in ("PyTorch replay", "ictvk, torch sampler"):
+            for k in ("1-step", "2-step"):
+                mi = statistics.mean(r[k]["ictvk"] for r in rows)
+                mt = statistics.mean(r[k][other] for r in rows)
+                print(f"{'FID ' + k + ' (mean)':16s} {mi:10.2f} {mt:10.2f} {mi / mt:13.2f}x  (against {other})")
     ti = statistics.mean(r["train_seconds"]["ictvk"] for r in rows)
     tt = statistics.mean(r["train_seconds"]["PyTorch"] for r in rows)
     print(f"{'training (s)':16s} {ti:10.0f} {tt:10.0f} {ti / tt:13.2f}x")
@@ -229,6 +276,9 @@ def main():
     ap.add_argument("--total", type=int, default=1400, help="quality: training steps")
     ap.add_argument("--n", type=int, default=1000, help="quality: samples scored per side, seed and sampler")
     ap.add_argument("--seeds", default="1", help="quality: comma-separated training seeds")
+    ap.add_argument("--paired", action="store_true",
+                    help="quality: train ictvk through bench/steptrace.go, which records every step's draws, and also replay them "
+                         "in the mirror from ictvk's initial weights (mirror.py replay): a comparison of the arithmetic alone")
     ap.add_argument("--eval-cache", default="", help="quality: folder of cached classifiers (default: ict's)")
     ap.add_argument("--out", default="", help="folder for the configs, runs and results (default: runs/compare-TIME)")
     a = ap.parse_args()

@@ -22,6 +22,7 @@ It is a benchmark, not a test: nothing in the Go build depends on it.
 
 import argparse
 import json
+import math
 import os
 import resource
 import statistics
@@ -34,7 +35,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-from torchmirror import config, data, ict, unet  # noqa: E402
+from torchmirror import config, data, ict, safetensors, unet  # noqa: E402
 
 
 def build(a):
@@ -137,7 +138,7 @@ def cmd_train(a):
     total = a.total or r.total_iters
     images = torch.from_numpy(data.load(run)).to(dev)
     n_img = images.shape[0]
-    tr = ict.Trainer(net, run, dev)
+    tr = trainer_from(net, run, dev, a.init)
     order = torch.Generator().manual_seed(run.seed ^ 0x5eed)
     perm, pos = torch.randperm(n_img, generator=order), 0
     os.makedirs(a.out, exist_ok=True)
@@ -168,6 +169,93 @@ def cmd_train(a):
         np.save(path, s.numpy().astype(np.float32))
         print(f"wrote {a.n} {steps}-step samples of the EMA network to {path}")
     print(f"trained {total} steps in {train_s:.1f} s ({train_s / total:.3f} s per step)")
+
+
+def trainer_from(net, run, dev, init=""):
+    """A Trainer, its student and EMA taken from the ictvk checkpoint init
+    when one is given (an ictvk run's weights, for example at step 0)."""
+    tensors = None
+    if init:
+        tensors, _ = safetensors.read(init)
+        safetensors.load_into(net, tensors, "student")
+    tr = ict.Trainer(net, run, dev)
+    if tensors is not None:
+        safetensors.load_into(tr.ema, tensors, "ema")
+    return tr
+
+
+def compare_sets(tensors, init, nets):
+    """Per network set, how far the mirror's weights are from ictvk's,
+    relative to how far ictvk's moved in training: ||mirror - ictvk|| /
+    ||ictvk - ictvk's initial weights|| over all parameters, and the
+    largest such ratio of one tensor (with its name)."""
+    rows = {}
+    for set_name, net in nets.items():
+        diff = moved = 0.0
+        worst = (0.0, "")
+        for name, p in net.ictvk_params:
+            theirs = tensors[f"{set_name}.{name}"].astype(np.float64)
+            d = float(np.sum((p.detach().cpu().double().numpy() - theirs) ** 2))
+            m = float(np.sum((theirs - init[f"{set_name}.{name}"].astype(np.float64)) ** 2))
+            diff, moved = diff + d, moved + m
+            if m > 0:
+                worst = max(worst, (math.sqrt(d / m), name))
+        rows[set_name] = (math.sqrt(diff / moved) if moved > 0 else float("inf"), worst)
+    return rows
+
+
+def cmd_replay(a):
+    """Replays the steps bench/steptrace.go recorded: ictvk's initial
+    weights, images, noise indices and noise z, so that only the step's
+    arithmetic differs. Prints both sides' losses step by step and the
+    final weights' difference; with --n, writes one- and two-step samples
+    of the replayed EMA network and of ictvk's final EMA network, both
+    drawn by the mirror's sampler."""
+    run, net = build(a)
+    dev, r = a.device, run.recipe
+    a.out = a.out or a.trace
+    if run.net.dropout > 0:
+        print(f"note: dropout {run.net.dropout}: the mirror draws its own dropout masks, so the steps differ by more than arithmetic")
+    tr = trainer_from(net, run, dev, os.path.join(a.trace, "init.safetensors"))
+    arr = {k: np.load(os.path.join(a.trace, k + ".npy")) for k in ("images", "flips", "indices", "grid", "noise", "loss")}
+    steps = arr["loss"].shape[0] if a.steps <= 0 else min(a.steps, arr["loss"].shape[0])
+    images = torch.from_numpy(data.load(run)).to(dev)
+    ours, theirs = [], arr["loss"][:steps].astype(np.float64)
+    t0 = time.perf_counter()
+    for k in range(steps):
+        if ict.grid_size(k, r) != arr["grid"][k]:
+            sys.exit(f"mirror.py replay: step {k}: ictvk's N(k) is {arr['grid'][k]}, the mirror's {ict.grid_size(k, r)}")
+        x = images[torch.from_numpy(arr["images"][k].astype(np.int64)).to(dev)]
+        flip = torch.from_numpy(arr["flips"][k].astype(bool)).to(dev)
+        x = torch.where(flip[:, None, None, None], x.flip(3), x)
+        z = torch.from_numpy(arr["noise"][k].copy()).to(dev)
+        ours.append(tr.step(x, indices=arr["indices"][k], noise=z))
+        if k < 10 or (k + 1) % a.log_every == 0 or k + 1 == steps:
+            rel = abs(ours[-1] - theirs[k]) / abs(theirs[k])
+            print(f"step {k + 1}/{steps}  N {arr['grid'][k]}  loss ictvk {theirs[k]:.6f} mirror {ours[-1]:.6f}  relative difference {rel:.2e}", flush=True)
+    ours = np.array(ours)
+    rel = np.abs(ours - theirs) / np.abs(theirs)
+    print(f"replayed {steps} steps in {time.perf_counter() - t0:.1f} s: loss relative difference median {np.median(rel):.2e}, "
+          f"max {rel.max():.2e}; mean loss ictvk {theirs.mean():.5f} mirror {ours.mean():.5f}")
+    final = os.path.join(a.trace, "final.safetensors")
+    if steps == arr["loss"].shape[0] and os.path.exists(final):
+        tensors, _ = safetensors.read(final)
+        init, _ = safetensors.read(os.path.join(a.trace, "init.safetensors"))
+        for set_name, (d, (w, name)) in compare_sets(tensors, init, {"student": tr.net, "ema": tr.ema}).items():
+            print(f"final {set_name}: |mirror - ictvk| / |ictvk's update| = {d:.2e} (largest of a tensor {w:.2e}, {name})")
+        if a.n:
+            os.makedirs(a.out, exist_ok=True)
+            theirs_net = unet.UNet(run.net)
+            safetensors.load_into(theirs_net, tensors, "ema")
+            theirs_net.to(dev)
+            shape = (run.net.image_channels, run.net.image_size, run.net.image_size)
+            for who, model in (("mirror", tr.ema), ("ictvk", theirs_net)):
+                for st in (1, 2):
+                    smp = ict.sample(model, r, a.n, st, a.sample_seed, shape, dev)
+                    path = os.path.join(a.out, f"samples-{who}-{st}step.npy")
+                    np.save(path, smp.numpy().astype(np.float32))
+                    print(f"wrote {a.n} {st}-step samples of the {who} EMA network (mirror's sampler) to {path}")
+    np.save(os.path.join(a.trace, "loss-mirror.npy"), ours.astype(np.float32))
 
 
 def cmd_check_data(a):
@@ -206,13 +294,22 @@ def main():
     p.add_argument("--n", type=int, default=1000, help="samples to draw")
     p.add_argument("--sample-seed", type=int, default=0, help="seed of the sampling noise")
     p.add_argument("--log-every", type=int, default=100)
+    p.add_argument("--init", default="", help="an ictvk checkpoint to start from (its student and EMA networks)")
+    p = common(sub.add_parser("replay", help="replay the steps of bench/steptrace.go from ictvk's weights and draws"))
+    p.add_argument("--trace", required=True, help="the folder bench/steptrace.go wrote")
+    p.add_argument("--data-dir", default="", help="the dataset's folder (default: the config's DataDir)")
+    p.add_argument("--steps", type=int, default=0, help="replay only the first steps (default: all)")
+    p.add_argument("--log-every", type=int, default=10)
+    p.add_argument("--n", type=int, default=0, help="after a whole trace, samples to draw of both EMA networks")
+    p.add_argument("--out", default="", help="folder for the samples (default: the trace's)")
+    p.add_argument("--sample-seed", type=int, default=0, help="seed of the sampling noise")
     p = common(sub.add_parser("check-data", help="compare the training images with ictvk's (bench/datasetnpy.go)"))
     p.add_argument("--npy", required=True)
     p.add_argument("--data-dir", default="")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     try:
-        {"check": cmd_check, "bench": cmd_bench, "train": cmd_train, "check-data": cmd_check_data}[a.cmd](a)
+        {"check": cmd_check, "bench": cmd_bench, "train": cmd_train, "replay": cmd_replay, "check-data": cmd_check_data}[a.cmd](a)
     except (config.ConfigError, ValueError, FileNotFoundError) as e:
         sys.exit(f"mirror.py {a.cmd}: {e}")
 

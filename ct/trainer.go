@@ -79,6 +79,10 @@ type Trainer struct {
 	curriculum Curriculum
 	rng        *Rand
 	grid       gridState
+	// lastIndices are the noise indices the last step drew, on a grid of
+	// lastGrid noise levels (LastDraws).
+	lastIndices []int32
+	lastGrid    int
 
 	x       *nn.Tensor // the batch, [B, C, H, W]
 	samples sampleInputs
@@ -340,7 +344,7 @@ func (p pass) loss() (*nn.Tensor, error) {
 	e, r := p.e, p.recipe
 	k := uint32(p.step)
 	dropKey := nn.RNGKey{Seed: p.seed, Step: k, FirstSample: p.first}
-	z := e.RandNormal(nn.RNGKey{Seed: p.seed ^ noiseStream, Step: k, FirstSample: p.first}, p.x.Shape()...)
+	z := e.RandNormal(noiseKey(p.seed, p.step, p.first), p.x.Shape()...)
 	s := &p.samples
 	var target *nn.Tensor
 	e.NoGrad(func() {
@@ -377,6 +381,11 @@ const (
 // dropout masks and the network's initialization.
 const noiseStream = 0x9e3779b97f4a7c15
 
+// noiseKey names the training noise z of a step, from sample first on.
+func noiseKey(seed uint64, step, first int) nn.RNGKey {
+	return nn.RNGKey{Seed: seed ^ noiseStream, Step: uint32(step), FirstSample: first}
+}
+
 // denoise is the consistency function f(x, sigma) = c_skip x + c_out F(c_in x, c_noise).
 func denoise(e *nn.Engine, net *unet.Net, x, cIn, cSkip, cOut, cNoise *nn.Tensor, key nn.RNGKey) *nn.Tensor {
 	F := net.Forward(e.MulSample(x, cIn), cNoise, &key)
@@ -407,6 +416,7 @@ func (t *Trainer) writeSampleInputs() {
 	b := r.BatchSize
 	idx := make([]int32, b)
 	t.grid.sampler.Fill(t.rng, idx)
+	t.lastIndices, t.lastGrid = idx, t.grid.n
 	vals := make([][]float32, 11)
 	for i := range vals {
 		vals[i] = make([]float32, b)

@@ -123,15 +123,21 @@ class Trainer:
         self.k = 0
         self._grid = (None, None)
 
-    def _pairs(self, b):
-        """Draws b noise-index pairs from the grid of N(k): sigma_i, sigma_i+1, lambda."""
+    def _pairs(self, b, indices=None):
+        """Draws b noise-index pairs from the grid of N(k), or takes the
+        given indices (0-based, [b]): sigma_i, sigma_i+1, lambda."""
         n = grid_size(self.k, self.r)
         if self._grid[0] != n:
             s, probs, weights = noise_grid(n, self.r)
             f64 = lambda v: torch.tensor(v, dtype=torch.float64, device=self.device)
             self._grid = (n, (f64(s), f64(probs), f64(weights)))
         s, probs, weights = self._grid[1]
-        i = torch.multinomial(probs, b, replacement=True, generator=self.gen)
+        if indices is None:
+            i = torch.multinomial(probs, b, replacement=True, generator=self.gen)
+        else:
+            i = torch.as_tensor(indices, dtype=torch.int64, device=self.device)
+            if i.shape != (b,) or int(i.min()) < 0 or int(i.max()) >= n - 1:
+                raise ValueError(f"step {self.k}: noise indices {tuple(i.shape)} in [{int(i.min())}, {int(i.max())}] for a batch of {b} on a grid of {n}")
         return s[i], s[i + 1], weights[i]
 
     def _rng_state(self):
@@ -143,11 +149,13 @@ class Trainer:
         else:
             torch.set_rng_state(st)
 
-    def _loss(self, x, sig_t, sig_s, lam):
+    def _loss(self, x, sig_t, sig_s, lam, z=None):
         """The teacher f(x + sigma_i z, sigma_i) without gradient, the student
         f(x + sigma_i+1 z, sigma_i+1), both with one dropout mask (the
-        global generator's state is replayed), and the weighted mean."""
-        z = torch.randn(x.shape, generator=self.gen, device=self.device)
+        global generator's state is replayed), and the weighted mean. z is
+        drawn unless given."""
+        if z is None:
+            z = torch.randn(x.shape, generator=self.gen, device=self.device)
         col = lambda v: v.to(x.dtype)[:, None, None, None]
         dropout = self.run.net.dropout > 0
         if dropout:
@@ -159,16 +167,19 @@ class Trainer:
         pred = denoise(self.net, x + col(sig_s) * z, sig_s, self.r)
         return (lam.to(x.dtype) * distance(pred, target, self.r)).mean()
 
-    def step(self, x):
-        """One training step on the batch x [B, C, H, W]; returns the loss."""
+    def step(self, x, indices=None, noise=None):
+        """One training step on the batch x [B, C, H, W]; returns the loss.
+        indices ([B] noise indices) and noise (z, x's shape) replay another
+        run's draws (mirror.py replay); PyTorch draws them when None."""
         b = x.shape[0]
         m = self.run.micro_batch if 0 < self.run.micro_batch < b else b
-        sig_t, sig_s, lam = self._pairs(b)
+        sig_t, sig_s, lam = self._pairs(b, indices)
         self.opt.zero_grad(set_to_none=False)
         total = 0.0
         for f in range(0, b, m):
             sl = slice(f, f + m)
-            loss = self._loss(x[sl], sig_t[sl], sig_s[sl], lam[sl]) * (m / b)
+            z = None if noise is None else noise[sl]
+            loss = self._loss(x[sl], sig_t[sl], sig_s[sl], lam[sl], z) * (m / b)
             loss.backward()
             total += loss.detach()
         if self.run.clip_norm > 0:

@@ -2,15 +2,16 @@
 
 Every parameter carries ictvk's name and shape (UNet.ictvk_params, in the
 order unet.build creates them), so the mirror can be checked tensor by
-tensor against `ict model --json` and, later, loaded with ictvk's own
-weights. The architecture: Gaussian Fourier (or positional) features of
+tensor against `ict model --json` and loaded with ictvk's own weights
+(safetensors.load_into). The architecture: Gaussian Fourier (or positional) features of
 c_noise, a two-layer SiLU MLP whose output every block reads through SiLU,
 DDPM++ residual blocks (GroupNorm, SiLU, 3x3 conv, per-channel embedding,
 GroupNorm, SiLU, dropout, zero-initialized 3x3 conv, 1x1 skip when the
 channels change, sum / sqrt 2), multi-head self-attention at the chosen
 resolutions and in the middle (q, k, v rows of one [3C, C] matrix, no
-biases, zero-initialized output), stride-2 3x3 convolutions down, nearest
-upsampling plus a 3x3 conv up, concatenated skips, GroupNorm eps 1e-6.
+biases, NCSN++'s 0.1-scaled q, k, v and zero-initialized output),
+stride-2 3x3 convolutions down, nearest upsampling plus a 3x3 conv up,
+concatenated skips, GroupNorm eps 1e-6.
 Initialization draws from the same distributions as unet.builder
 (NCSN++'s fan-average uniform), not the same values.
 """
@@ -100,7 +101,8 @@ class AttnBlock(tnn.Module):
     def __init__(self, ps, name, ch, groups, heads):
         super().__init__()
         self.n = Norm(ps, name + ".norm", ch, groups)
-        ps.add(self, "qkv", name + ".qkv", fan_avg_uniform((3 * ch, ch), ch, 3 * ch))
+        # unet.attnQKVScale: each of q, k, v as NCSN++'s C x C NIN layer, init scale 0.1.
+        ps.add(self, "qkv", name + ".qkv", fan_avg_uniform((3 * ch, ch), ch, ch, 0.1))
         ps.add(self, "out", name + ".out", torch.zeros(ch, ch))
         self.heads = heads
 

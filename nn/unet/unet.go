@@ -363,10 +363,18 @@ func (b *builder) resBlock(name string, in, out, emb int) *resBlock {
 	return r
 }
 
+// attnQKVScale is the variance scale of the query, key and value
+// projections: NCSN++ draws each as a C x C NIN layer with init_scale 0.1
+// (openai/consistency_models_cifar10, jcm/models/layers.py NIN, used by
+// layerspp.AttnBlockpp), EDM's DDPM++ as xavier_uniform times sqrt(0.2)
+// over the [3C, C] matrix: both U(-l, l) with l = sqrt(0.3/C). The full
+// scale of 1 would make them sqrt(5) times larger.
+const attnQKVScale = 0.1
+
 func (b *builder) attn(name string, ch int) *attnBlock {
 	return &attnBlock{
 		n:     b.norm(name+".norm", ch),
-		qkv:   b.param(name+".qkv", b.uniform(3*ch*ch, ch, 3*ch, 1), 3*ch, ch),
+		qkv:   b.param(name+".qkv", b.uniform(3*ch*ch, ch, ch, attnQKVScale), 3*ch, ch),
 		wo:    b.param(name+".out", make([]float32, ch*ch), ch, ch),
 		heads: b.net.Config.AttentionHeads,
 	}
