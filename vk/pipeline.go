@@ -108,6 +108,7 @@ type pipelineCache struct {
 	// compileSeconds of wall-clock time.
 	compiled       int
 	compileSeconds float64
+	byHelpers      int
 	maxPush        uint32
 	maxInvoc       uint32
 	maxGroupX      uint32
@@ -129,6 +130,9 @@ type PipelineStats struct {
 	CompileSeconds float64
 	CompileThreads int
 	CompileNote    string
+	// ByHelpers counts those compiled by helper devices, which this
+	// device then loaded from Mesa's shader cache.
+	ByHelpers int
 	// Builds lists the pipelines created, by creation plus compile time,
 	// slowest first.
 	Builds []PipelineBuild
@@ -196,7 +200,7 @@ func newPipelineCache(d *Device, dir string) (*pipelineCache, error) {
 func (d *Device) PipelineStats() PipelineStats {
 	pc := d.pipelines
 	st := PipelineStats{Path: pc.path, LoadedBytes: pc.loaded, Built: pc.created,
-		Compiled: pc.compiled, CompileSeconds: pc.compileSeconds, Builds: append([]PipelineBuild(nil), pc.builds...)}
+		Compiled: pc.compiled, CompileSeconds: pc.compileSeconds, ByHelpers: pc.byHelpers, Builds: append([]PipelineBuild(nil), pc.builds...)}
 	for _, b := range st.Builds {
 		st.CreateSeconds += b.CreateSeconds
 	}
@@ -213,9 +217,11 @@ func (d *Device) PipelineStats() PipelineStats {
 }
 
 // noteCompiled records that ps were compiled ahead of their first submit,
-// each taking seconds[i], in wall seconds all together.
-func (pc *pipelineCache) noteCompiled(ps []*Pipeline, seconds []float64, wall float64) {
+// each taking seconds[i], in wall seconds all together, byHelpers of them
+// on helper devices.
+func (pc *pipelineCache) noteCompiled(ps []*Pipeline, seconds []float64, wall float64, byHelpers int) {
 	pc.compiled += len(ps)
+	pc.byHelpers += byHelpers
 	pc.compileSeconds += wall
 	for i, p := range ps {
 		if p.build >= 0 && p.build < len(pc.builds) {

@@ -11,6 +11,8 @@ import (
 	"math"
 	"os"
 	"runtime"
+	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -100,10 +102,11 @@ func (d *Device) precompile(ps []*Pipeline) error {
 		}
 		c.primer = pr
 	}
-	workers := 1
+	// Helpers live for one call: lavapipe gives each a queue thread and a
+	// pool of worker threads, and keeps what they compiled in memory.
+	defer c.closeHelpers()
 	if c.off == "" && len(ps) > 1 {
-		workers = min(c.threads, len(ps))
-		for len(c.helpers) < workers-1 {
+		for len(c.helpers) < min(c.threads, len(ps))-1 {
 			h, err := d.openHelper()
 			if err != nil {
 				// Not worth failing the run for: compile on this queue.
@@ -112,16 +115,21 @@ func (d *Device) precompile(ps []*Pipeline) error {
 			}
 			c.helpers = append(c.helpers, h)
 		}
-		workers = min(workers, 1+len(c.helpers))
 	}
-	if workers == 1 {
+	if len(c.helpers) == 0 {
 		// This queue would compile them at the submit anyway; priming them
 		// here only times them.
 		return d.primeTimed(ps, start)
 	}
 
-	// Each worker takes the next pipeline; this device's queue is worker 0.
-	// Those a helper compiled, this device then loads from the cache.
+	// Each worker takes the next pipeline; this device's queue is worker 0,
+	// and loads from the cache those a helper compiled. Longest first, so
+	// that no long one starts last: creating a pipeline (its NIR,
+	// specialized and unrolled) takes time in proportion to the code LLVM
+	// will compile, the best estimate at hand.
+	ps = slices.Clone(ps)
+	created := func(p *Pipeline) float64 { return d.pipelines.builds[p.build].CreateSeconds }
+	sort.SliceStable(ps, func(i, j int) bool { return created(ps[i]) > created(ps[j]) })
 	next := make(chan int, len(ps))
 	for i := range ps {
 		next <- i
@@ -129,9 +137,9 @@ func (d *Device) precompile(ps []*Pipeline) error {
 	close(next)
 	seconds := make([]float64, len(ps))
 	byHelper := make([]bool, len(ps))
-	errs := make([]error, workers)
+	errs := make([]error, 1+len(c.helpers))
 	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
+	for w := range errs {
 		wg.Add(1)
 		go func(w int) {
 			defer wg.Done()
@@ -142,19 +150,23 @@ func (d *Device) precompile(ps []*Pipeline) error {
 					err = c.primer.prime(ps[i : i+1])
 				} else {
 					err = c.helpers[w-1].primeCopy(ps[i])
-					byHelper[i] = true
 				}
-				seconds[i] = time.Since(t0).Seconds()
 				if err != nil {
+					// A helper's failure leaves the pipeline to this
+					// device's submit; this device's is the run's.
 					errs[w] = fmt.Errorf("compiling %s%v: %w", ps[i].Kernel.Name, ps[i].Spec, err)
 					return
 				}
+				seconds[i], byHelper[i] = time.Since(t0).Seconds(), w > 0
 			}
 		}(w)
 	}
 	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return err
+	if errs[0] != nil {
+		return errs[0]
+	}
+	if err := errors.Join(errs[1:]...); err != nil {
+		c.off = "a helper device failed: " + err.Error()
 	}
 	var fromHelpers []*Pipeline
 	helperSeconds := 0.0
@@ -171,16 +183,15 @@ func (d *Device) precompile(ps []*Pipeline) error {
 	load := time.Since(t0).Seconds()
 	if os.Getenv("ICT_PIPELINE_LOG") != "" {
 		fmt.Fprintf(os.Stderr, "precompile: %d pipelines on %d threads in %.1f s; %d by helpers (%.1f s summed), loaded from the cache in %.2f s\n",
-			len(ps), workers, time.Since(start).Seconds(), len(fromHelpers), helperSeconds, load)
+			len(ps), len(errs), time.Since(start).Seconds(), len(fromHelpers), helperSeconds, load)
 	}
 	// Loading from the cache takes milliseconds a pipeline; taking about
 	// as long as compiling means the cache did not answer.
 	if helperSeconds > 1 && load > helperSeconds/2 {
 		c.off = fmt.Sprintf("Mesa's shader cache did not answer (loading %d pipelines compiled by helpers took %.1f s, compiling them %.1f s)",
 			len(fromHelpers), load, helperSeconds)
-		c.closeHelpers()
 	}
-	d.pipelines.noteCompiled(ps, seconds, time.Since(start).Seconds())
+	d.pipelines.noteCompiled(ps, seconds, time.Since(start).Seconds(), len(fromHelpers))
 	return nil
 }
 
@@ -194,7 +205,7 @@ func (d *Device) primeTimed(ps []*Pipeline, start time.Time) error {
 		}
 		seconds[i] = time.Since(t0).Seconds()
 	}
-	d.pipelines.noteCompiled(ps, seconds, time.Since(start).Seconds())
+	d.pipelines.noteCompiled(ps, seconds, time.Since(start).Seconds(), 0)
 	return nil
 }
 

@@ -285,9 +285,9 @@ func benchOps(w io.Writer, e *nn.Engine, ch, size, batch int) error {
 func printPipelines(w io.Writer, st vk.PipelineStats, top int) {
 	fmt.Fprintf(w, "pipelines: %d created in %.1f s", st.Built, st.CreateSeconds)
 	if st.Compiled > 0 {
-		fmt.Fprintf(w, ", %d compiled before their first run in %.1f s on %d threads", st.Compiled, st.CompileSeconds, st.CompileThreads)
+		fmt.Fprintf(w, ", %d compiled before their first run in %.1f s on %d threads (%d by helper devices)", st.Compiled, st.CompileSeconds, st.CompileThreads, st.ByHelpers)
 		if st.CompileNote != "" {
-			fmt.Fprintf(w, " (%s)", st.CompileNote)
+			fmt.Fprintf(w, "; %s", st.CompileNote)
 		}
 	}
 	if st.LoadedBytes > 0 {
