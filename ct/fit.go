@@ -12,14 +12,16 @@ import (
 
 // How large a pass of the network fits the device: a micro-batch of a
 // training step, or a chunk of sampling. Rather than model the U-Net's
-// tensors by hand, FitPass runs the pass at 1 and 2 samples, reads the
+// tensors by hand, FitPass records the pass at 1 and 2 samples, reads the
 // pool's peak step-tensor bytes and its largest tensor, and extrapolates
 // linearly (fixed bytes plus bytes per sample). Unless that estimate is
 // under half the memory free, the size it picks is run once more and
 // measured (and shrunk until it fits), so the figure that decides is a
 // measured one. Persistent tensors (parameters, gradients, optimizer
 // moments, EMA) are whatever the allocator holds outside the pool when
-// FitPass runs: call it once they exist.
+// FitPass runs: call it once they exist. The passes are recorded dry
+// (nn.Engine.DryRun): recording alone sets the pool's peak, so no shader
+// runs, and lavapipe compiles no pipeline for sizes only the fit uses.
 //
 // Passes of one size reuse the pool's buffers; a last pass of another
 // size needs buffers of other size classes, which the pool makes room for
@@ -263,7 +265,10 @@ func fitPass(e *nn.Engine, mode PassMode, probe func(n int) error, reset func(),
 			}
 		}()
 		e.ResetPeakMemory()
-		perr := probe(n)
+		// Only the pool's peak matters, which recording sets: the pass
+		// runs dry, so a driver that compiles pipelines at their first
+		// run (lavapipe) compiles none for the sizes only the fit uses.
+		perr := e.DryRun(func() error { return probe(n) })
 		s := e.PoolStats()
 		e.Release()
 		if perr == nil {

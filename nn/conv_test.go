@@ -67,6 +67,36 @@ func convPadCase(xs, ws [4]int, stride, padH, padW int) opCase {
 	}
 }
 
+// twoConvCase sums two stride-s convolutions of one x: x's gradient comes
+// from both, the second (first in the backward) adding into the first's.
+func twoConvCase(b, cin, h, w, cout, k, stride, pad int) opCase {
+	xs, ws := [4]int{b, cin, h, w}, [4]int{cout, cin, k, k}
+	return opCase{
+		name:   fmt.Sprintf("conv2d %v*%v + conv2d %v*%v s%d p%d", xs, ws, xs, ws, stride, pad),
+		inputs: []input{{shape: xs[:]}, {shape: ws[:]}, {shape: ws[:]}},
+		gpu: func(e *Engine, in []*Tensor) *Tensor {
+			return e.Add(e.Conv2d(in[0], in[1], nil, stride, pad), e.Conv2d(in[0], in[2], nil, stride, pad))
+		},
+		ref: func(in [][]float64) []float64 {
+			y1, _ := ref.Conv2d(in[0], xs, in[1], ws, nil, stride, pad)
+			y2, _ := ref.Conv2d(in[0], xs, in[2], ws, nil, stride, pad)
+			for i := range y1 {
+				y1[i] += y2[i]
+			}
+			return y1
+		},
+		refGrad: func(in [][]float64, gy []float64) [][]float64 {
+			gx, gw1, _ := ref.Conv2dBackward(in[0], xs, in[1], ws, gy, stride, pad)
+			gx2, gw2, _ := ref.Conv2dBackward(in[0], xs, in[2], ws, gy, stride, pad)
+			for i := range gx {
+				gx[i] += gx2[i]
+			}
+			return [][]float64{gx, gw1, gw2}
+		},
+		tol: convTol,
+	}
+}
+
 var _ = addCases(
 	convPadCase([4]int{2, 3, 7, 9}, [4]int{5, 3, 1, 7}, 1, 0, 3),
 	convPadCase([4]int{1, 4, 9, 5}, [4]int{3, 4, 7, 1}, 1, 3, 0),
@@ -80,6 +110,8 @@ var _ = addCases(
 	convCase(1, 4, 3, 3, 4, 1, 1, 0, false),
 	convCase(1, 8, 3, 3, 8, 1, 1, 0, false),
 	convCase(1, 4, 4, 4, 4, 1, 1, 0, false),
+	twoConvCase(2, 3, 8, 7, 4, 3, 2, 1),
+	twoConvCase(1, 2, 5, 5, 3, 3, 1, 1),
 )
 
 func TestConvGolden(t *testing.T) {

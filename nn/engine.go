@@ -221,6 +221,25 @@ func (e *Engine) Wait() error {
 	return e.err
 }
 
+// DryRun runs record with the stream dropping the device work it records
+// (vk.Stream.SetDiscard): ops check their shapes, take their tensors from
+// the pool and build their pipelines, but no shader runs and reads give
+// zeros. Measuring the memory a pass needs takes no more (ct.FitPass), and
+// on a driver that compiles pipelines at their first run (lavapipe) the
+// pipelines only such a pass uses are never compiled. Device state is left
+// as it was; tensors written inside hold garbage.
+func (e *Engine) DryRun(record func() error) error {
+	if e.S.Discarding() {
+		return record()
+	}
+	if err := e.S.SetDiscard(true); err != nil {
+		e.fail(err)
+		return e.err
+	}
+	defer e.S.SetDiscard(false)
+	return record()
+}
+
 // kernel is a compute shader of the op library, found by name in package
 // shaders. Its storage buffers, how it uses each, and its push-constant
 // size come from its SPIR-V (vk.KernelFromSPIRV): the shader's GLSL is the

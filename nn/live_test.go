@@ -235,3 +235,69 @@ func TestPoolGivesIdleBuffersBack(t *testing.T) {
 		t.Errorf("pool stats %+v: no trim", st)
 	}
 }
+
+// A dry run takes the same step tensors as the real one and leaves the
+// device as it was: a parameter's gradient stays what it was, and what
+// runs afterwards computes as usual.
+func TestDryRunMeasuresWithoutRunning(t *testing.T) {
+	e := engine(t)
+	const n = 1000
+	ones := make([]float32, n)
+	for i := range ones {
+		ones[i] = 1
+	}
+	w := e.NewParam(ones, n)
+	defer w.Free()
+	pass := func() error {
+		e.ZeroGrad([]*Tensor{w})
+		h := e.Scale(e.Mul(w, w), 3)
+		return e.Backward(e.Sum(h))
+	}
+	grad := func() []float32 {
+		t.Helper()
+		g, err := w.Grad().Download()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return g
+	}
+	real := stepPeak(t, e, false, func() {
+		if err := pass(); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if g := grad(); g[0] != 6 || g[n-1] != 6 {
+		t.Fatalf("d/dw sum(3 w^2) at 1 = %v, want 6", g[0])
+	}
+	dispatches := e.S.Stats().Dispatches
+	dry := stepPeak(t, e, false, func() {
+		if err := e.DryRun(func() error {
+			if err := pass(); err != nil {
+				return err
+			}
+			if got, err := e.Sum(w).Download(); err != nil || got[0] != 0 {
+				t.Errorf("a download in a dry run read %v, %v; want 0", got, err)
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if dry != real || real == 0 {
+		t.Errorf("step tensors peaked at %d bytes in the dry run, %d in the real one", dry, real)
+	}
+	if d := e.S.Stats().Dispatches - dispatches; d != 0 {
+		t.Errorf("the dry run recorded %d dispatches", d)
+	}
+	if g := grad(); g[0] != 6 {
+		t.Errorf("the dry run changed the gradient to %v", g[0])
+	}
+	e.ZeroGrad([]*Tensor{w})
+	if err := e.Backward(e.Sum(e.Scale(w, 2))); err != nil {
+		t.Fatal(err)
+	}
+	if g := grad(); g[0] != 2 {
+		t.Errorf("after the dry run, d/dw sum(2 w) = %v, want 2", g[0])
+	}
+	e.Release()
+}

@@ -97,14 +97,15 @@ func envFlag(name string) (bool, error) {
 type Device struct {
 	Info DeviceInfo
 
-	inst      *instance
-	physical  vk.PhysicalDevice
-	handle    vk.Device
-	queue     vk.Queue
-	fns       C.ict_device_fns
-	pushDesc  bool
-	uma       bool
-	swapchain bool // VK_KHR_swapchain is enabled
+	inst       *instance
+	sharedInst bool // a helper device: the instance is another's
+	physical   vk.PhysicalDevice
+	handle     vk.Device
+	queue      vk.Queue
+	fns        C.ict_device_fns
+	pushDesc   bool
+	uma        bool
+	swapchain  bool // VK_KHR_swapchain is enabled
 
 	// queueMu serializes vkQueueSubmit, vkQueuePresentKHR and the waits
 	// on the queue: Vulkan wants a queue externally synchronized, and a
@@ -115,6 +116,7 @@ type Device struct {
 
 	mem       *allocator
 	pipelines *pipelineCache
+	compiler  *compiler // nil where pipelines compile when created
 	streams   []*Stream
 	closed    bool
 }
@@ -139,6 +141,10 @@ func Open(opt Options) (*Device, error) {
 		return nil, err
 	}
 	if d.mem, err = newAllocator(d, opt.MemoryLimit); err != nil {
+		d.Close()
+		return nil, err
+	}
+	if d.compiler, err = newCompiler(d); err != nil {
 		d.Close()
 		return nil, err
 	}
@@ -228,6 +234,9 @@ func (d *Device) Close() error {
 			s.destroy()
 		}
 		d.streams = nil
+		if d.compiler != nil {
+			d.compiler.destroy(d.handle)
+		}
 		if d.pipelines != nil {
 			if err := d.pipelines.destroy(); err != nil {
 				errs = append(errs, err)
@@ -240,6 +249,9 @@ func (d *Device) Close() error {
 		d.handle = nil
 	}
 	validating := d.Validating()
+	if d.sharedInst {
+		return errors.Join(errs...)
+	}
 	if d.inst != nil {
 		d.inst.destroy()
 		d.inst = nil

@@ -13,6 +13,9 @@
 // buffers and memory (memory.go), shader modules, layouts and the pipeline
 // cache (pipeline.go), and in stream.go the command, descriptor and query
 // pools, fences, submits and the transfer commands (copy, fill, update).
+// On lavapipe, which compiles a pipeline at its first dispatch on one
+// thread, precompile.go compiles the pipelines a submit runs for the first
+// time on all cores before submitting it, with helper devices.
 //
 // A small C shim (shim.h, shim.c) does the rest:
 //

@@ -13,7 +13,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
+	"time"
 	"unsafe"
 
 	"github.com/ictvk/ictvk/internal/atomicfile"
@@ -79,6 +81,12 @@ type Pipeline struct {
 	layout    vk.PipelineLayout
 	setLayout vk.DescriptorSetLayout
 	module    vk.ShaderModule
+	build     int // index in the cache's builds
+	// compiled is set once the pipeline's code is known to exist: on a
+	// driver that compiles at the first dispatch, after its first submit
+	// (see precompile.go).
+	compiled bool
+	pending  bool // in a frame's list of pipelines to compile
 }
 
 type pipelineKey struct {
@@ -89,22 +97,59 @@ type pipelineKey struct {
 // pipelineCache keeps built pipelines in memory and the driver's compiled
 // code in a VkPipelineCache persisted under the user's cache folder.
 type pipelineCache struct {
-	dev       *Device
-	built     map[pipelineKey]*Pipeline
-	handle    vk.PipelineCache
-	path      string // "" when the file is disabled
-	loaded    int    // bytes read from the file at open
-	created   int    // pipelines built this run
-	maxPush   uint32
-	maxInvoc  uint32
-	maxGroupX uint32
+	dev     *Device
+	built   map[pipelineKey]*Pipeline
+	handle  vk.PipelineCache
+	path    string // "" when the file is disabled
+	loaded  int    // bytes read from the file at open
+	created int    // pipelines built this run
+	builds  []PipelineBuild
+	// compiled counts pipelines compiled ahead of their first submit, in
+	// compileSeconds of wall-clock time.
+	compiled       int
+	compileSeconds float64
+	byHelpers      int
+	maxPush        uint32
+	maxInvoc       uint32
+	maxGroupX      uint32
 }
 
 // PipelineStats reports the pipeline cache's work.
 type PipelineStats struct {
 	Path        string // the cache file, "" if disabled
 	LoadedBytes int    // read from the file when the device opened
-	Built       int    // pipelines compiled by this process
+	Built       int    // pipelines created by this process
+	// CreateSeconds is the time spent creating them (shader modules,
+	// layouts, vkCreateComputePipelines).
+	CreateSeconds float64
+	// Compiled counts the pipelines compiled ahead of their first submit
+	// on a driver that compiles at the first dispatch (lavapipe), and
+	// CompileSeconds is the wall-clock time that took, on CompileThreads
+	// threads. CompileNote says why fewer threads were used, if so.
+	Compiled       int
+	CompileSeconds float64
+	CompileThreads int
+	CompileNote    string
+	// ByHelpers counts those compiled by helper devices, which this
+	// device then loaded from Mesa's shader cache.
+	ByHelpers int
+	// Builds lists the pipelines created, by creation plus compile time,
+	// slowest first.
+	Builds []PipelineBuild
+}
+
+// PipelineBuild is one pipeline this process built and how long it took.
+type PipelineBuild struct {
+	Kernel        string
+	Spec          []uint32
+	CreateSeconds float64
+	// CompileSeconds is the time its compile ahead of the first submit
+	// took on whichever thread compiled it (0 where none was needed).
+	CompileSeconds float64
+}
+
+func (b PipelineBuild) String() string {
+	return fmt.Sprintf("%s%v created in %.2f s, compiled in %.2f s", b.Kernel, b.Spec, b.CreateSeconds, b.CompileSeconds)
 }
 
 func newPipelineCache(d *Device, dir string) (*pipelineCache, error) {
@@ -153,11 +198,45 @@ func newPipelineCache(d *Device, dir string) (*pipelineCache, error) {
 
 // PipelineStats reports what the pipeline cache did.
 func (d *Device) PipelineStats() PipelineStats {
-	return PipelineStats{Path: d.pipelines.path, LoadedBytes: d.pipelines.loaded, Built: d.pipelines.created}
+	pc := d.pipelines
+	st := PipelineStats{Path: pc.path, LoadedBytes: pc.loaded, Built: pc.created,
+		Compiled: pc.compiled, CompileSeconds: pc.compileSeconds, ByHelpers: pc.byHelpers, Builds: append([]PipelineBuild(nil), pc.builds...)}
+	for _, b := range st.Builds {
+		st.CreateSeconds += b.CreateSeconds
+	}
+	if c := d.compiler; c != nil {
+		st.CompileThreads, st.CompileNote = c.threads, c.off
+		if c.off != "" {
+			st.CompileThreads = 1
+		}
+	}
+	sort.SliceStable(st.Builds, func(i, j int) bool {
+		return st.Builds[i].CreateSeconds+st.Builds[i].CompileSeconds > st.Builds[j].CreateSeconds+st.Builds[j].CompileSeconds
+	})
+	return st
+}
+
+// noteCompiled records that ps were compiled ahead of their first submit,
+// each taking seconds[i], in wall seconds all together, byHelpers of them
+// on helper devices.
+func (pc *pipelineCache) noteCompiled(ps []*Pipeline, seconds []float64, wall float64, byHelpers int) {
+	pc.compiled += len(ps)
+	pc.byHelpers += byHelpers
+	pc.compileSeconds += wall
+	for i, p := range ps {
+		if p.build >= 0 && p.build < len(pc.builds) {
+			pc.builds[p.build].CompileSeconds = seconds[i]
+			if os.Getenv("ICT_PIPELINE_LOG") != "" {
+				fmt.Fprintf(os.Stderr, "compiled %v\n", pc.builds[p.build])
+			}
+		}
+	}
 }
 
 // Pipeline returns the pipeline for k with the given specialization
-// constants, building it on first use.
+// constants, building it on first use. On a driver that compiles at the
+// first dispatch (lavapipe) the code is compiled before the first submit
+// that runs it (precompile.go).
 func (d *Device) Pipeline(k Kernel, spec ...uint32) (*Pipeline, error) {
 	key := pipelineKey{k.Name, specKey(spec)}
 	if p, ok := d.pipelines.built[key]; ok {
@@ -190,7 +269,8 @@ func (pc *pipelineCache) build(k Kernel, spec []uint32) (*Pipeline, error) {
 	if len(k.Buffers) > 16 {
 		return nil, fmt.Errorf("binds %d buffers, the recorder allows 16", len(k.Buffers))
 	}
-	p := &Pipeline{Kernel: k, Spec: append([]uint32(nil), spec...)}
+	p := &Pipeline{Kernel: k, Spec: append([]uint32(nil), spec...), compiled: pc.dev.compiler == nil}
+	start := time.Now()
 	ok := false
 	defer func() {
 		if !ok {
@@ -269,6 +349,11 @@ func (pc *pipelineCache) build(k Kernel, spec []uint32) (*Pipeline, error) {
 	pipes := []vk.Pipeline{vk.Pipeline(unsafe.Pointer(handle))}
 	p.handle = pipes[0]
 	pc.created++
+	p.build = len(pc.builds)
+	pc.builds = append(pc.builds, PipelineBuild{Kernel: k.Name, Spec: p.Spec, CreateSeconds: time.Since(start).Seconds()})
+	if os.Getenv("ICT_PIPELINE_LOG") != "" {
+		fmt.Fprintf(os.Stderr, "pipeline %d: %v\n", pc.created, pc.builds[len(pc.builds)-1])
+	}
 	ok = true
 	return p, nil
 }

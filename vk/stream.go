@@ -59,6 +59,7 @@ type Stream struct {
 	stats         StreamStats
 	byKernel      map[string]int // dispatches recorded, by kernel name
 	noBarriers    bool           // tests only: drop barriers to prove they matter
+	discard       bool           // see SetDiscard
 
 	// scratch slices reused by every command
 	reads, writes []byteRange
@@ -80,6 +81,9 @@ type frame struct {
 	inFlight   bool
 	hostWrites bool // wrote device memory the host may read
 	staging    []*Buffer
+	// fresh lists the pipelines this frame runs for the first time, on a
+	// driver that compiles them then (see precompile.go).
+	fresh []*Pipeline
 }
 
 const framesInFlight = 3
@@ -190,6 +194,25 @@ func (s *Stream) KernelDispatches() map[string]int {
 // belong to (forward, backward, ...); Timings reports it with each command.
 func (s *Stream) SetPhase(name string) { s.phase = name }
 
+// SetDiscard turns dropping on or off. While on, commands are checked
+// and then dropped rather than recorded: no shader runs, uploads change
+// nothing, downloads read zeros. Work whose only purpose is to be recorded
+// (the memory a pass allocates, the pipelines it builds) costs no device
+// time then, and a driver that compiles pipelines at their first dispatch
+// compiles none. Turning it on submits what was recorded before.
+func (s *Stream) SetDiscard(on bool) error {
+	if on && !s.discard {
+		if err := s.Flush(); err != nil {
+			return err
+		}
+	}
+	s.discard = on
+	return nil
+}
+
+// Discarding reports whether SetDiscard is on.
+func (s *Stream) Discarding() bool { return s.discard }
+
 // Timings returns and clears the GPU times of completed commands (only with
 // StreamOptions.Timestamps on a device that supports them).
 func (s *Stream) Timings() []Timing {
@@ -283,6 +306,15 @@ func (s *Stream) Flush() error {
 			C.VK_ACCESS_SHADER_WRITE_BIT|C.VK_ACCESS_TRANSFER_WRITE_BIT,
 			C.VK_PIPELINE_STAGE_HOST_BIT, C.VK_ACCESS_HOST_READ_BIT)
 		f.hostWrites = false
+	}
+	if len(f.fresh) > 0 {
+		if err := s.dev.precompile(f.fresh); err != nil {
+			return err
+		}
+		for _, p := range f.fresh {
+			p.compiled, p.pending = true, false
+		}
+		f.fresh = f.fresh[:0]
 	}
 	if err := check(vk.EndCommandBuffer(f.cmd), "ending a command buffer"); err != nil {
 		return err
@@ -439,7 +471,7 @@ func (s *Stream) DispatchRanges(p *Pipeline, groups [3]uint32, push []byte, bufs
 				k.Name, groups, s.dev.Info.Name, lim, g, "xyz"[i], lim[i])
 		}
 	}
-	if groups[0] == 0 || groups[1] == 0 || groups[2] == 0 {
+	if groups[0] == 0 || groups[1] == 0 || groups[2] == 0 || s.discard {
 		return nil // nothing to do
 	}
 	align := s.dev.Info.Limits.MinStorageBufferOffsetAlignment
@@ -495,6 +527,10 @@ func (s *Stream) DispatchRanges(p *Pipeline, groups [3]uint32, push []byte, bufs
 		return err
 	}
 	s.finish(f, k.Name)
+	if !p.compiled && !p.pending {
+		p.pending = true
+		f.fresh = append(f.fresh, p)
+	}
 	s.stats.Dispatches++
 	s.byKernel[k.Name]++
 	return nil
@@ -514,6 +550,9 @@ func (s *Stream) FillRange(r Range, value uint32) error {
 	}
 	if r.Offset%4 != 0 || r.Size%4 != 0 || r.Offset+r.Size > roundUp(b.Size, 4) {
 		return fmt.Errorf("vulkan: fill of bytes [%d, %d) of a %d-byte buffer", r.Offset, r.Offset+r.Size, b.Size)
+	}
+	if s.discard {
+		return nil
 	}
 	s.reads = s.reads[:0]
 	s.writes = append(s.writes[:0], byteRange{b.blk.buf, b.offset + r.Offset, b.offset + r.Offset + r.Size})
@@ -540,6 +579,9 @@ func (s *Stream) Update(b *Buffer, off uint64, data []byte) error {
 	if off+uint64(len(data)) > b.Size {
 		return fmt.Errorf("vulkan: Update of %d bytes at %d overruns a %d-byte buffer", len(data), off, b.Size)
 	}
+	if s.discard {
+		return nil
+	}
 	s.reads = s.reads[:0]
 	s.writes = append(s.writes[:0], byteRange{b.blk.buf, b.offset + off, b.offset + off + uint64(len(data))})
 	f, err := s.prepare("update")
@@ -564,6 +606,9 @@ func (s *Stream) Copy(dst *Buffer, dstOff uint64, src *Buffer, srcOff uint64, si
 	if srcOff+size > src.Size || dstOff+size > dst.Size {
 		return fmt.Errorf("vulkan: copy of %d bytes overruns a buffer (source %d bytes from %d, destination %d bytes from %d)", size, src.Size, srcOff, dst.Size, dstOff)
 	}
+	if s.discard {
+		return nil
+	}
 	s.reads = append(s.reads[:0], byteRange{src.blk.buf, src.offset + srcOff, src.offset + srcOff + size})
 	s.writes = append(s.writes[:0], byteRange{dst.blk.buf, dst.offset + dstOff, dst.offset + dstOff + size})
 	f, err := s.prepare("copy")
@@ -587,7 +632,7 @@ func (s *Stream) Upload(b *Buffer, data []byte) error {
 	if uint64(len(data)) > b.Size {
 		return fmt.Errorf("vulkan: uploading %d bytes into a %d-byte buffer", len(data), b.Size)
 	}
-	if len(data) == 0 {
+	if len(data) == 0 || s.discard {
 		return nil
 	}
 	if b.Host() {
@@ -619,6 +664,10 @@ func (s *Stream) Download(b *Buffer, out []byte) error {
 		return fmt.Errorf("vulkan: downloading %d bytes from a %d-byte buffer", len(out), b.Size)
 	}
 	if len(out) == 0 {
+		return nil
+	}
+	if s.discard {
+		clear(out)
 		return nil
 	}
 	if b.Host() {

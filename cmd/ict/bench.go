@@ -94,6 +94,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	if *warm > 0 {
 		fmt.Fprintf(stdout, "warm-up: %d steps in %.1f s (first use builds the pipelines)\n", *warm, time.Since(t0).Seconds())
 	}
+	printPipelines(stdout, e.Dev.PipelineStats(), 5)
 	e.S.Timings() // drop the warm-up's
 	e.ResetPeakMemory()
 	barriers := e.S.Stats().Barriers
@@ -278,4 +279,25 @@ func benchOps(w io.Writer, e *nn.Engine, ch, size, batch int) error {
 		}
 	})
 	return err
+}
+
+// printPipelines reports the pipelines built so far and the slowest few.
+func printPipelines(w io.Writer, st vk.PipelineStats, top int) {
+	fmt.Fprintf(w, "pipelines: %d created in %.1f s", st.Built, st.CreateSeconds)
+	if st.Compiled > 0 {
+		fmt.Fprintf(w, ", %d compiled before their first run in %.1f s on %d threads (%d by helper devices)", st.Compiled, st.CompileSeconds, st.CompileThreads, st.ByHelpers)
+		if st.CompileNote != "" {
+			fmt.Fprintf(w, "; %s", st.CompileNote)
+		}
+	}
+	if st.LoadedBytes > 0 {
+		fmt.Fprintf(w, "; cache file %d bytes", st.LoadedBytes)
+	}
+	fmt.Fprintln(w)
+	for i, b := range st.Builds {
+		if i == top {
+			break
+		}
+		fmt.Fprintf(w, "  %v\n", b)
+	}
 }
