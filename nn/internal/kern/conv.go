@@ -142,6 +142,12 @@ func (k *Kernels) Conv2dBiasGrad(s *vk.Stream, gy, gb vk.Range, p ConvParams, ac
 // grad weight: gy and x), c receives it. The grad input runs as
 // Stride*Stride phases (see gemm_conv.glsl).
 func (k *Kernels) conv(s *vk.Stream, mode int, a, b, c, bias vk.Range, p ConvParams, accumulate bool) error {
+	if k.sameConv(mode, p) {
+		if mode == convGradWeight {
+			return k.convSameWeight(s, b, a, c, p, accumulate)
+		}
+		return k.convSame(s, mode, a, b, c, bias, p, accumulate)
+	}
 	if mode != convGradInput {
 		return k.convPhase(s, mode, a, b, c, bias, p, accumulate, 0, 0)
 	}
