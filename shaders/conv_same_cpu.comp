@@ -35,6 +35,9 @@ layout(constant_id = 3) const int KW = 3;
 // layer's outputs and its outputs the layer's inputs, and tap (ky, kx)
 // takes w[ci][m][KH-1-ky][KW-1-kx].
 layout(constant_id = 4) const bool TRANSPOSED = false;
+// ACCUMULATE adds y's old value (a spec constant: its loads cost a loop
+// over the lanes even when a flag turns them off).
+layout(constant_id = 5) const bool ACCUMULATE = false;
 
 const int KHW = KH * KW;
 const int HL = (KW - 1) / 2;  // columns beside a lane's 4, left and right
@@ -64,8 +67,7 @@ layout(push_constant) uniform ConvSamePush {
   int kBegin, kEnd; // the input channels this dispatch sums (see kern's depthSlices)
 } pc;
 
-const int FLAG_ACCUMULATE = 1; // y += result
-const int FLAG_BIAS = 4;       // add bias[m] (forward only)
+const int FLAG_BIAS = 4; // add bias[m] (forward only)
 
 float acc[TM][TR][4];
 
@@ -160,7 +162,7 @@ void main() {
         if (laneOK && oy < pc.H) {
           int idx = (((n * pc.CO + m) * pc.H + oy) * pc.W + ox) >> 2;
           vec4 v = vec4(acc[i][r][0], acc[i][r][1], acc[i][r][2], acc[i][r][3]) + rb;
-          if ((pc.flags & FLAG_ACCUMULATE) != 0) v += y4[idx];
+          if (ACCUMULATE) v += y4[idx];
           y4[idx] = v;
         }
       }

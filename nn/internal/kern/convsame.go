@@ -13,10 +13,11 @@ var (
 	convSameWeightCPU = kernel("conv_same_weight_cpu", CPU)
 )
 
-// Largest tiles of the same-convolution kernels, in accumulators per lane:
-// past about 512 the accumulators and operands of a workgroup outgrow the
-// CPU's first-level cache and every load slows down.
-const sameMaxAcc = 512
+// Largest tiles of conv_same_cpu.comp, in accumulators per lane: on
+// lavapipe, tiles from 128 to 512 ran the U-Net's layers at the same speed
+// (within 10%), larger ones slower (the accumulators and operands outgrow
+// the first-level cache); the smaller compile faster.
+const sameMaxAcc = 256
 
 // sameConv reports whether product mode of p runs on the same-convolution
 // kernels: the CPU variant, a same convolution whose kernel reaches at most
@@ -25,7 +26,7 @@ const sameMaxAcc = 512
 // (fewer would leave lanes idle), and for the forward and input gradient
 // rows of at most 32 pixels (the 8 lanes of a workgroup cover a row).
 func (k *Kernels) sameConv(mode int, p ConvParams) bool {
-	if k.variant != CPU || p.Stride != 1 || p.KH%2 == 0 || p.KW%2 == 0 || p.PadH != p.KH/2 || p.PadW != p.KW/2 ||
+	if k.variant != CPU || k.gemmOnly || p.Stride != 1 || p.KH%2 == 0 || p.KW%2 == 0 || p.PadH != p.KH/2 || p.PadW != p.KW/2 ||
 		p.KW > 9 || p.W%4 != 0 || p.wLen()%4 != 0 {
 		return false
 	}
@@ -78,14 +79,14 @@ func (k *Kernels) convSame(s *vk.Stream, mode int, w, in, out, bias vk.Range, p 
 	} else {
 		bias = out // a binding of at least Cout floats when there is no bias
 	}
-	pipe, err := k.pipeline(convSameCPU, uint32(t.tm), uint32(t.tr), uint32(p.KH), uint32(p.KW), b2u(mode == convGradInput))
-	if err != nil {
-		return err
-	}
 	gx, gy := ceilDiv(p.H, rowGroups(p.W)*t.tr), ceilDiv(co, t.tm)
 	// Each input channel is one iteration of the kernel's loop.
 	for i, ks := range slices(ci, k.maxDepth/4, 1) {
-		_, flags := sliceFlags(i, accumulate, biasFlag)
+		acc, flags := sliceFlags(i, accumulate, biasFlag)
+		pipe, err := k.pipeline(convSameCPU, uint32(t.tm), uint32(t.tr), uint32(p.KH), uint32(p.KW), b2u(mode == convGradInput), b2u(acc))
+		if err != nil {
+			return err
+		}
 		if err := k.grid(gx, gy, p.B, func(g gridPart) error {
 			push := vk.Push(p.B, ci, p.H, p.W, co, flags, p.W/4, g.x0, g.y0, g.z0, ks[0], ks[1])
 			return s.DispatchRanges(pipe, g.groups(), push, w, in, out, bias)
@@ -102,24 +103,27 @@ func (k *Kernels) convSame(s *vk.Stream, mode int, w, in, out, bias vk.Range, p 
 type sameWeightTile struct{ tm, cpl, tw int }
 
 // chooseSameWeightTile picks the tile of a same convolution's weight
-// gradient: 16 output channels and 2 input channels per lane where that
-// leaves a workgroup for each of threads, smaller tiles otherwise, and
+// gradient: up to 16 output channels and 2 input channels a lane, halved
+// (channels first) while that leaves fewer workgroups than threads, and
 // columns in blocks of up to 32.
 func chooseSameWeightTile(cin, cout, w, threads int) sameWeightTile {
-	var best sameWeightTile
-	bestGroups := 0
-	for _, c := range [][2]int{{16, 2}, {8, 2}, {16, 1}, {8, 1}} {
-		groups := ceilDiv(cout, c[0]) * ceilDiv(cin, 8*c[1])
-		if groups > bestGroups {
-			best, bestGroups = sameWeightTile{tm: c[0], cpl: c[1]}, groups
-		}
-		if groups >= threads {
-			best = sameWeightTile{tm: c[0], cpl: c[1]}
+	t := sameWeightTile{tm: 16, cpl: 2, tw: min(w, 32)}
+	for t.tm > 8 && t.tm/2 >= cout {
+		t.tm /= 2
+	}
+	if cin < 16 {
+		t.cpl = 1
+	}
+	for ceilDiv(cout, t.tm)*ceilDiv(cin, 8*t.cpl) < threads {
+		if t.tm > 8 {
+			t.tm /= 2
+		} else if t.cpl > 1 {
+			t.cpl = 1
+		} else {
 			break
 		}
 	}
-	best.tw = min(w, 32)
-	return best
+	return t
 }
 
 // convSameWeight records gw (+)= the weight gradient of p on
