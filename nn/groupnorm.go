@@ -82,7 +82,7 @@ func (e *Engine) groupNorm(x, gamma, beta *Tensor, groups int, eps float32, loca
 	out, op, saves := y, "groupnorm", []*Tensor{x, gamma, stats}
 	if silu {
 		out = e.newTensor(x.shape...)
-		e.elementwise(siluKernel, x.n, vk.Push(x.n), y, out)
+		e.elementwiseVec(siluKernel, x.n, true, vk.Push(x.n), y, out)
 		e.recycle(y)
 		op, saves = "groupnorm_silu", append(saves, beta)
 	}
@@ -95,7 +95,7 @@ func (e *Engine) groupNorm(x, gamma, beta *Tensor, groups int, eps float32, loca
 			// take the gradient through SiLU.
 			y, scratch, gsilu := e.newTensor(x.shape...), e.newTensor(nb, groups, 3), e.newTensor(x.shape...)
 			e.reduceRows(groupNormKernel, count, local, vk.Push(count, hw, cpg, groups, eps), x, gamma, beta, y, scratch)
-			e.elementwise(siluBackwardKernel, x.n, vk.Push(x.n, boolWord(false)), y, gy, gsilu)
+			e.elementwiseVec(siluBackwardKernel, x.n, true, vk.Push(x.n, boolWord(false)), y, gy, gsilu)
 			e.recycle(y)
 			e.recycle(scratch)
 			gy = gsilu
