@@ -34,7 +34,9 @@
 // vector multiply-adds while register spills are cheap stack traffic.
 // Each invocation therefore computes up to 32x64 outputs from vec4 loads
 // (4*TM*TN multiply-adds per TM+TN loads), and lanes of a workgroup share
-// rows of A. chooseCPUTile picks the tile per product from a cost model
+// rows of A: each lane loads 1/8 of them and subgroup shuffles, which
+// lavapipe runs at vector speed, pass them to the others (matmul_cpu.comp).
+// chooseCPUTile picks the tile per product from a cost model
 // fitted on lavapipe, with enough workgroups for every worker thread.
 // Shapes whose rows are not multiples of 4 floats fall back to scalar
 // loads; edges clamp their indices and never read outside a matrix.
