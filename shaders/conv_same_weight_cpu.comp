@@ -39,6 +39,11 @@ const int NG = (TM * TW / 4 + 7) / 8;  // vec4s of gy per lane and step
 layout(std430, binding = 0) readonly buffer X4 { vec4 x4[]; };
 layout(std430, binding = 1) readonly buffer GY4 { vec4 gy4[]; };
 layout(std430, binding = 2) buffer GW { float gw[]; };
+// With FLAG_BIAS, gb (+)= the sums of gy per output channel (the bias's
+// gradient), written by the workgroups of the first input-channel block:
+// the kernel has each of gy's values at hand, which a separate reduction
+// would load again.
+layout(std430, binding = 3) buffer GB { float gb[]; };
 
 // kern packs these in this order. The depth slice [kBegin, kEnd) counts
 // output rows of the batch: row s is row s % H of image s / H.
@@ -51,9 +56,11 @@ layout(push_constant) uniform ConvSameWeightPush {
   int kBegin, kEnd;
 } pc;
 
-const int FLAG_ACCUMULATE = 1; // gw += result
+const int FLAG_ACCUMULATE = 1; // gw (and gb) += result
+const int FLAG_BIAS = 4;       // also the bias's gradient
 
 float acc[TM][CPL][KHW];
+float biasSum[TM]; // the same in every lane
 float win[CPL][KH][WW];
 
 // loadRow puts columns ox0 - HL .. ox0 + TW + HL - 1 of row iy of channel
@@ -82,6 +89,8 @@ void main() {
   [[unroll]] for (int i = 0; i < TM; i++)
     [[unroll]] for (int j = 0; j < CPL; j++)
       [[unroll]] for (int tap = 0; tap < KHW; tap++) acc[i][j][tap] = 0.0;
+  [[unroll]] for (int i = 0; i < TM; i++) biasSum[i] = 0.0;
+  bool bias = (pc.flags & FLAG_BIAS) != 0;
 
   for (int cb = 0; cb < pc.colBlocks; cb++) {
     int ox0 = cb * TW;
@@ -115,6 +124,11 @@ void main() {
             int c = i * (TW / 4) + p / 4;
             gv[p] = subgroupShuffle(g[c >> 3][p & 3], c & 7);
           }
+          if (bias) {
+            float t = 0.0;
+            [[unroll]] for (int p = 0; p < TW; p++) t += gv[p];
+            biasSum[i] += t;
+          }
           [[unroll]] for (int j = 0; j < CPL; j++)
             [[unroll]] for (int ky = 0; ky < KH; ky++)
               [[unroll]] for (int kx = 0; kx < KW; kx++) {
@@ -131,6 +145,16 @@ void main() {
     }
   }
 
+  if (bias && pc.tileX + int(gl_WorkGroupID.x) == 0) {
+    // Lane i % 8 stores row i.
+    [[unroll]] for (int i = 0; i < TM; i++) {
+      if (lane == (i & 7) && m0 + i < pc.CO) {
+        float v = biasSum[i];
+        if ((pc.flags & FLAG_ACCUMULATE) != 0) v += gb[m0 + i];
+        gb[m0 + i] = v;
+      }
+    }
+  }
   [[unroll]] for (int i = 0; i < TM; i++) {
     int m = m0 + i;
     [[unroll]] for (int j = 0; j < CPL; j++) {

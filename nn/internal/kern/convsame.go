@@ -127,8 +127,8 @@ func chooseSameWeightTile(cin, cout, w, threads int) sameWeightTile {
 }
 
 // convSameWeight records gw (+)= the weight gradient of p on
-// conv_same_weight_cpu.comp.
-func (k *Kernels) convSameWeight(s *vk.Stream, x, gy, gw vk.Range, p ConvParams, accumulate bool) error {
+// conv_same_weight_cpu.comp and, where gb is bound, gb (+)= the bias's.
+func (k *Kernels) convSameWeight(s *vk.Stream, x, gy, gw, gb vk.Range, p ConvParams, accumulate bool) error {
 	t := chooseSameWeightTile(p.Cin, p.Cout, p.W, k.threads)
 	pipe, err := k.pipeline(convSameWeightCPU, uint32(t.tm), uint32(t.cpl), uint32(t.tw), uint32(p.KH), uint32(p.KW))
 	if err != nil {
@@ -143,11 +143,18 @@ func (k *Kernels) convSameWeight(s *vk.Stream, x, gy, gw vk.Range, p ConvParams,
 	if k.maxDepth > 0 {
 		rows = max(1, k.maxDepth/4/(2*colBlocks))
 	}
+	biasFlag := 0
+	if gb.Buf != nil {
+		biasFlag = flagBiasRow
+	} else {
+		gb = gw // bound, never written
+	}
 	for i, ks := range slices(p.B*p.H, rows, 1) {
 		acc, _ := sliceFlags(i, accumulate, 0)
+		flags := int(b2u(acc)) | biasFlag
 		if err := k.grid(gx, gy2, 1, func(g gridPart) error {
-			push := vk.Push(p.B, p.Cin, p.H, p.W, p.Cout, int(b2u(acc)), colBlocks, g.x0, g.y0, ks[0], ks[1])
-			return s.DispatchRanges(pipe, g.groups(), push, x, gy, gw)
+			push := vk.Push(p.B, p.Cin, p.H, p.W, p.Cout, flags, colBlocks, g.x0, g.y0, ks[0], ks[1])
+			return s.DispatchRanges(pipe, g.groups(), push, x, gy, gw, gb)
 		}); err != nil {
 			return err
 		}
