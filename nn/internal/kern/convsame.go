@@ -20,13 +20,15 @@ var (
 const sameMaxAcc = 256
 
 // sameConv reports whether product mode of p runs on the same-convolution
-// kernels: the CPU variant, a same convolution whose kernel reaches at most
+// kernels: the CPU variant on subgroups of 8 lanes (the kernels' workgroups
+// are 8 invocations that shuffle among themselves, so they must be one
+// subgroup), a same convolution whose kernel reaches at most
 // 4 columns beside a pixel, rows of whole vec4s (W % 4 == 0) and a weight
 // tensor of whole vec4s, at least 8 channels on the side the lanes split
 // (fewer would leave lanes idle), and for the forward and input gradient
 // rows of at most 32 pixels (the 8 lanes of a workgroup cover a row).
 func (k *Kernels) sameConv(mode int, p ConvParams) bool {
-	if k.variant != CPU || k.gemmOnly || p.Stride != 1 || p.KH%2 == 0 || p.KW%2 == 0 || p.PadH != p.KH/2 || p.PadW != p.KW/2 ||
+	if k.variant != CPU || k.lanes != 8 || k.gemmOnly || p.Stride != 1 || p.KH%2 == 0 || p.KW%2 == 0 || p.PadH != p.KH/2 || p.PadW != p.KW/2 ||
 		p.KW > 9 || p.W%4 != 0 || p.wLen()%4 != 0 {
 		return false
 	}

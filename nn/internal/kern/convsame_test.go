@@ -4,7 +4,7 @@ import "testing"
 
 // TestSameConv pins which products run on the same-convolution kernels.
 func TestSameConv(t *testing.T) {
-	k := &Kernels{variant: CPU}
+	k := &Kernels{variant: CPU, lanes: 8}
 	same := ConvParams{B: 2, Cin: 8, H: 8, W: 8, Cout: 8, KH: 3, KW: 3, Stride: 1, PadH: 1, PadW: 1}
 	for _, c := range []struct {
 		name string
@@ -35,8 +35,11 @@ func TestSameConv(t *testing.T) {
 	if k.sameConv(convForward, same) {
 		t.Error("gemmOnly: the forward still runs on conv_same_cpu")
 	}
-	if (&Kernels{variant: GPU}).sameConv(convForward, same) {
+	if (&Kernels{variant: GPU, lanes: 8}).sameConv(convForward, same) {
 		t.Error("the GPU variant runs conv_same_cpu")
+	}
+	if (&Kernels{variant: CPU, lanes: 4}).sameConv(convForward, same) {
+		t.Error("subgroups of 4 lanes run conv_same_cpu")
 	}
 }
 
