@@ -69,7 +69,7 @@ func (e *Engine) broadcast(op string, mode uint32, x, v *Tensor, ok bool) *Tenso
 	}
 	inner := x.n / v.n
 	out := e.newTensor(x.shape...)
-	e.elementwise(broadcastKernel, x.n, vk.Push(x.n, inner, mode, float32(1), uint32(0), v.n), x, v, out)
+	e.elementwiseVec(broadcastKernel, x.n, inner%4 == 0, vk.Push(x.n, inner, mode, float32(1), uint32(0), v.n), x, v, out)
 	if e.recording(x, v) {
 		var saves []*Tensor // g alone gives the gradients of a sum
 		if mode == broadcastMul {
@@ -81,7 +81,7 @@ func (e *Engine) broadcast(op string, mode uint32, x, v *Tensor, ok bool) *Tenso
 					e.accumulate(x, g)
 				} else {
 					gx, acc := e.gradTarget(x)
-					e.elementwise(broadcastKernel, x.n, vk.Push(x.n, inner, mode, float32(1), boolWord(acc), v.n), g, v, gx)
+					e.elementwiseVec(broadcastKernel, x.n, inner%4 == 0, vk.Push(x.n, inner, mode, float32(1), boolWord(acc), v.n), g, v, gx)
 				}
 			}
 			if needsGrad(v) {
@@ -102,7 +102,7 @@ func (e *Engine) broadcast(op string, mode uint32, x, v *Tensor, ok bool) *Tenso
 // scaleBySample returns a * x[i] * s[i/inner] without recording (backward
 // passes).
 func (e *Engine) scaleBySample(x, s *Tensor, a float32, dst *Tensor, acc bool) {
-	e.elementwise(broadcastKernel, x.n, vk.Push(x.n, x.n/s.n, broadcastMul, a, boolWord(acc), s.n), x, s, dst)
+	e.elementwiseVec(broadcastKernel, x.n, (x.n/s.n)%4 == 0, vk.Push(x.n, x.n/s.n, broadcastMul, a, boolWord(acc), s.n), x, s, dst)
 }
 
 // AddBias returns x + b with b [C] added along x's second axis: the bias of
@@ -114,7 +114,7 @@ func (e *Engine) AddBias(x, b *Tensor) *Tensor {
 	}
 	inner := x.n / (x.shape[0] * x.shape[1])
 	out := e.newTensor(x.shape...)
-	e.elementwise(broadcastKernel, x.n, vk.Push(x.n, inner, broadcastAdd, float32(1), uint32(0), b.n), x, b, out)
+	e.elementwiseVec(broadcastKernel, x.n, inner%4 == 0, vk.Push(x.n, inner, broadcastAdd, float32(1), uint32(0), b.n), x, b, out)
 	if e.recording(x, b) {
 		e.record("add bias", out, []*Tensor{x, b}, nil, func(g *Tensor) {
 			e.accumulate(x, g)

@@ -51,6 +51,10 @@ var _ = addCases(
 	addChannelCase("add_channel/b1", []int{1, 3, 9, 9}),
 	mulChannelCase("mul_channel", []int{3, 7, 7, 9}),
 	mulChannelCase("mul_channel/b1", []int{1, 5, 9, 7}),
+	// Runs of a multiple of 4 elements: the broadcast kernel's vec4 path.
+	addChannelCase("add_channel/vec4", []int{2, 3, 4, 4}),
+	mulChannelCase("mul_channel/vec4", []int{2, 3, 4, 8}),
+	parameterizationCase("c_skip*x+c_out*silu(c_in*x)/vec4", []int{2, 3, 4, 4}),
 	opCase{
 		name:   "add_sample",
 		inputs: []input{{shape: []int{3, 5, 7, 7}}, {shape: []int{3}}},
@@ -73,37 +77,7 @@ var _ = addCases(
 		},
 		tol: broadcastTol,
 	},
-	opCase{
-		// The consistency parameterization's shape, c_skip x + c_out F(c_in x)
-		// with F = SiLU: x reaches the output along two paths, and the
-		// per-sample scalars are constants as in training.
-		name: "c_skip*x+c_out*silu(c_in*x)",
-		inputs: []input{
-			{shape: []int{3, 5, 7, 7}, lo: -2, hi: 2},
-			{shape: []int{3}, lo: 0.1, hi: 1, noGrad: true},
-			{shape: []int{3}, lo: 0.1, hi: 1, noGrad: true},
-			{shape: []int{3}, lo: 0.1, hi: 1, noGrad: true},
-		},
-		gpu: func(e *Engine, in []*Tensor) *Tensor {
-			x, cSkip, cOut, cIn := in[0], in[1], in[2], in[3]
-			return e.Add(e.MulSample(x, cSkip), e.MulSample(e.SiLU(e.MulSample(x, cIn)), cOut))
-		},
-		ref: func(in [][]float64) []float64 {
-			xs := sampleShape([]int{3, 5, 7, 7})
-			inner := ref.SiLU(ref.MulChannel(in[0], xs, in[3]))
-			return ref.Add(ref.MulChannel(in[0], xs, in[1]), ref.MulChannel(inner, xs, in[2]))
-		},
-		refGrad: func(in [][]float64, gy []float64) [][]float64 {
-			xs := sampleShape([]int{3, 5, 7, 7})
-			scaled := ref.MulChannel(in[0], xs, in[3])
-			gSkip, _ := ref.MulChannelBackward(in[0], xs, in[1], gy)
-			gInner, _ := ref.MulChannelBackward(ref.SiLU(scaled), xs, in[2], gy)
-			gScaled := ref.SiLUBackward(scaled, gInner)
-			gIn, _ := ref.MulChannelBackward(in[0], xs, in[3], gScaled)
-			return [][]float64{ref.Add(gSkip, gIn), nil, nil, nil}
-		},
-		tol: broadcastTol,
-	},
+	parameterizationCase("c_skip*x+c_out*silu(c_in*x)", []int{3, 5, 7, 7}),
 )
 
 func TestBroadcastShapeErrors(t *testing.T) {
@@ -162,4 +136,39 @@ func refBiasGrad(gy []float64, n, c, inner int) []float64 {
 		g[(i/inner)%c] += v
 	}
 	return g
+}
+
+// parameterizationCase is the consistency parameterization's shape,
+// c_skip x + c_out F(c_in x) with F = SiLU: x reaches the output along two
+// paths, and the per-sample scalars are constants as in training.
+func parameterizationCase(name string, xs []int) opCase {
+	b := xs[0]
+	return opCase{
+		name: name,
+		inputs: []input{
+			{shape: xs, lo: -2, hi: 2},
+			{shape: []int{b}, lo: 0.1, hi: 1, noGrad: true},
+			{shape: []int{b}, lo: 0.1, hi: 1, noGrad: true},
+			{shape: []int{b}, lo: 0.1, hi: 1, noGrad: true},
+		},
+		gpu: func(e *Engine, in []*Tensor) *Tensor {
+			x, cSkip, cOut, cIn := in[0], in[1], in[2], in[3]
+			return e.Add(e.MulSample(x, cSkip), e.MulSample(e.SiLU(e.MulSample(x, cIn)), cOut))
+		},
+		ref: func(in [][]float64) []float64 {
+			ss := sampleShape(xs)
+			inner := ref.SiLU(ref.MulChannel(in[0], ss, in[3]))
+			return ref.Add(ref.MulChannel(in[0], ss, in[1]), ref.MulChannel(inner, ss, in[2]))
+		},
+		refGrad: func(in [][]float64, gy []float64) [][]float64 {
+			ss := sampleShape(xs)
+			scaled := ref.MulChannel(in[0], ss, in[3])
+			gSkip, _ := ref.MulChannelBackward(in[0], ss, in[1], gy)
+			gInner, _ := ref.MulChannelBackward(ref.SiLU(scaled), ss, in[2], gy)
+			gScaled := ref.SiLUBackward(scaled, gInner)
+			gIn, _ := ref.MulChannelBackward(in[0], ss, in[3], gScaled)
+			return [][]float64{ref.Add(gSkip, gIn), nil, nil, nil}
+		},
+		tol: broadcastTol,
+	}
 }

@@ -26,7 +26,7 @@ func (e *Engine) Concat(a, b *Tensor) *Tensor {
 	batch := a.shape[0]
 	na, nb := a.n/batch, b.n/batch
 	out := e.newTensor(ys...)
-	e.elementwise(concatKernel, out.n, vk.Push(out.n, na, nb), a, b, out)
+	e.elementwiseVec(concatKernel, out.n, na%4 == 0 && nb%4 == 0, vk.Push(out.n, na, nb), a, b, out)
 	if e.recording(a, b) {
 		e.record("concat", out, []*Tensor{a, b}, nil, func(g *Tensor) {
 			e.split(g, a, na+nb, 0)
@@ -43,5 +43,6 @@ func (e *Engine) split(g, t *Tensor, total, offset int) {
 		return
 	}
 	gt, acc := e.gradTarget(t)
-	e.elementwise(concatBackwardKernel, t.n, vk.Push(t.n, t.n/t.shape[0], total, offset, boolWord(acc)), g, gt)
+	part := t.n / t.shape[0]
+	e.elementwiseVec(concatBackwardKernel, t.n, part%4 == 0 && total%4 == 0 && offset%4 == 0, vk.Push(t.n, part, total, offset, boolWord(acc)), g, gt)
 }

@@ -26,24 +26,30 @@ func concatCase(name string, as, bs []int) opCase {
 var _ = addCases(
 	concatCase("concat", []int{2, 3, 7, 7}, []int{2, 5, 7, 7}),
 	concatCase("concat/b1", []int{1, 7, 9, 9}, []int{1, 3, 9, 9}),
-	opCase{
-		// Both operands one tensor: the two halves of the gradient add up.
-		name:   "concat(x,x)",
-		inputs: []input{{shape: []int{3, 5, 7, 9}}},
+	// Samples of a multiple of 4 elements: the vec4 paths.
+	concatCase("concat/vec4", []int{2, 3, 4, 4}, []int{2, 5, 4, 4}),
+	concatSelfCase("concat(x,x)", [4]int{3, 5, 7, 9}),
+	concatSelfCase("concat(x,x)/vec4", [4]int{3, 5, 4, 2}),
+)
+
+// concatSelfCase concatenates a tensor with itself: the two halves of the
+// gradient add up.
+func concatSelfCase(name string, s [4]int) opCase {
+	return opCase{
+		name:   name,
+		inputs: []input{{shape: s[:]}},
 		gpu:    func(e *Engine, in []*Tensor) *Tensor { return e.Concat(in[0], in[0]) },
 		ref: func(in [][]float64) []float64 {
-			s := [4]int{3, 5, 7, 9}
 			y, _ := ref.Concat(in[0], s, in[0], s)
 			return y
 		},
 		refGrad: func(in [][]float64, gy []float64) [][]float64 {
-			s := [4]int{3, 5, 7, 9}
 			ga, gb := ref.ConcatBackward(s, s, gy)
 			return [][]float64{ref.Add(ga, gb)}
 		},
 		tol: elementwiseTol,
-	},
-)
+	}
+}
 
 func TestConcatShapeError(t *testing.T) {
 	e := engine(t)

@@ -57,18 +57,32 @@ func (e *Engine) conv2dBackward(x, w, b, gy *Tensor, g convGeom) {
 	if e.err != nil {
 		return
 	}
+	var gw, gb *Tensor
+	var accW, accB bool
+	if needsGrad(w) {
+		gw, accW = e.gradTarget(w)
+	}
 	if needsGrad(b) {
-		// One pass with vector loads: the generic strided reduction took
-		// two passes and 7% of a small U-Net's step.
-		gb, acc := e.gradTarget(b)
-		if err := k.Conv2dBiasGrad(e.S, gy.rng(), gb.rng(), g.params(), acc); err != nil {
+		gb, accB = e.gradTarget(b)
+	}
+	if gw != nil && gb != nil && accW == accB {
+		// One launch where kern can (its same-convolution kernel sums
+		// the bias's gradient on the way).
+		if err := k.Conv2dGradWeight(e.S, x.rng(), gy.rng(), gw.rng(), gb.rng(), g.params(), accW); err != nil {
 			e.fail(err)
 		}
-	}
-	if needsGrad(w) {
-		gw, acc := e.gradTarget(w)
-		if err := k.Conv2dGradWeight(e.S, x.rng(), gy.rng(), gw.rng(), vk.Range{}, g.params(), acc); err != nil {
-			e.fail(err)
+	} else {
+		if gb != nil {
+			// One pass with vector loads: the generic strided reduction
+			// took two passes and 7% of a small U-Net's step.
+			if err := k.Conv2dBiasGrad(e.S, gy.rng(), gb.rng(), g.params(), accB); err != nil {
+				e.fail(err)
+			}
+		}
+		if gw != nil {
+			if err := k.Conv2dGradWeight(e.S, x.rng(), gy.rng(), gw.rng(), vk.Range{}, g.params(), accW); err != nil {
+				e.fail(err)
+			}
 		}
 	}
 	if needsGrad(x) {

@@ -112,6 +112,9 @@ var _ = addCases(
 	convCase(1, 4, 4, 4, 4, 1, 1, 0, false),
 	twoConvCase(2, 3, 8, 7, 4, 3, 2, 1),
 	twoConvCase(1, 2, 5, 5, 3, 3, 1, 1),
+	// A same convolution with rows of whole vec4s and 8 channels: the CPU
+	// tiling's conv_same_cpu and conv_same_weight_cpu kernels.
+	convCase(2, 8, 5, 8, 12, 3, 1, 1, true),
 )
 
 func TestConvGolden(t *testing.T) {

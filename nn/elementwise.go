@@ -23,13 +23,13 @@ func (e *Engine) checkSame(op string, a, b *Tensor) bool {
 // add returns a + b without recording (backward passes use it).
 func (e *Engine) add(a, b *Tensor) *Tensor {
 	out := e.newTensor(a.shape...)
-	e.elementwise(addKernel, a.n, vk.Push(a.n), a, b, out)
+	e.elementwiseVec(addKernel, a.n, true, vk.Push(a.n), a, b, out)
 	return out
 }
 
 // addInto records a += b.
 func (e *Engine) addInto(a, b *Tensor) {
-	e.elementwise(addIntoKernel, a.n, vk.Push(a.n), a, b)
+	e.elementwiseVec(addIntoKernel, a.n, true, vk.Push(a.n), a, b)
 }
 
 // Add returns a + b (same shapes).
@@ -53,17 +53,17 @@ func (e *Engine) Mul(a, b *Tensor) *Tensor {
 		return e.placeholder(a.shape...)
 	}
 	out := e.newTensor(a.shape...)
-	e.elementwise(mulKernel, a.n, vk.Push(a.n), a, b, out)
+	e.elementwiseVec(mulKernel, a.n, true, vk.Push(a.n), a, b, out)
 	if e.recording(a, b) {
 		e.record("mul", out, []*Tensor{a, b}, []*Tensor{when(needsGrad(a), b), when(needsGrad(b), a)}, func(g *Tensor) {
 			if needsGrad(a) {
 				ga := e.newTensor(a.shape...)
-				e.elementwise(mulKernel, a.n, vk.Push(a.n), g, b, ga)
+				e.elementwiseVec(mulKernel, a.n, true, vk.Push(a.n), g, b, ga)
 				e.accumulate(a, ga)
 			}
 			if needsGrad(b) {
 				gb := e.newTensor(b.shape...)
-				e.elementwise(mulKernel, b.n, vk.Push(b.n), g, a, gb)
+				e.elementwiseVec(mulKernel, b.n, true, vk.Push(b.n), g, a, gb)
 				e.accumulate(b, gb)
 			}
 		})
@@ -74,7 +74,7 @@ func (e *Engine) Mul(a, b *Tensor) *Tensor {
 // affine returns s*x + c without recording.
 func (e *Engine) affine(x *Tensor, s, c float32) *Tensor {
 	out := e.newTensor(x.shape...)
-	e.elementwise(affineKernel, x.n, vk.Push(x.n, s, c), x, out)
+	e.elementwiseVec(affineKernel, x.n, true, vk.Push(x.n, s, c), x, out)
 	return out
 }
 
@@ -98,11 +98,11 @@ func (e *Engine) Sub(a, b *Tensor) *Tensor { return e.Add(a, e.Scale(b, -1)) }
 // SiLU returns x * sigmoid(x).
 func (e *Engine) SiLU(x *Tensor) *Tensor {
 	out := e.newTensor(x.shape...)
-	e.elementwise(siluKernel, x.n, vk.Push(x.n), x, out)
+	e.elementwiseVec(siluKernel, x.n, true, vk.Push(x.n), x, out)
 	if e.recording(x) {
 		e.record("silu", out, []*Tensor{x}, []*Tensor{x}, func(g *Tensor) {
 			gx, acc := e.gradTarget(x)
-			e.elementwise(siluBackwardKernel, x.n, vk.Push(x.n, boolWord(acc)), x, g, gx)
+			e.elementwiseVec(siluBackwardKernel, x.n, true, vk.Push(x.n, boolWord(acc)), x, g, gx)
 		})
 	}
 	return out

@@ -63,6 +63,42 @@ var _ = addCases(
 		},
 		tol: 1e-5,
 	},
+	// Element counts that are multiples of 4: the kernels' vec4 paths.
+	opCase{
+		name:   "add/vec4",
+		inputs: []input{{shape: []int{2, 4, 6}}, {shape: []int{2, 4, 6}}},
+		gpu:    func(e *Engine, in []*Tensor) *Tensor { return e.Add(in[0], in[1]) },
+		ref:    func(in [][]float64) []float64 { return ref.Add(in[0], in[1]) },
+		refGrad: func(in [][]float64, gy []float64) [][]float64 {
+			ga, gb := ref.AddBackward(gy)
+			return [][]float64{ga, gb}
+		},
+		tol: elementwiseTol,
+	},
+	opCase{
+		name:   "scale/vec4",
+		inputs: []input{{shape: []int{1, 4, 4, 4}}},
+		gpu:    func(e *Engine, in []*Tensor) *Tensor { return e.Scale(in[0], -0.37) },
+		ref:    func(in [][]float64) []float64 { return ref.Scale(in[0], float64(float32(-0.37))) },
+		refGrad: func(in [][]float64, gy []float64) [][]float64 {
+			return [][]float64{ref.ScaleBackward(gy, float64(float32(-0.37)))}
+		},
+		tol: elementwiseTol,
+	},
+	opCase{
+		// x used twice: SiLU's backward adds into x's gradient, and Mul's
+		// backward and add_into run on vec4s.
+		name:   "silu(x)*x/vec4",
+		inputs: []input{{shape: []int{2, 4, 4, 4}, lo: -3, hi: 3}},
+		gpu:    func(e *Engine, in []*Tensor) *Tensor { return e.Mul(e.SiLU(in[0]), in[0]) },
+		ref:    func(in [][]float64) []float64 { return ref.Mul(ref.SiLU(in[0]), in[0]) },
+		refGrad: func(in [][]float64, gy []float64) [][]float64 {
+			ga, gb := ref.MulBackward(ref.SiLU(in[0]), in[0], gy)
+			g := ref.SiLUBackward(in[0], ga)
+			return [][]float64{ref.Add(g, gb)}
+		},
+		tol: 1e-5,
+	},
 	opCase{
 		// A view: reshape, then slice rows, then scale.
 		name:   "reshape+slice",

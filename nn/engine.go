@@ -338,3 +338,15 @@ func fold1D(n uint64, local uint32, lim [3]uint32) [3]uint32 {
 func (e *Engine) elementwise(k *kernel, n int, push []byte, ts ...*Tensor) {
 	e.dispatch(k, []uint32{e.Tune.Local}, e.groups1D(n, e.Tune.Local), push, ts...)
 }
+
+// elementwiseVec is elementwise for kernels that take 4 elements an
+// invocation as vec4s when their spec constant 1 (VEC) is 4: it sets it
+// where vec holds and n is a multiple of 4. Lavapipe loads and stores per
+// lane and element, and a vec4 costs about 2.3 floats' worth.
+func (e *Engine) elementwiseVec(k *kernel, n int, vec bool, push []byte, ts ...*Tensor) {
+	if vec && n%4 == 0 {
+		e.dispatch(k, []uint32{e.Tune.Local, 4}, e.groups1D(n/4, e.Tune.Local), push, ts...)
+		return
+	}
+	e.elementwise(k, n, push, ts...)
+}

@@ -77,12 +77,12 @@ func (e *Engine) groupNorm(x, gamma, beta *Tensor, groups int, eps float32, loca
 	y := e.newTensor(x.shape...)
 	// Per (sample, group): the mean as a float32 pair m1 + delta, and rstd.
 	stats := e.newTensor(nb, groups, 3)
-	e.reduceRows(groupNormKernel, count, local, vk.Push(count, hw, cpg, groups, eps), x, gamma, beta, y, stats)
+	e.reduceRowsVec(groupNormKernel, count, local, hw%4 == 0, vk.Push(count, hw, cpg, groups, eps), x, gamma, beta, y, stats)
 	defer e.recycle(stats) // the tape keeps it if it saves it
 	out, op, saves := y, "groupnorm", []*Tensor{x, gamma, stats}
 	if silu {
 		out = e.newTensor(x.shape...)
-		e.elementwise(siluKernel, x.n, vk.Push(x.n), y, out)
+		e.elementwiseVec(siluKernel, x.n, true, vk.Push(x.n), y, out)
 		e.recycle(y)
 		op, saves = "groupnorm_silu", append(saves, beta)
 	}
@@ -94,8 +94,8 @@ func (e *Engine) groupNorm(x, gamma, beta *Tensor, groups int, eps float32, loca
 			// Normalize x again (the same kernel gives the same y), then
 			// take the gradient through SiLU.
 			y, scratch, gsilu := e.newTensor(x.shape...), e.newTensor(nb, groups, 3), e.newTensor(x.shape...)
-			e.reduceRows(groupNormKernel, count, local, vk.Push(count, hw, cpg, groups, eps), x, gamma, beta, y, scratch)
-			e.elementwise(siluBackwardKernel, x.n, vk.Push(x.n, boolWord(false)), y, gy, gsilu)
+			e.reduceRowsVec(groupNormKernel, count, local, hw%4 == 0, vk.Push(count, hw, cpg, groups, eps), x, gamma, beta, y, scratch)
+			e.elementwiseVec(siluBackwardKernel, x.n, true, vk.Push(x.n, boolWord(false)), y, gy, gsilu)
 			e.recycle(y)
 			e.recycle(scratch)
 			gy = gsilu
@@ -112,7 +112,7 @@ func (e *Engine) groupNorm(x, gamma, beta *Tensor, groups int, eps float32, loca
 				mode = gxAdd
 			}
 		}
-		e.reduceRows(groupNormBackwardKernel, count, local, vk.Push(count, hw, cpg, groups, mode),
+		e.reduceRowsVec(groupNormBackwardKernel, count, local, hw%4 == 0, vk.Push(count, hw, cpg, groups, mode),
 			x, gamma, stats, gy, gx, sumGY, sumGYXhat)
 		e.groupNormParamGrad(gamma, sumGYXhat, nb, c)
 		e.groupNormParamGrad(beta, sumGY, nb, c)

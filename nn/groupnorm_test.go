@@ -53,6 +53,25 @@ var _ = addCases(
 	// A long group (16384 values) far from zero: a one-pass E[x^2]-E[x]^2
 	// in float32 is off by about 10% here; two passes must stay in tolerance.
 	groupNormCase("groupnorm long group offset 1000", [4]int{1, 4, 64, 64}, 1, 1e-5, 999, 1001, [3]bool{}),
+	// H*W a multiple of 4: the vec4 paths, gx written, skipped and added.
+	groupNormCase("groupnorm B2 C6 G3 4x6", [4]int{2, 6, 4, 6}, 3, 1e-5, 0, 0, [3]bool{}),
+	groupNormCase("groupnorm const x 4x4", [4]int{2, 6, 4, 4}, 2, 1e-5, 0, 0, [3]bool{true, false, false}),
+	opCase{
+		// x reaches the output twice: GroupNorm's backward adds into gx.
+		name:   "groupnorm(x)+x 4x4",
+		inputs: []input{{shape: []int{2, 6, 4, 4}}, {shape: []int{6}, lo: 0.5, hi: 1.5}, {shape: []int{6}}},
+		gpu: func(e *Engine, in []*Tensor) *Tensor {
+			return e.Add(e.GroupNorm(in[0], in[1], in[2], 3, 1e-5), in[0])
+		},
+		ref: func(in [][]float64) []float64 {
+			return ref.Add(ref.GroupNorm(in[0], [4]int{2, 6, 4, 4}, in[1], in[2], 3, 1e-5), in[0])
+		},
+		refGrad: func(in [][]float64, gy []float64) [][]float64 {
+			gx, gg, gb := ref.GroupNormBackward(in[0], [4]int{2, 6, 4, 4}, in[1], 3, 1e-5, gy)
+			return [][]float64{ref.Add(gx, gy), gg, gb}
+		},
+		tol: groupNormTol,
+	},
 	opCase{
 		// x's gradient written, not added: GroupNorm of an intermediate.
 		name:   "groupnorm(1.5x)",
@@ -89,6 +108,7 @@ var _ = addCases(
 	groupNormSiLUCase("groupnorm_silu B3 C6 G3 7x9", [4]int{3, 6, 7, 9}, 3, [3]bool{}),
 	groupNormSiLUCase("groupnorm_silu const gamma beta", [4]int{2, 8, 5, 5}, 4, [3]bool{false, true, true}),
 	groupNormSiLUCase("groupnorm_silu const x", [4]int{2, 4, 9, 7}, 2, [3]bool{true, false, false}),
+	groupNormSiLUCase("groupnorm_silu B2 C8 G4 4x4", [4]int{2, 8, 4, 4}, 4, [3]bool{}),
 )
 
 // Golden cases are PyTorch's float64 results stored as float32;

@@ -913,6 +913,81 @@ func largeGEMM() []largeCase {
 			},
 		})
 	}
+	// A same convolution with 8 channels on 4100 images of 16 x 4, which
+	// the CPU tiling runs on conv_same_cpu and conv_same_weight_cpu: the
+	// weight gradient's depth, 65,600 image rows, takes more iterations
+	// than lavapipe lets one invocation loop (65,535), so it runs in
+	// slices.
+	{
+		const b, c, h, w = 4100, 8, 16, 4
+		at := func(x []float32, n, ci, y, xx int) float64 {
+			if y < 0 || y >= h || xx < 0 || xx >= w {
+				return 0
+			}
+			return float64(x[((n*c+ci)*h+y)*w+xx])
+		}
+		var wgrad func() []float64
+		cs = append(cs, largeCase{
+			name: "conv2d same", tol: largeLongTol,
+			inputs: []largeInput{{shape: []int{b, c, h, w}, grad: true}, {shape: []int{c, c, 3, 3}, grad: true}, {shape: []int{c}, grad: true}},
+			run:    func(e *Engine, in []*Tensor) *Tensor { return e.Conv2d(in[0], in[1], in[2], 1, 1) },
+			want: func(in [][]float32, i int) float64 {
+				n, co, r := i/(c*h*w), i/(h*w)%c, i%(h*w)
+				oy, ox := r/w, r%w
+				s := float64(in[2][co])
+				for ci := 0; ci < c; ci++ {
+					for ky := 0; ky < 3; ky++ {
+						for kx := 0; kx < 3; kx++ {
+							s += float64(in[1][((co*c+ci)*3+ky)*3+kx]) * at(in[0], n, ci, oy+ky-1, ox+kx-1)
+						}
+					}
+				}
+				return s
+			},
+			wantGrad: func(in [][]float32, gy []float32, k, i int) float64 {
+				if k == 0 {
+					n, ci, r := i/(c*h*w), i/(h*w)%c, i%(h*w)
+					iy, ix := r/w, r%w
+					s := 0.0
+					for co := 0; co < c; co++ {
+						for ky := 0; ky < 3; ky++ {
+							for kx := 0; kx < 3; kx++ {
+								s += float64(in[1][((co*c+ci)*3+ky)*3+kx]) * at(gy, n, co, iy-ky+1, ix-kx+1)
+							}
+						}
+					}
+					return s
+				}
+				if wgrad == nil {
+					wgrad = once(func() []float64 { // the weights' gradients, then the bias's
+						g := make([]float64, c*c*9+c)
+						for n := 0; n < b; n++ {
+							for co := 0; co < c; co++ {
+								for oy := 0; oy < h; oy++ {
+									for ox := 0; ox < w; ox++ {
+										d := float64(gy[((n*c+co)*h+oy)*w+ox])
+										g[c*c*9+co] += d
+										for ci := 0; ci < c; ci++ {
+											for ky := 0; ky < 3; ky++ {
+												for kx := 0; kx < 3; kx++ {
+													g[((co*c+ci)*3+ky)*3+kx] += d * at(in[0], n, ci, oy+ky-1, ox+kx-1)
+												}
+											}
+										}
+									}
+								}
+							}
+						}
+						return g
+					})
+				}
+				if k == 2 {
+					return wgrad()[c*c*9+i]
+				}
+				return wgrad()[i]
+			},
+		})
+	}
 	// a [1,2] . b [2, 8388617]: 131,000 column blocks; b holds 16.8 M.
 	{
 		const n = 8388617

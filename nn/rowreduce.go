@@ -71,3 +71,14 @@ func ceilDiv(a int, b uint32) int { return (a + int(b) - 1) / int(b) }
 func (e *Engine) reduceRows(k *kernel, count int, local uint32, push []byte, ts ...*Tensor) {
 	e.dispatch(k, []uint32{local}, e.groups1D(count, 1), push, ts...)
 }
+
+// reduceRowsVec is reduceRows for kernels that load and store vec4s when
+// their spec constant 1 (VEC) is 4, which it sets where vec holds (see
+// elementwiseVec).
+func (e *Engine) reduceRowsVec(k *kernel, count int, local uint32, vec bool, push []byte, ts ...*Tensor) {
+	if !vec {
+		e.reduceRows(k, count, local, push, ts...)
+		return
+	}
+	e.dispatch(k, []uint32{local, 4}, e.groups1D(count, 1), push, ts...)
+}

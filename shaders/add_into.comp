@@ -1,12 +1,22 @@
 #version 450
 #include "common.glsl"
 // a += b over n elements: gradient accumulation.
+// With VEC = 4 (spec constant 1; n a multiple of 4) each invocation takes
+// 4 elements as vec4s: lavapipe loads and stores per lane and element, and
+// a vec4 costs about 2.3 floats' worth.
 layout(local_size_x_id = 0) in;
+layout(constant_id = 1) const uint VEC = 1;
 layout(std430, binding = 0) buffer A { float a[]; };
+layout(std430, binding = 0) buffer A4 { vec4 a4[]; };
 layout(std430, binding = 1) readonly buffer B { float b[]; };
+layout(std430, binding = 1) readonly buffer B4 { vec4 b4[]; };
 layout(push_constant) uniform Push { uint n; } pc;
 
 void main() {
   uint i = elementIndex();
-  if (i < pc.n) a[i] += b[i];
+  if (VEC == 4u) {
+    if (i < pc.n / 4u) a4[i] += b4[i];
+  } else if (i < pc.n) {
+    a[i] += b[i];
+  }
 }

@@ -2,17 +2,39 @@
 #include "common.glsl"
 // Joins a [B,Ca,...] and b [B,Cb,...] along the channel axis: every sample
 // of y is a's sample (na elements) followed by b's (nb elements).
+// With VEC = 4 (spec constant 1; na and nb multiples of 4) each invocation
+// takes 4 elements as vec4s: lavapipe loads and stores per lane and
+// element, and a vec4 costs about 2.3 floats' worth.
 layout(local_size_x_id = 0) in;
+layout(constant_id = 1) const uint VEC = 1;
 layout(std430, binding = 0) readonly buffer A { float a[]; };
+layout(std430, binding = 0) readonly buffer A4 { vec4 a4[]; };
 layout(std430, binding = 1) readonly buffer B { float b[]; };
+layout(std430, binding = 1) readonly buffer B4 { vec4 b4[]; };
 layout(std430, binding = 2) writeonly buffer Y { float y[]; };
+layout(std430, binding = 2) writeonly buffer Y4 { vec4 y4[]; };
 layout(push_constant) uniform Push { uint n; uint na; uint nb; } pc;
 
 void main() {
   uint i = elementIndex();
-  if (i >= pc.n) return;
   uint per = pc.na + pc.nb;
-  uint s = i / per;
-  uint r = i % per;
-  y[i] = r < pc.na ? a[s * pc.na + r] : b[s * pc.nb + (r - pc.na)];
+  if (VEC == 4u) {
+    if (i >= pc.n / 4u) return;
+    uint s = 4u * i / per;
+    uint r = 4u * i - s * per;
+    // An if, not a select: lavapipe then skips the loads of the lanes
+    // that read the other tensor.
+    vec4 v;
+    if (r < pc.na) {
+      v = a4[(s * pc.na + r) / 4u];
+    } else {
+      v = b4[(s * pc.nb + r - pc.na) / 4u];
+    }
+    y4[i] = v;
+  } else {
+    if (i >= pc.n) return;
+    uint s = i / per;
+    uint r = i % per;
+    y[i] = r < pc.na ? a[s * pc.na + r] : b[s * pc.nb + (r - pc.na)];
+  }
 }

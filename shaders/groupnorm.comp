@@ -8,12 +8,18 @@
 // alone would shift every xhat of a group far from zero. A third pass
 // writes y = xhat * gamma[c] + beta[c]; stats keeps (m1, delta, rstd) for
 // the backward pass.
+// With VEC = 4 (spec constant 1; H*W a multiple of 4) every pass loads and
+// stores vec4s: lavapipe loads and stores per lane and element, and a vec4
+// costs about 2.3 floats' worth.
 layout(local_size_x_id = 0) in;
+layout(constant_id = 1) const uint VEC = 1;
 #include "rowreduce.glsl"
 layout(std430, binding = 0) readonly buffer X { float x[]; };
+layout(std430, binding = 0) readonly buffer X4 { vec4 x4[]; };
 layout(std430, binding = 1) readonly buffer Gamma { float gamma[]; };
 layout(std430, binding = 2) readonly buffer Beta { float beta[]; };
 layout(std430, binding = 3) writeonly buffer Y { float y[]; };
+layout(std430, binding = 3) writeonly buffer Y4 { vec4 y4[]; };
 layout(std430, binding = 4) writeonly buffer Stats { float stats[]; }; // [count, 3]
 // count = batch * groups, hw = H*W, cpg = channels per group.
 layout(push_constant) uniform Push { uint count; uint hw; uint cpg; uint groups; float eps; } pc;
@@ -27,13 +33,29 @@ void main() {
   uint base = bg * m;
 
   float s = 0.0;
-  for (uint j = t; j < m; j += local) s += x[base + j];
+  if (VEC == 4u) {
+    vec4 s4 = vec4(0.0);
+    for (uint j = t; j < m / 4u; j += local) s4 += x4[base / 4u + j];
+    s = (s4.x + s4.y) + (s4.z + s4.w);
+  } else {
+    for (uint j = t; j < m; j += local) s += x[base + j];
+  }
   float mean = workgroupSum(s) / float(m);
 
   vec2 d = vec2(0.0);
-  for (uint j = t; j < m; j += local) {
-    float v = x[base + j] - mean;
-    d += vec2(v, v * v);
+  if (VEC == 4u) {
+    vec4 d1 = vec4(0.0), d2 = vec4(0.0);
+    for (uint j = t; j < m / 4u; j += local) {
+      vec4 v = x4[base / 4u + j] - mean;
+      d1 += v;
+      d2 += v * v;
+    }
+    d = vec2((d1.x + d1.y) + (d1.z + d1.w), (d2.x + d2.y) + (d2.z + d2.w));
+  } else {
+    for (uint j = t; j < m; j += local) {
+      float v = x[base + j] - mean;
+      d += vec2(v, v * v);
+    }
   }
   d = workgroupSum2(d);
   float delta = d.x / float(m);
@@ -49,6 +71,10 @@ void main() {
   for (uint k = 0u; k < pc.cpg; k++) {
     uint off = base + k * pc.hw;
     float a = rstd * gamma[c0 + k], b = beta[c0 + k];
-    for (uint p = t; p < pc.hw; p += local) y[off + p] = ((x[off + p] - mean) - delta) * a + b;
+    if (VEC == 4u) {
+      for (uint p = t; p < pc.hw / 4u; p += local) y4[off / 4u + p] = ((x4[off / 4u + p] - mean) - delta) * a + b;
+    } else {
+      for (uint p = t; p < pc.hw; p += local) y[off + p] = ((x[off + p] - mean) - delta) * a + b;
+    }
   }
 }

@@ -1,4 +1,5 @@
 #version 450
+#extension GL_KHR_shader_subgroup_shuffle : enable
 // Batched C[b] = alpha op(A[b]) op(B[b]) (+ C[b]) (+ bias), CPU variant:
 // each invocation computes a TM x TN register tile (see gemm_cpu.glsl).
 // Workgroup (gx, gy, gz) computes the block of LY*TM rows and LX*TN
@@ -34,8 +35,42 @@ int aBase, bBase;
 // outside the matrix: clamping its index keeps loads inside, and the
 // values of a clamped vec4 only reach outputs that are never stored. The
 // same holds for B. Without VEC_*, elements load one by one.
+// With one row of lanes that share the tile's rows (LY == 1, TM a multiple
+// of LX), the lanes load A together: each lane loads 1/LX of the block and
+// shuffles pass every value to all lanes. Lavapipe pays a load per lane
+// and element, a shuffle at vector speed, so this takes LX times fewer
+// loads of A.
+// (coopA is a plain expression, not a const: glslc's optimizer fails on a
+// constant made of these specialization constants. It folds once the
+// pipeline is specialized.)
 void loadBlockA(int k) {
-  if (VEC_A && TRANS_A) { // vec4s along M: TM is a multiple of 4
+  int lane = int(gl_LocalInvocationID.x);
+  bool coopA = LY == 1 && TM % LX == 0;
+  int tma = TM / LX; // vec4s of A each lane loads per block
+  if (VEC_A && TRANS_A && coopA) {
+    // The block's TM vec4s (4 depths x TM/4 groups of 4 rows): lane l
+    // loads vec4s c = l + LX j, c = kk * TM/4 + q.
+    vec4 own[TM];
+    for (int j = 0; j < tma; j++) {
+      int c = lane + LX * j, kk = c / (TM / 4), q = c - kk * (TM / 4);
+      int row = aBase + min(k + kk, gK - 1) * pc.lda;
+      own[j] = a4[(row + min(mBase + 4 * q, gM - 4)) >> 2] * (k + kk < gK ? 1.0 : 0.0);
+    }
+    for (int kk = 0; kk < 4; kk++) {
+      for (int q = 0; q < TM / 4; q++) {
+        int c = kk * (TM / 4) + q;
+        for (int e = 0; e < 4; e++) av[4 * q + e][kk] = subgroupShuffle(own[c / LX][e], c % LX);
+      }
+    }
+  } else if (VEC_A && !TRANS_A && coopA) {
+    // K is a multiple of 4 here (it is the row length); lane l loads rows
+    // l + LX j.
+    vec4 own[TM];
+    for (int j = 0; j < tma; j++) own[j] = a4[(aBase + min(mBase + lane + LX * j, gM - 1) * pc.lda + k) >> 2];
+    for (int i = 0; i < TM; i++) {
+      for (int e = 0; e < 4; e++) av[i][e] = subgroupShuffle(own[i / LX][e], i % LX);
+    }
+  } else if (VEC_A && TRANS_A) { // vec4s along M: TM is a multiple of 4
     for (int kk = 0; kk < 4; kk++) {
       int row = aBase + min(k + kk, gK - 1) * pc.lda;
       float keep = k + kk < gK ? 1.0 : 0.0;
@@ -94,7 +129,10 @@ void main() {
   int batch = pc.batch0 + int(gl_WorkGroupID.z);
   nBase = (pc.tileX + int(gl_WorkGroupID.x)) * LX * TN;
   mBase = (pc.tileY + int(gl_WorkGroupID.y)) * LY * TM;
-  if (tileRow(0) >= gM || tileCol(0) >= gN) return;
+  // Only whole workgroups leave early: the lanes of one share A by
+  // shuffles (loadBlockA), so lanes past the edge compute too (their loads
+  // clamp, their results are never stored).
+  if (mBase >= gM || nBase >= gN) return;
   aBase = batch * pc.strideA;
   bBase = batch * pc.strideB;
   gemmTile(pc.kBegin, min(pc.kEnd, gK));

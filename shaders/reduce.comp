@@ -13,7 +13,9 @@ layout(local_size_x_id = 0) in; // before reduce.glsl, which sizes shared memory
 // With serial 1 (many outputs, few terms each) every invocation instead
 // sums one output's terms in order, with no shared memory.
 layout(std430, binding = 0) readonly buffer X { float x[]; };
+layout(std430, binding = 0) readonly buffer X4 { vec4 x4[]; };
 layout(std430, binding = 1) readonly buffer Y { float y[]; };
+layout(std430, binding = 1) readonly buffer Y4 { vec4 y4[]; };
 layout(std430, binding = 2) buffer Out { float o[]; };
 layout(push_constant) uniform Push {
   uint nOut; uint nRed; uint chunk; uint nChunks;
@@ -29,6 +31,18 @@ float term(uint off) {
     case 2u: return a * y[off];
     case 3u: { float d = a - y[off]; return d * d; }
     default: return abs(a - y[off]);
+  }
+}
+
+// term4 is term of the four elements from vec4 index i.
+vec4 term4(uint i) {
+  vec4 a = x4[i];
+  switch (pc.mode) {
+    case 0u: return a;
+    case 1u: return a * a;
+    case 2u: return a * y4[i];
+    case 3u: { vec4 d = a - y4[i]; return d * d; }
+    default: return abs(a - y4[i]);
   }
 }
 
@@ -70,12 +84,29 @@ void main() {
   uint start = chunk * pc.chunk;
   uint end = min(start + pc.chunk, pc.nRed);
   float acc = 0.0;
-  for (uint r = start + gl_LocalInvocationID.x; r < end; r += gl_WorkGroupSize.x) {
-    acc += term(offsetOf(base, r));
+  // One contiguous reduced run (a bias's or a broadcast vector's gradient:
+  // the sum over each row) needs no index arithmetic per term, and takes
+  // vec4s where the chunk is aligned: lavapipe loads per lane and element,
+  // and a vec4 costs about 2.3 floats' worth. (Uniform branches: the
+  // loops a workgroup does not take end at once.)
+  bool contiguous = pc.redDim.x == 1u && pc.redDim.y == 1u && pc.redDim.z == 1u && pc.redStride.w == 1u;
+  if (contiguous && ((base | start | end) & 3u) == 0u) {
+    vec4 acc4 = vec4(0.0);
+    for (uint r = start / 4u + gl_LocalInvocationID.x; r < end / 4u; r += gl_WorkGroupSize.x) {
+      acc4 += term4(base / 4u + r);
+    }
+    acc = (acc4.x + acc4.y) + (acc4.z + acc4.w);
+  } else if (contiguous) {
+    for (uint r = start + gl_LocalInvocationID.x; r < end; r += gl_WorkGroupSize.x) acc += term(base + r);
+  } else {
+    for (uint r = start + gl_LocalInvocationID.x; r < end; r += gl_WorkGroupSize.x) {
+      acc += term(offsetOf(base, r));
+    }
   }
   float total = workgroupSum(acc);
   if (gl_LocalInvocationID.x == 0u) {
     float v = pc.scale * total;
-    o[g] = pc.accumulate != 0u ? o[g] + v : v;
+    if (pc.accumulate != 0u) v += o[g];
+    o[g] = v;
   }
 }

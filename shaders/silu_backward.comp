@@ -1,19 +1,36 @@
 #version 450
 #include "common.glsl"
 // gx = gy * s (1 + x (1 - s)) with s = sigmoid(x); accumulates into gx
-// when pc.accumulate is 1.
+// when pc.accumulate is 1 (inside an if: lavapipe skips a load's lanes
+// that no invocation runs, not one a select discards).
+// With VEC = 4 (spec constant 1; n a multiple of 4) each invocation takes
+// 4 elements as vec4s: lavapipe loads and stores per lane and element, and
+// a vec4 costs about 2.3 floats' worth.
 layout(local_size_x_id = 0) in;
+layout(constant_id = 1) const uint VEC = 1;
 layout(std430, binding = 0) readonly buffer X { float x[]; };
+layout(std430, binding = 0) readonly buffer X4 { vec4 x4[]; };
 layout(std430, binding = 1) readonly buffer GY { float gy[]; };
+layout(std430, binding = 1) readonly buffer GY4 { vec4 gy4[]; };
 layout(std430, binding = 2) buffer GX { float gx[]; };
+layout(std430, binding = 2) buffer GX4 { vec4 gx4[]; };
 layout(push_constant) uniform Push { uint n; uint accumulate; } pc;
 
 void main() {
   uint i = elementIndex();
-  if (i < pc.n) {
+  if (VEC == 4u) {
+    if (i < pc.n / 4u) {
+      vec4 v = x4[i];
+      vec4 s = 1.0 / (1.0 + exp(-v));
+      vec4 g = gy4[i] * s * (1.0 + v * (1.0 - s));
+      if (pc.accumulate != 0u) g += gx4[i];
+      gx4[i] = g;
+    }
+  } else if (i < pc.n) {
     float v = x[i];
     float s = 1.0 / (1.0 + exp(-v));
     float g = gy[i] * s * (1.0 + v * (1.0 - s));
-    gx[i] = pc.accumulate != 0u ? gx[i] + g : g;
+    if (pc.accumulate != 0u) g += gx[i];
+    gx[i] = g;
   }
 }

@@ -35,6 +35,9 @@ func TestBench(t *testing.T) {
 			t.Errorf("device time lacks the %s phase:\n%s", phase, out)
 		}
 	}
+	if !regexp.MustCompile(`steps, process CPU: [0-9.]+ [0-9.]+ s`).MatchString(out) {
+		t.Errorf("bench output lacks the steps' CPU times:\n%s", out)
+	}
 	if !regexp.MustCompile(`memory: step tensors peak [0-9.]+ MiB \([0-9.]+ MiB per image\); device memory held peak [0-9.]+ MiB`).MatchString(out) {
 		t.Errorf("bench output lacks the step's peak memory:\n%s", out)
 	}

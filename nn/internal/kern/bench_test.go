@@ -3,7 +3,9 @@ package kern
 import (
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"runtime"
+	"strconv"
 	"syscall"
 	"testing"
 
@@ -186,6 +188,90 @@ func BenchmarkConv2d(b *testing.B) {
 					}
 					return k.Conv2dGradWeight(s, x, y, w, bias, p, false)
 				})
+			})
+		}
+	}
+}
+
+// benchSameShapes are the same convolutions of the U-Nets of issue #14:
+// the 1.6 M network's levels (32, 64 and 64 channels at 32x32, 16x16 and
+// 8x8, and the up path's concatenated inputs) and the mnist preset's
+// (16 and 32 channels at 16x16 and 8x8), at batch 32.
+var benchSameShapes = []struct {
+	name string
+	p    ConvParams
+}{
+	{"32to32_32x32", ConvParams{B: 32, Cin: 32, H: 32, W: 32, Cout: 32, KH: 3, KW: 3, Stride: 1, PadH: 1, PadW: 1}},
+	{"64to64_16x16", ConvParams{B: 32, Cin: 64, H: 16, W: 16, Cout: 64, KH: 3, KW: 3, Stride: 1, PadH: 1, PadW: 1}},
+	{"64to64_8x8", ConvParams{B: 32, Cin: 64, H: 8, W: 8, Cout: 64, KH: 3, KW: 3, Stride: 1, PadH: 1, PadW: 1}},
+	{"128to64_8x8", ConvParams{B: 32, Cin: 128, H: 8, W: 8, Cout: 64, KH: 3, KW: 3, Stride: 1, PadH: 1, PadW: 1}},
+	{"96to32_32x32", ConvParams{B: 32, Cin: 96, H: 32, W: 32, Cout: 32, KH: 3, KW: 3, Stride: 1, PadH: 1, PadW: 1}},
+	{"16to16_16x16", ConvParams{B: 32, Cin: 16, H: 16, W: 16, Cout: 16, KH: 3, KW: 3, Stride: 1, PadH: 1, PadW: 1}},
+	{"32to32_8x8", ConvParams{B: 32, Cin: 32, H: 8, W: 8, Cout: 32, KH: 3, KW: 3, Stride: 1, PadH: 1, PadW: 1}},
+}
+
+// BenchmarkConvSame compares the CPU variant's same-convolution kernels
+// with the implicit GEMM they replace, alternating the two in every
+// iteration so that a shared machine slows both alike. It reports each
+// one's GFLOP/s per CPU-second of this process (scaled to all CPUs: the
+// rate other jobs on the machine do not dilute) and the speed-up. The
+// GEMM runs with the tiles the engine allows by default (16x32); run
+// with ICT_MAX_TILE=2048 for its largest.
+func BenchmarkConvSame(b *testing.B) {
+	maxTile := 16 * 32
+	if n, err := strconv.Atoi(os.Getenv("ICT_MAX_TILE")); err == nil {
+		maxTile = n
+	}
+	for _, c := range benchSameShapes {
+		for _, pass := range []string{"forward", "gradinput", "gradweight"} {
+			b.Run(c.name+"/"+pass, func(b *testing.B) {
+				d, s, _ := benchKernels(b, CPU)
+				p := c.p
+				x := benchBuffer(b, d, s, p.xLen())
+				w := benchBuffer(b, d, s, p.wLen())
+				y := benchBuffer(b, d, s, p.yLen())
+				bias := benchBuffer(b, d, s, p.Cout)
+				run := func(k *Kernels) float64 {
+					c0 := cpuSeconds()
+					var err error
+					switch pass {
+					case "forward":
+						err = k.Conv2d(s, x, w, bias, y, p)
+					case "gradinput":
+						err = k.Conv2dGradInput(s, y, w, x, p, false)
+					default:
+						err = k.Conv2dGradWeight(s, x, y, w, vk.Range{}, p, false)
+					}
+					if err == nil {
+						err = s.Wait()
+					}
+					if err != nil {
+						b.Fatal(err)
+					}
+					return cpuSeconds() - c0
+				}
+				var ks [2]*Kernels
+				for i := range ks {
+					k, err := New(d, Options{Variant: CPU, MaxTile: maxTile})
+					if err != nil {
+						b.Fatal(err)
+					}
+					k.gemmOnly = i == 0
+					ks[i] = k
+					run(k) // builds the pipelines
+				}
+				var cpu [2]float64
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					for j := range ks {
+						j = (j + i) % 2
+						cpu[j] += run(ks[j])
+					}
+				}
+				scale := float64(b.N) * p.Flops() * float64(runtime.NumCPU()) / 1e9
+				b.ReportMetric(scale/cpu[0], "gemm-GFLOP/s-cpu")
+				b.ReportMetric(scale/cpu[1], "same-GFLOP/s-cpu")
+				b.ReportMetric(cpu[0]/cpu[1], "speedup")
 			})
 		}
 	}

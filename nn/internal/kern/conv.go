@@ -117,6 +117,12 @@ func (k *Kernels) Conv2dGradWeight(s *vk.Stream, x, gy, gw, gb vk.Range, p ConvP
 		if err := checkRange(op, "gb", gb, p.Cout); err != nil {
 			return err
 		}
+	}
+	if k.sameConv(convGradWeight, p) {
+		// The same-convolution kernel sums the bias's gradient on the way.
+		return k.convSameWeight(s, x, gy, gw, gb, p, accumulate)
+	}
+	if gb.Buf != nil {
 		if err := k.biasGrad(s, gy, gb, p.B, p.Cout, p.OutH()*p.OutW(), accumulate); err != nil {
 			return err
 		}
@@ -142,6 +148,9 @@ func (k *Kernels) Conv2dBiasGrad(s *vk.Stream, gy, gb vk.Range, p ConvParams, ac
 // grad weight: gy and x), c receives it. The grad input runs as
 // Stride*Stride phases (see gemm_conv.glsl).
 func (k *Kernels) conv(s *vk.Stream, mode int, a, b, c, bias vk.Range, p ConvParams, accumulate bool) error {
+	if k.sameConv(mode, p) && mode != convGradWeight { // Conv2dGradWeight calls convSameWeight
+		return k.convSame(s, mode, a, b, c, bias, p, accumulate)
+	}
 	if mode != convGradInput {
 		return k.convPhase(s, mode, a, b, c, bias, p, accumulate, 0, 0)
 	}

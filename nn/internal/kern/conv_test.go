@@ -29,6 +29,18 @@ var convCases = []ConvParams{
 	{B: 2, Cin: 3, H: 9, W: 7, Cout: 5, KH: 1, KW: 7, Stride: 1, PadH: 0, PadW: 3},
 	{B: 1, Cin: 5, H: 7, W: 9, Cout: 4, KH: 7, KW: 1, Stride: 1, PadH: 3, PadW: 0},
 	{B: 2, Cin: 3, H: 9, W: 8, Cout: 3, KH: 3, KW: 1, Stride: 2, PadH: 1, PadW: 2},
+	// Same convolutions, which the CPU variant runs on conv_same_cpu.comp
+	// and conv_same_weight_cpu.comp: rows of 8 and 12 pixels (a row of
+	// lanes left idle), 4 (no columns beside a lane's for a 3x1 kernel),
+	// channel counts past a tile (20 outputs, 12 inputs) and short of one
+	// (9 inputs: rows of w that start anywhere in a vec4, the input
+	// gradient on the implicit GEMM), and a 5x5 kernel on 40-pixel rows
+	// (the weight gradient in two column blocks, the rest on the GEMM).
+	{B: 2, Cin: 8, H: 8, W: 8, Cout: 8, KH: 3, KW: 3, Stride: 1, PadH: 1, PadW: 1},
+	{B: 2, Cin: 12, H: 5, W: 12, Cout: 20, KH: 3, KW: 3, Stride: 1, PadH: 1, PadW: 1},
+	{B: 2, Cin: 8, H: 6, W: 4, Cout: 8, KH: 3, KW: 1, Stride: 1, PadH: 1, PadW: 0},
+	{B: 1, Cin: 9, H: 7, W: 16, Cout: 8, KH: 3, KW: 3, Stride: 1, PadH: 1, PadW: 1},
+	{B: 1, Cin: 16, H: 6, W: 40, Cout: 9, KH: 5, KW: 5, Stride: 1, PadH: 2, PadW: 2},
 }
 
 func convName(p ConvParams) string {

@@ -34,10 +34,26 @@
 // vector multiply-adds while register spills are cheap stack traffic.
 // Each invocation therefore computes up to 32x64 outputs from vec4 loads
 // (4*TM*TN multiply-adds per TM+TN loads), and lanes of a workgroup share
-// rows of A. chooseCPUTile picks the tile per product from a cost model
+// rows of A: each lane loads 1/8 of them and subgroup shuffles, which
+// lavapipe runs at vector speed, pass them to the others (matmul_cpu.comp).
+// chooseCPUTile picks the tile per product from a cost model
 // fitted on lavapipe, with enough workgroups for every worker thread.
 // Shapes whose rows are not multiples of 4 floats fall back to scalar
 // loads; edges clamp their indices and never read outside a matrix.
+//
+// Same convolutions (stride 1, odd kernels padded to keep the image's
+// size: a U-Net's 3x3 layers) with rows of whole vec4s run on their own
+// CPU kernels instead (convsame.go, conv_same_cpu.comp and
+// conv_same_weight_cpu.comp): the implicit GEMM gathers each input value
+// once per tap, KH*KW loads per value, each a loop over the lanes. There a
+// workgroup's 8 lanes load each value of a row once, per input channel
+// (forward, input gradient) or output row (weight gradient), and pass it
+// to the taps and the neighbouring lanes by subgroup shuffles, which
+// lavapipe runs at vector speed; weights (forward) and gy (weight
+// gradient) are loaded once per workgroup, spread over its lanes, and
+// broadcast the same way. Their tiles stay small (at most 512
+// accumulators a lane) so that they compile in a second and their
+// working set fits a core's first-level cache.
 //
 // The largest CPU tiles take LLVM up to a minute or two to compile; Mesa
 // keeps the result in its shader cache (~/.cache/mesa_shader_cache), so

@@ -71,6 +71,9 @@ type Kernels struct {
 	// maxDepth, where non-zero, is the most depths one dispatch sums;
 	// longer products run as slices added up in C (see depthSlices).
 	maxDepth int
+	// gemmOnly turns the CPU variant's same-convolution kernels off, so
+	// that benchmarks can compare them with the implicit GEMM.
+	gemmOnly bool
 }
 
 // CPU drivers get depth slices: lavapipe (llvmpipe's gallivm) counts the

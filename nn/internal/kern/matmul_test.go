@@ -192,6 +192,10 @@ func TestMatMulSplitGrid(t *testing.T) {
 		runMatMulCase(e, mmCase{batch: 3, m: 5, n: 150, k: 7, bias: 'r'})
 		p := ConvParams{B: 2, Cin: 3, H: 9, W: 7, Cout: 9, KH: 3, KW: 3, Stride: 1, PadH: 1, PadW: 1}
 		runConvCase(e, p)
+		// A same convolution (conv_same*_cpu.comp on the CPU variant): 3
+		// row blocks, 3 images, 3 input-channel blocks of the weight
+		// gradient.
+		runConvCase(e, ConvParams{B: 3, Cin: 40, H: 24, W: 8, Cout: 8, KH: 3, KW: 3, Stride: 1, PadH: 1, PadW: 1})
 	})
 }
 
@@ -211,6 +215,9 @@ func TestDepthSlices(t *testing.T) {
 		// gradient's 63 terms per channel and sample.
 		runConvCase(e, ConvParams{B: 2, Cin: 3, H: 9, W: 7, Cout: 5, KH: 3, KW: 3, Stride: 1, PadH: 1, PadW: 1})
 		runConvCase(e, ConvParams{B: 3, Cin: 2, H: 8, W: 6, Cout: 4, KH: 3, KW: 3, Stride: 2, PadH: 1, PadW: 1})
+		// A same convolution: the forward and input gradient sum one input
+		// channel per slice, the weight gradient one image row.
+		runConvCase(e, ConvParams{B: 2, Cin: 8, H: 5, W: 8, Cout: 12, KH: 3, KW: 3, Stride: 1, PadH: 1, PadW: 1})
 	})
 }
 

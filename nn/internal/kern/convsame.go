@@ -1,0 +1,165 @@
+package kern
+
+import "github.com/ictvk/ictvk/vk"
+
+// The CPU variant's kernels for "same" convolutions (stride 1, odd kernels
+// padded by half their size, so the output is as large as the input): the
+// 3x3 layers of a U-Net. Instead of an implicit GEMM's im2col gather,
+// which loads every input value KH*KW times, they load each value once per
+// workgroup and pass it to the taps and the neighbouring lanes by subgroup
+// shuffles (see conv_same_cpu.comp and conv_same_weight_cpu.comp).
+var (
+	convSameCPU       = kernel("conv_same_cpu", CPU)
+	convSameWeightCPU = kernel("conv_same_weight_cpu", CPU)
+)
+
+// Largest tiles of conv_same_cpu.comp, in accumulators per lane: on
+// lavapipe, tiles from 128 to 512 ran the U-Net's layers at the same speed
+// (within 10%), larger ones slower (the accumulators and operands outgrow
+// the first-level cache); the smaller compile faster.
+const sameMaxAcc = 256
+
+// sameConv reports whether product mode of p runs on the same-convolution
+// kernels: the CPU variant on subgroups of 8 lanes (the kernels' workgroups
+// are 8 invocations that shuffle among themselves, so they must be one
+// subgroup), a same convolution whose kernel reaches at most
+// 4 columns beside a pixel, rows of whole vec4s (W % 4 == 0) and a weight
+// tensor of whole vec4s, at least 8 channels on the side the lanes split
+// (fewer would leave lanes idle), and for the forward and input gradient
+// rows of at most 32 pixels (the 8 lanes of a workgroup cover a row).
+func (k *Kernels) sameConv(mode int, p ConvParams) bool {
+	if k.variant != CPU || k.lanes != 8 || k.gemmOnly || p.Stride != 1 || p.KH%2 == 0 || p.KW%2 == 0 || p.PadH != p.KH/2 || p.PadW != p.KW/2 ||
+		p.KW > 9 || p.W%4 != 0 || p.wLen()%4 != 0 {
+		return false
+	}
+	switch mode {
+	case convForward:
+		return p.W <= 32 && p.Cout >= 8
+	case convGradInput:
+		// The input channels' weights of one output channel start at a
+		// multiple of 4 floats.
+		return p.W <= 32 && p.Cin >= 8 && p.Cin%4 == 0
+	}
+	return p.Cin >= 8 && p.Cout >= 8
+}
+
+// sameTile is a launch shape of conv_same_cpu.comp: tm output channels per
+// workgroup, tr rows per lane.
+type sameTile struct{ tm, tr int }
+
+// chooseSameTile picks the tile of a same convolution with m output
+// channels (the layer's Cout forward, its Cin for the input gradient) on
+// h x w images: as many channels as the product has, up to 32, then as
+// many rows per lane as fit in sameMaxAcc, up to 4, without covering more
+// than twice the image's height.
+func chooseSameTile(m, h, w int) sameTile {
+	t := sameTile{tm: 32, tr: 4}
+	for t.tm > 8 && t.tm/2 >= m {
+		t.tm /= 2
+	}
+	for t.tr > 1 && (4*t.tm*t.tr > sameMaxAcc || (t.tr/2)*rowGroups(w) >= h) {
+		t.tr /= 2
+	}
+	return t
+}
+
+// rowGroups is how many image rows the 8 lanes of a workgroup cover at
+// once: each lane takes 4 columns.
+func rowGroups(w int) int { return 8 / (w / 4) }
+
+// convSame records product mode (forward or input gradient) of p on
+// conv_same_cpu.comp: a reads w, b the input (x or gy), c the output.
+func (k *Kernels) convSame(s *vk.Stream, mode int, w, in, out, bias vk.Range, p ConvParams, accumulate bool) error {
+	ci, co := p.Cin, p.Cout
+	if mode == convGradInput {
+		ci, co = p.Cout, p.Cin
+	}
+	t := chooseSameTile(co, p.H, p.W)
+	biasFlag := 0
+	if bias.Buf != nil {
+		biasFlag = flagBiasRow
+	} else {
+		bias = out // a binding of at least Cout floats when there is no bias
+	}
+	gx, gy := ceilDiv(p.H, rowGroups(p.W)*t.tr), ceilDiv(co, t.tm)
+	// Each input channel is one iteration of the kernel's loop.
+	for i, ks := range slices(ci, k.maxDepth/4, 1) {
+		acc, flags := sliceFlags(i, accumulate, biasFlag)
+		pipe, err := k.pipeline(convSameCPU, uint32(t.tm), uint32(t.tr), uint32(p.KH), uint32(p.KW), b2u(mode == convGradInput), b2u(acc))
+		if err != nil {
+			return err
+		}
+		if err := k.grid(gx, gy, p.B, func(g gridPart) error {
+			push := vk.Push(p.B, ci, p.H, p.W, co, flags, p.W/4, g.x0, g.y0, g.z0, ks[0], ks[1])
+			return s.DispatchRanges(pipe, g.groups(), push, w, in, out, bias)
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// sameWeightTile is a launch shape of conv_same_weight_cpu.comp: tm output
+// channels per workgroup, cpl input channels per lane, columns in blocks
+// of tw.
+type sameWeightTile struct{ tm, cpl, tw int }
+
+// chooseSameWeightTile picks the tile of a same convolution's weight
+// gradient: up to 16 output channels and 2 input channels a lane, halved
+// (channels first) while that leaves fewer workgroups than threads, and
+// columns in blocks of up to 32.
+func chooseSameWeightTile(cin, cout, w, threads int) sameWeightTile {
+	t := sameWeightTile{tm: 16, cpl: 2, tw: min(w, 32)}
+	for t.tm > 8 && t.tm/2 >= cout {
+		t.tm /= 2
+	}
+	if cin < 16 {
+		t.cpl = 1
+	}
+	for ceilDiv(cout, t.tm)*ceilDiv(cin, 8*t.cpl) < threads {
+		if t.tm > 8 {
+			t.tm /= 2
+		} else if t.cpl > 1 {
+			t.cpl = 1
+		} else {
+			break
+		}
+	}
+	return t
+}
+
+// convSameWeight records gw (+)= the weight gradient of p on
+// conv_same_weight_cpu.comp and, where gb is bound, gb (+)= the bias's.
+func (k *Kernels) convSameWeight(s *vk.Stream, x, gy, gw, gb vk.Range, p ConvParams, accumulate bool) error {
+	t := chooseSameWeightTile(p.Cin, p.Cout, p.W, k.threads)
+	pipe, err := k.pipeline(convSameWeightCPU, uint32(t.tm), uint32(t.cpl), uint32(t.tw), uint32(p.KH), uint32(p.KW))
+	if err != nil {
+		return err
+	}
+	colBlocks := ceilDiv(p.W, t.tw)
+	gx, gy2 := ceilDiv(p.Cin, 8*t.cpl), ceilDiv(p.Cout, t.tm)
+	// The depth runs over the B*H output rows; each column block of a
+	// slice's rows takes about two loop iterations per row (one for the
+	// row, and the images' setup).
+	rows := 0
+	if k.maxDepth > 0 {
+		rows = max(1, k.maxDepth/4/(2*colBlocks))
+	}
+	biasFlag := 0
+	if gb.Buf != nil {
+		biasFlag = flagBiasRow
+	} else {
+		gb = gw // bound, never written
+	}
+	for i, ks := range slices(p.B*p.H, rows, 1) {
+		acc, _ := sliceFlags(i, accumulate, 0)
+		flags := int(b2u(acc)) | biasFlag
+		if err := k.grid(gx, gy2, 1, func(g gridPart) error {
+			push := vk.Push(p.B, p.Cin, p.H, p.W, p.Cout, flags, colBlocks, g.x0, g.y0, ks[0], ks[1])
+			return s.DispatchRanges(pipe, g.groups(), push, x, gy, gw, gb)
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
