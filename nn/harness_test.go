@@ -85,7 +85,7 @@ func testOptions(t *testing.T) Options {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dev.Validate, dev.CacheDir = true, "off"
+	dev.Validate, dev.CacheDir = vk.ValidateInTests(), "off"
 	return Options{Device: dev, Poison: true}
 }
 

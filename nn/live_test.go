@@ -202,7 +202,7 @@ func TestPoolGivesIdleBuffersBack(t *testing.T) {
 		delete(testEngines, name)
 	}
 	// 64 MiB: 16 MiB blocks, buffers past 8 MiB get blocks of their own.
-	e, err := NewEngine(Options{Device: vk.Options{Device: -1, Validate: true, CacheDir: "off", MemoryLimit: 64 << 20}})
+	e, err := NewEngine(Options{Device: vk.Options{Device: -1, Validate: vk.ValidateInTests(), CacheDir: "off", MemoryLimit: 64 << 20}})
 	if err != nil {
 		t.Fatal(err)
 	}

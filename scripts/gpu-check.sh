@@ -401,7 +401,7 @@ if ! ICT_VALIDATE=1 "$ICT" devices >/dev/null 2>&1; then
 	fi
 fi
 if [[ $VALIDATION == missing ]]; then
-	figure "validation layer" "MISSING: nn's tests need it (they turn it on regardless of ICT_VALIDATE); install vulkan-validationlayers or bring .gl/ from 'scripts/gpu-check.sh --fetch-gl'"
+	figure "validation layer" "MISSING: nn's tests need it; install vulkan-validationlayers or bring .gl/ from 'scripts/gpu-check.sh --fetch-gl'"
 else
 	figure "validation layer" "VK_LAYER_KHRONOS_validation ($VALIDATION)"
 fi

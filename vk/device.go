@@ -270,3 +270,11 @@ func check(r vk.Result, what string) error {
 	}
 	return fmt.Errorf("vulkan: %s: %v", what, vk.Error(r))
 }
+
+// ValidateInTests says whether a test should turn the validation layer on:
+// always, unless ICT_VALIDATE is set to 0 or false, for a GPU machine
+// without the layer (scripts/gpu-check.sh). CI never sets it.
+func ValidateInTests() bool {
+	on, err := envFlag("ICT_VALIDATE")
+	return on || err != nil || strings.TrimSpace(os.Getenv("ICT_VALIDATE")) == ""
+}

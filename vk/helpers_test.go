@@ -16,8 +16,8 @@ var configs = []struct {
 	name string
 	opt  Options
 }{
-	{"native", Options{Device: -1, Validate: true, CacheDir: "off"}},
-	{"staged-pooled", Options{Device: -1, Validate: true, CacheDir: "off", NoUMA: true, NoPushDescriptors: true}},
+	{"native", Options{Device: -1, Validate: ValidateInTests(), CacheDir: "off"}},
+	{"staged-pooled", Options{Device: -1, Validate: ValidateInTests(), CacheDir: "off", NoUMA: true, NoPushDescriptors: true}},
 }
 
 // openTest opens a validated device for one test; the test fails on any

@@ -639,7 +639,7 @@ func TestTwoValidatedDevicesAtOnce(t *testing.T) {
 	for _, firstClosed := range []int{0, 1} {
 		var devs [2]*Device
 		for i := range devs {
-			d, err := Open(Options{Device: -1, Validate: true, CacheDir: "off", NoUMA: i == 1})
+			d, err := Open(Options{Device: -1, Validate: ValidateInTests(), CacheDir: "off", NoUMA: i == 1})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -21,7 +21,7 @@ func Options(t testing.TB, poison bool) nn.Options {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dev.Validate, dev.CacheDir = true, "off"
+	dev.Validate, dev.CacheDir = vk.ValidateInTests(), "off"
 	return nn.Options{Device: dev, Poison: poison}
 }
 

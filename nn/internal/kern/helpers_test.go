@@ -14,7 +14,7 @@ import (
 // validation message, including those printed at teardown.
 func openTest(t *testing.T) *vk.Device {
 	t.Helper()
-	d, err := vk.Open(vk.Options{Device: -1, Validate: true, CacheDir: "off"})
+	d, err := vk.Open(vk.Options{Device: -1, Validate: vk.ValidateInTests(), CacheDir: "off"})
 	if err != nil {
 		t.Fatalf("opening the device: %v", err)
 	}
