@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -363,25 +364,33 @@ func TestKernelFromSPIRV(t *testing.T) {
 	if len(affine.Buffers) != 2 || affine.Buffers[0] != Read || affine.Buffers[1] != Write || affine.PushSize != 12 {
 		t.Errorf("affine: buffers %v, %d bytes of push constants; want [Read Write] (readonly x, writeonly y) and 12 (uint n, float a, b)", affine.Buffers, affine.PushSize)
 	}
-	// patched is affine's SPIR-V with the operand of the OpDecorate that
-	// gives binding (or set) of y replaced.
+	// patched is affine's SPIR-V with the operand of every OpDecorate that
+	// gives binding (or set) of y's variables replaced: y is bound twice,
+	// as floats and as vec4s.
 	patched := func(decoration, value uint32) []byte {
 		code := append([]byte(nil), affine.SPIRV...)
 		word := func(i int) uint32 { return binary.LittleEndian.Uint32(code[4*i:]) }
+		const opDecorate, binding = 71, 33
+		var ys []uint32
 		for i := 5; i < len(code)/4; i += int(word(i) >> 16) {
-			const opDecorate, binding = 71, 33
 			if word(i) == 4<<16|opDecorate && word(i+2) == binding && word(i+3) == 1 {
-				// y's variable: find its decoration of the kind wanted.
-				for j := 5; j < len(code)/4; j += int(word(j) >> 16) {
-					if word(j) == 4<<16|opDecorate && word(j+1) == word(i+1) && word(j+2) == decoration {
-						binary.LittleEndian.PutUint32(code[4*(j+3):], value)
-						return code
-					}
-				}
+				ys = append(ys, word(i+1))
 			}
 		}
-		t.Fatal("affine's SPIR-V has no binding 1")
-		return nil
+		if len(ys) == 0 {
+			t.Fatal("affine's SPIR-V has no binding 1")
+		}
+		n := 0
+		for j := 5; j < len(code)/4; j += int(word(j) >> 16) {
+			if word(j) == 4<<16|opDecorate && slices.Contains(ys, word(j+1)) && word(j+2) == decoration {
+				binary.LittleEndian.PutUint32(code[4*(j+3):], value)
+				n++
+			}
+		}
+		if n != len(ys) {
+			t.Fatalf("%d of y's %d variables have decoration %d", n, len(ys), decoration)
+		}
+		return code
 	}
 	const descriptorSet, binding = 34, 33
 	for _, c := range []struct {

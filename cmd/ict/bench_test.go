@@ -14,7 +14,7 @@ func TestBench(t *testing.T) {
 		t.Skip("runs training steps")
 	}
 	bin := buildICT(t)
-	out, code := runICT(t, bin, []string{"ICT_VALIDATE=1"}, "bench", "--preset", "mnist-tiny", "--steps", "2", "--warmup", "1", "--top", "5")
+	out, code := runICT(t, bin, []string{"ICT_VALIDATE=1"}, "bench", "--preset", "mnist-tiny", "--steps", "2", "--warmup", "1", "--top", "40")
 	if code != 0 {
 		t.Fatalf("bench exited %d:\n%s", code, out)
 	}
