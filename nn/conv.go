@@ -86,24 +86,38 @@ func (e *Engine) conv2dBackward(x, w, b, gy *Tensor, g convGeom) {
 		}
 	}
 	if needsGrad(x) {
-		if x.grad != nil && g.stride > 1 && k.Variant() == kern.CPU {
+		p := g.params()
+		gx, acc := (*Tensor)(nil), false
+		viaTemp := x.grad != nil && g.stride > 1 && k.Variant() == kern.CPU
+		if viaTemp {
 			// Adding into x's gradient is, for a strided grad input (whose
 			// columns are not runs of four pixels), a scalar
 			// read-modify-write of the whole register tile: lavapipe takes
 			// three times as long to compile that variant (16x32 tiles:
 			// 29 s against 9 s), and there is one per phase, four for
 			// stride 2. Writing a temporary and adding it costs one
-			// elementwise pass (about 1 ms a step for the mnist preset).
-			tmp := e.newTensor(x.shape...)
-			if err := k.Conv2dGradInput(e.S, gy.rng(), w.rng(), tmp.rng(), g.params(), false); err != nil {
-				e.fail(err)
-			}
-			e.accumulate(x, tmp)
-			return
+			// elementwise pass (about 1 ms a step for the mnist preset);
+			// the dilated path below does the same, so that it needs no
+			// accumulating variant of its same-convolution pipeline.
+			gx = e.newTensor(x.shape...)
+		} else {
+			gx, acc = e.gradTarget(x)
 		}
-		gx, acc := e.gradTarget(x)
-		if err := k.Conv2dGradInput(e.S, gy.rng(), w.rng(), gx.rng(), g.params(), acc); err != nil {
+		var err error
+		if k.DilatesGradInput(p) {
+			// gy spread over x's pixels, then a same convolution's input
+			// gradient (see kern.DilatesGradInput).
+			dilated := e.newTensor(g.b, g.cout, g.h, g.w)
+			err = k.Conv2dGradInputDilated(e.S, gy.rng(), w.rng(), dilated.rng(), gx.rng(), p, acc)
+			dilated.Free()
+		} else {
+			err = k.Conv2dGradInput(e.S, gy.rng(), w.rng(), gx.rng(), p, acc)
+		}
+		if err != nil {
 			e.fail(err)
+		}
+		if viaTemp {
+			e.accumulate(x, gx)
 		}
 	}
 }

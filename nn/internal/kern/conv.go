@@ -48,6 +48,7 @@ func (p ConvParams) pointwise() bool {
 
 var (
 	convCPU      = kernel("conv_cpu", CPU)
+	convDilate   = kernel("conv_dilate", CPU)
 	convGPU      = kernel("conv_gpu", GPU)
 	convBiasGrad = kernel("conv_bias_grad", Auto)
 )
@@ -100,6 +101,57 @@ func (k *Kernels) Conv2dGradInput(s *vk.Stream, gy, w, gx vk.Range, p ConvParams
 			StrideB: p.Cout * hw, StrideC: p.Cin * hw, Accumulate: accumulate})
 	}
 	return k.conv(s, convGradInput, w, gy, gx, vk.Range{}, p, accumulate)
+}
+
+// DilatesGradInput reports whether p's input gradient should run as
+// Conv2dGradInputDilated: on the CPU variant, for a strided convolution
+// with an odd kernel padded by half its size whose stride-1 version is a
+// same convolution on conv_same_cpu.comp. Its phases on the implicit
+// GEMM (Stride*Stride pipelines of conv_cpu.comp, used by nothing else)
+// took lavapipe about 4 s each to compile, 16 s of the mnist preset's 41;
+// the same convolution's pipeline is already built by the stride-1
+// layers of the same size, and it ran the Stride*Stride times larger
+// product about as fast as the phases ran theirs.
+func (k *Kernels) DilatesGradInput(p ConvParams) bool {
+	if p.Stride < 2 || p.KH%2 == 0 || p.KW%2 == 0 || p.PadH != p.KH/2 || p.PadW != p.KW/2 || p.check("") != nil {
+		return false
+	}
+	p.Stride = 1
+	return k.sameConv(convGradInput, p)
+}
+
+// Conv2dGradInputDilated records gx (+)= the input gradient of p, for p
+// with DilatesGradInput, through dilated, a scratch range of
+// B*Cout*H*W floats (gy spread over x's pixels, see conv_dilate.comp).
+// With an odd kernel padded by half its size, the input pixel iy receives
+// w[ky] gy[oy] where Stride*oy = iy + pad - ky: a same convolution's
+// input gradient of dilated, whose pixel Stride*oy holds gy[oy] and every
+// other pixel zero.
+func (k *Kernels) Conv2dGradInputDilated(s *vk.Stream, gy, w, dilated, gx vk.Range, p ConvParams, accumulate bool) error {
+	const op = "kern.Conv2dGradInputDilated"
+	if err := p.check(op); err != nil {
+		return err
+	}
+	if !k.DilatesGradInput(p) {
+		return fmt.Errorf("%s: %+v: not a strided convolution whose input gradient runs dilated (see DilatesGradInput)", op, p)
+	}
+	same := p
+	same.Stride = 1
+	if err := checkRanges(op, []namedRange{{"gy", gy, p.yLen()}, {"w", w, p.wLen()}, {"dilated", dilated, same.yLen()}, {"gx", gx, p.xLen()}}); err != nil {
+		return err
+	}
+	pipe, err := k.pipeline(convDilate)
+	if err != nil {
+		return err
+	}
+	n4 := same.yLen() / 4 // W % 4 == 0 (sameConv)
+	if err := k.grid(ceilDiv(n4, 64), 1, 1, func(g gridPart) error {
+		push := vk.Push(n4, p.H, p.W, p.OutH(), p.OutW(), p.Stride, g.x0)
+		return s.DispatchRanges(pipe, g.groups(), push, gy, dilated)
+	}); err != nil {
+		return err
+	}
+	return k.convSame(s, convGradInput, w, dilated, gx, vk.Range{}, same, accumulate)
 }
 
 // Conv2dGradWeight records gw (+)= the gradient of sum(y * gy) with

@@ -41,6 +41,13 @@ var convCases = []ConvParams{
 	{B: 2, Cin: 8, H: 6, W: 4, Cout: 8, KH: 3, KW: 1, Stride: 1, PadH: 1, PadW: 0},
 	{B: 1, Cin: 9, H: 7, W: 16, Cout: 8, KH: 3, KW: 3, Stride: 1, PadH: 1, PadW: 1},
 	{B: 1, Cin: 16, H: 6, W: 40, Cout: 9, KH: 5, KW: 5, Stride: 1, PadH: 2, PadW: 2},
+	// Strided convolutions whose input gradient the CPU variant also runs
+	// dilated (Conv2dGradInputDilated): odd heights (the last row of
+	// lanes past the image), rows of 12 (lanes left idle), stride 3 with a
+	// 5x5 kernel, and a 1x3 kernel.
+	{B: 2, Cin: 8, H: 7, W: 12, Cout: 5, KH: 3, KW: 3, Stride: 2, PadH: 1, PadW: 1},
+	{B: 1, Cin: 12, H: 9, W: 8, Cout: 3, KH: 5, KW: 5, Stride: 3, PadH: 2, PadW: 2},
+	{B: 2, Cin: 16, H: 5, W: 16, Cout: 20, KH: 1, KW: 3, Stride: 2, PadH: 0, PadW: 1},
 }
 
 func convName(p ConvParams) string {
@@ -104,6 +111,20 @@ func runConvCase(e *env, p ConvParams) {
 		}
 		name := map[bool]string{false: "", true: " (accumulated)"}[acc]
 		approx.Check(t, "gx"+name, e.download(gxr, len(gx)), wantX, approx.Scaled(tolFor(p.Cout*p.KH*p.KW)))
+		if e.k.DilatesGradInput(p) {
+			same := p
+			same.Stride = 1
+			dilated := e.poisoned(same.yLen())
+			if acc {
+				gxr = e.upload(sub(wantX, gx))
+			} else {
+				gxr = e.poisoned(len(gx))
+			}
+			if err := e.k.Conv2dGradInputDilated(e.s, gyr, wr, dilated, gxr, p, acc); err != nil {
+				t.Fatal(err)
+			}
+			approx.Check(t, "gx dilated"+name, e.download(gxr, len(gx)), wantX, approx.Scaled(tolFor(p.Cout*p.KH*p.KW)))
+		}
 		approx.Check(t, "gw"+name, e.download(gwr, len(gw)), wantW, approx.Scaled(tolFor(p.B*p.OutH()*p.OutW())))
 		approx.Check(t, "gb"+name, e.download(gbr, len(gb)), wantB, approx.Scaled(tolFor(p.B*p.OutH()*p.OutW())))
 	}

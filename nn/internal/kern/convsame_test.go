@@ -43,6 +43,39 @@ func TestSameConv(t *testing.T) {
 	}
 }
 
+// TestDilatesGradInput pins which strided convolutions' input gradients
+// run dilated on conv_same_cpu.
+func TestDilatesGradInput(t *testing.T) {
+	k := &Kernels{variant: CPU, lanes: 8}
+	down := ConvParams{B: 2, Cin: 16, H: 16, W: 16, Cout: 16, KH: 3, KW: 3, Stride: 2, PadH: 1, PadW: 1}
+	for _, c := range []struct {
+		name string
+		edit func(*ConvParams)
+		want bool
+	}{
+		{"3x3 stride 2 on 16x16", func(*ConvParams) {}, true},
+		{"odd height", func(p *ConvParams) { p.H = 15 }, true},
+		{"stride 3, 5x5", func(p *ConvParams) { p.Stride, p.KH, p.KW, p.PadH, p.PadW = 3, 5, 5, 2, 2 }, true},
+		{"stride 1", func(p *ConvParams) { p.Stride = 1 }, false},
+		{"no padding", func(p *ConvParams) { p.PadH, p.PadW = 0, 0 }, false},
+		{"even kernel", func(p *ConvParams) { p.KH, p.KW = 2, 2 }, false},
+		{"rows of 6", func(p *ConvParams) { p.W = 6 }, false},
+		{"rows of 40", func(p *ConvParams) { p.W = 40 }, false},
+		{"4 input channels", func(p *ConvParams) { p.Cin = 4 }, false},
+		{"12 input channels", func(p *ConvParams) { p.Cin = 12 }, true},
+		{"kernel past the padded image", func(p *ConvParams) { p.H = 0 }, false},
+	} {
+		p := down
+		c.edit(&p)
+		if got := k.DilatesGradInput(p); got != c.want {
+			t.Errorf("%s: got %v, want %v", c.name, got, c.want)
+		}
+	}
+	if (&Kernels{variant: GPU, lanes: 8}).DilatesGradInput(down) {
+		t.Error("the GPU variant dilates")
+	}
+}
+
 // TestChooseSameTiles pins the tiles of the U-Net's layers: every output
 // channel of a workgroup up to 32, rows that keep 256 accumulators a lane
 // without covering the image twice, and weight-gradient tiles that leave a

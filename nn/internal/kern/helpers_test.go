@@ -142,6 +142,14 @@ func add(a, b []float64) []float64 {
 	return out
 }
 
+func sub(a, b []float64) []float64 {
+	out := make([]float64, len(a))
+	for i := range a {
+		out[i] = a[i] - b[i]
+	}
+	return out
+}
+
 func scale(a []float64, s float64) []float64 {
 	out := make([]float64, len(a))
 	for i := range a {
