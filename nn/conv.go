@@ -57,6 +57,25 @@ func (e *Engine) conv2dBackward(x, w, b, gy *Tensor, g convGeom) {
 	if e.err != nil {
 		return
 	}
+	p := g.params()
+	// On lavapipe a strided convolution's gradients may run as those of a
+	// same convolution, from gy spread over x's pixels, on pipelines the
+	// stride-1 layers already built (see kern.DilatedGradients).
+	gyX, pX, gyW, pW := gy, p, gy, p
+	if dilX, dilW := k.DilatedGradients(p); (dilX && needsGrad(x)) || (dilW && needsGrad(w)) {
+		dilated := e.newTensor(g.b, g.cout, g.h, g.w)
+		defer dilated.Free()
+		if err := k.DilateGradOutput(e.S, gy.rng(), dilated.rng(), p); err != nil {
+			e.fail(err)
+			return
+		}
+		if dilX {
+			gyX, pX = dilated, p.Dilated()
+		}
+		if dilW {
+			gyW, pW = dilated, p.Dilated()
+		}
+	}
 	var gw, gb *Tensor
 	var accW, accB bool
 	if needsGrad(w) {
@@ -68,56 +87,44 @@ func (e *Engine) conv2dBackward(x, w, b, gy *Tensor, g convGeom) {
 	if gw != nil && gb != nil && accW == accB {
 		// One launch where kern can (its same-convolution kernel sums
 		// the bias's gradient on the way).
-		if err := k.Conv2dGradWeight(e.S, x.rng(), gy.rng(), gw.rng(), gb.rng(), g.params(), accW); err != nil {
+		if err := k.Conv2dGradWeight(e.S, x.rng(), gyW.rng(), gw.rng(), gb.rng(), pW, accW); err != nil {
 			e.fail(err)
 		}
 	} else {
 		if gb != nil {
 			// One pass with vector loads: the generic strided reduction
 			// took two passes and 7% of a small U-Net's step.
-			if err := k.Conv2dBiasGrad(e.S, gy.rng(), gb.rng(), g.params(), accB); err != nil {
+			if err := k.Conv2dBiasGrad(e.S, gy.rng(), gb.rng(), p, accB); err != nil {
 				e.fail(err)
 			}
 		}
 		if gw != nil {
-			if err := k.Conv2dGradWeight(e.S, x.rng(), gy.rng(), gw.rng(), vk.Range{}, g.params(), accW); err != nil {
+			if err := k.Conv2dGradWeight(e.S, x.rng(), gyW.rng(), gw.rng(), vk.Range{}, pW, accW); err != nil {
 				e.fail(err)
 			}
 		}
 	}
 	if needsGrad(x) {
-		p := g.params()
-		gx, acc := (*Tensor)(nil), false
-		viaTemp := x.grad != nil && g.stride > 1 && k.Variant() == kern.CPU
-		if viaTemp {
+		if x.grad != nil && g.stride > 1 && k.Variant() == kern.CPU {
 			// Adding into x's gradient is, for a strided grad input (whose
 			// columns are not runs of four pixels), a scalar
 			// read-modify-write of the whole register tile: lavapipe takes
 			// three times as long to compile that variant (16x32 tiles:
 			// 29 s against 9 s), and there is one per phase, four for
 			// stride 2. Writing a temporary and adding it costs one
-			// elementwise pass (about 1 ms a step for the mnist preset);
-			// the dilated path below does the same, so that it needs no
-			// accumulating variant of its same-convolution pipeline.
-			gx = e.newTensor(x.shape...)
-		} else {
-			gx, acc = e.gradTarget(x)
+			// elementwise pass (about 1 ms a step for the mnist preset).
+			// The dilated input gradient takes the same way, so that it
+			// needs no accumulating variant of its pipeline either.
+			tmp := e.newTensor(x.shape...)
+			if err := k.Conv2dGradInput(e.S, gyX.rng(), w.rng(), tmp.rng(), pX, false); err != nil {
+				e.fail(err)
+			}
+			e.accumulate(x, tmp)
+			return
 		}
-		var err error
-		if k.DilatesGradInput(p) {
-			// gy spread over x's pixels, then a same convolution's input
-			// gradient (see kern.DilatesGradInput).
-			dilated := e.newTensor(g.b, g.cout, g.h, g.w)
-			err = k.Conv2dGradInputDilated(e.S, gy.rng(), w.rng(), dilated.rng(), gx.rng(), p, acc)
-			dilated.Free()
-		} else {
-			err = k.Conv2dGradInput(e.S, gy.rng(), w.rng(), gx.rng(), p, acc)
-		}
-		if err != nil {
+		gx, acc := e.gradTarget(x)
+		if err := k.Conv2dGradInput(e.S, gyX.rng(), w.rng(), gx.rng(), pX, acc); err != nil {
 			e.fail(err)
-		}
-		if viaTemp {
-			e.accumulate(x, gx)
 		}
 	}
 }

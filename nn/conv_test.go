@@ -115,10 +115,11 @@ var _ = addCases(
 	// A same convolution with rows of whole vec4s and 8 channels: the CPU
 	// tiling's conv_same_cpu and conv_same_weight_cpu kernels.
 	convCase(2, 8, 5, 8, 12, 3, 1, 1, true),
-	// Strided convolutions whose input gradient the CPU tiling runs as a
-	// same convolution of gy spread over x's pixels (conv_dilate): alone,
-	// and with x's gradient accumulated.
-	convCase(2, 8, 7, 8, 5, 3, 2, 1, true),
+	// Strided convolutions whose gradients the CPU tiling runs as a same
+	// convolution's of gy spread over x's pixels (conv_dilate): input and
+	// weight gradients, and the input gradient alone (4 output channels)
+	// accumulated into x's.
+	convCase(2, 8, 7, 8, 8, 3, 2, 1, true),
 	twoConvCase(1, 8, 6, 8, 4, 3, 2, 1),
 )
 

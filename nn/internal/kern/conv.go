@@ -103,55 +103,58 @@ func (k *Kernels) Conv2dGradInput(s *vk.Stream, gy, w, gx vk.Range, p ConvParams
 	return k.conv(s, convGradInput, w, gy, gx, vk.Range{}, p, accumulate)
 }
 
-// DilatesGradInput reports whether p's input gradient should run as
-// Conv2dGradInputDilated: on the CPU variant, for a strided convolution
-// with an odd kernel padded by half its size whose stride-1 version is a
-// same convolution on conv_same_cpu.comp. Its phases on the implicit
-// GEMM (Stride*Stride pipelines of conv_cpu.comp, used by nothing else)
-// took lavapipe about 4 s each to compile, 16 s of the mnist preset's 41;
-// the same convolution's pipeline is already built by the stride-1
-// layers of the same size, and it ran the Stride*Stride times larger
-// product about as fast as the phases ran theirs.
-func (k *Kernels) DilatesGradInput(p ConvParams) bool {
-	if p.Stride < 2 || p.KH%2 == 0 || p.KW%2 == 0 || p.PadH != p.KH/2 || p.PadW != p.KW/2 || p.check("") != nil {
-		return false
-	}
+// Dilated is the same convolution (stride 1) whose gradients, given gy
+// dilated (DilateGradOutput), are those of p, for a strided p with an odd
+// kernel padded by half its size. The input pixel iy of p receives
+// w[ky] gy[oy] where Stride*oy = iy + pad - ky, and w[ky] sees
+// gy[oy] x[Stride*oy + ky - pad]: in both, gy dilated stands for gy at its
+// pixel Stride*oy and adds zeros everywhere else.
+func (p ConvParams) Dilated() ConvParams {
 	p.Stride = 1
-	return k.sameConv(convGradInput, p)
+	return p
 }
 
-// Conv2dGradInputDilated records gx (+)= the input gradient of p, for p
-// with DilatesGradInput, through dilated, a scratch range of
-// B*Cout*H*W floats (gy spread over x's pixels, see conv_dilate.comp).
-// With an odd kernel padded by half its size, the input pixel iy receives
-// w[ky] gy[oy] where Stride*oy = iy + pad - ky: a same convolution's
-// input gradient of dilated, whose pixel Stride*oy holds gy[oy] and every
-// other pixel zero.
-func (k *Kernels) Conv2dGradInputDilated(s *vk.Stream, gy, w, dilated, gx vk.Range, p ConvParams, accumulate bool) error {
-	const op = "kern.Conv2dGradInputDilated"
+// DilatedGradients reports which gradients of p to compute as those of
+// p.Dilated() from gy dilated: on the CPU variant, for a strided
+// convolution with an odd kernel padded by half its size, those that the
+// dilated convolution runs on the same-convolution kernels. Their
+// pipelines are the stride-1 layers' of the same size, already built,
+// where the implicit GEMM's would be pipelines of their own: Stride*Stride
+// phases of the input gradient (about 4 s each for lavapipe to compile,
+// 16 s of the mnist preset's 41) and one of the weight gradient's.
+func (k *Kernels) DilatedGradients(p ConvParams) (input, weight bool) {
+	if p.Stride < 2 || p.KH%2 == 0 || p.KW%2 == 0 || p.PadH != p.KH/2 || p.PadW != p.KW/2 || p.check("") != nil {
+		return false, false
+	}
+	d := p.Dilated()
+	return k.sameConv(convGradInput, d), k.sameConv(convGradWeight, d)
+}
+
+// DilateGradOutput records dilated = gy of p spread over x's pixels,
+// [B, Cout, H, W]: dilated[n][c][Stride*oy][Stride*ox] = gy[n][c][oy][ox],
+// zero elsewhere (conv_dilate.comp), for p with a gradient that
+// DilatedGradients computes dilated.
+func (k *Kernels) DilateGradOutput(s *vk.Stream, gy, dilated vk.Range, p ConvParams) error {
+	const op = "kern.DilateGradOutput"
 	if err := p.check(op); err != nil {
 		return err
 	}
-	if !k.DilatesGradInput(p) {
-		return fmt.Errorf("%s: %+v: not a strided convolution whose input gradient runs dilated (see DilatesGradInput)", op, p)
+	if in, w := k.DilatedGradients(p); !in && !w {
+		return fmt.Errorf("%s: %+v: no gradient of this convolution runs dilated (see DilatedGradients)", op, p)
 	}
-	same := p
-	same.Stride = 1
-	if err := checkRanges(op, []namedRange{{"gy", gy, p.yLen()}, {"w", w, p.wLen()}, {"dilated", dilated, same.yLen()}, {"gx", gx, p.xLen()}}); err != nil {
+	d := p.Dilated()
+	if err := checkRanges(op, []namedRange{{"gy", gy, p.yLen()}, {"dilated", dilated, d.yLen()}}); err != nil {
 		return err
 	}
 	pipe, err := k.pipeline(convDilate)
 	if err != nil {
 		return err
 	}
-	n4 := same.yLen() / 4 // W % 4 == 0 (sameConv)
-	if err := k.grid(ceilDiv(n4, 64), 1, 1, func(g gridPart) error {
+	n4 := d.yLen() / 4 // W % 4 == 0 (sameConv)
+	return k.grid(ceilDiv(n4, 64), 1, 1, func(g gridPart) error {
 		push := vk.Push(n4, p.H, p.W, p.OutH(), p.OutW(), p.Stride, g.x0)
 		return s.DispatchRanges(pipe, g.groups(), push, gy, dilated)
-	}); err != nil {
-		return err
-	}
-	return k.convSame(s, convGradInput, w, dilated, gx, vk.Range{}, same, accumulate)
+	})
 }
 
 // Conv2dGradWeight records gw (+)= the gradient of sum(y * gy) with

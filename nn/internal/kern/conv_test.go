@@ -48,6 +48,10 @@ var convCases = []ConvParams{
 	{B: 2, Cin: 8, H: 7, W: 12, Cout: 5, KH: 3, KW: 3, Stride: 2, PadH: 1, PadW: 1},
 	{B: 1, Cin: 12, H: 9, W: 8, Cout: 3, KH: 5, KW: 5, Stride: 3, PadH: 2, PadW: 2},
 	{B: 2, Cin: 16, H: 5, W: 16, Cout: 20, KH: 1, KW: 3, Stride: 2, PadH: 0, PadW: 1},
+	// Rows of 40: only the weight gradient runs dilated (two column
+	// blocks); 4 input channels: neither.
+	{B: 1, Cin: 8, H: 6, W: 40, Cout: 8, KH: 3, KW: 3, Stride: 2, PadH: 1, PadW: 1},
+	{B: 2, Cin: 4, H: 6, W: 8, Cout: 8, KH: 3, KW: 3, Stride: 2, PadH: 1, PadW: 1},
 }
 
 func convName(p ConvParams) string {
@@ -111,22 +115,32 @@ func runConvCase(e *env, p ConvParams) {
 		}
 		name := map[bool]string{false: "", true: " (accumulated)"}[acc]
 		approx.Check(t, "gx"+name, e.download(gxr, len(gx)), wantX, approx.Scaled(tolFor(p.Cout*p.KH*p.KW)))
-		if e.k.DilatesGradInput(p) {
-			same := p
-			same.Stride = 1
-			dilated := e.poisoned(same.yLen())
-			if acc {
-				gxr = e.upload(sub(wantX, gx))
-			} else {
-				gxr = e.poisoned(len(gx))
-			}
-			if err := e.k.Conv2dGradInputDilated(e.s, gyr, wr, dilated, gxr, p, acc); err != nil {
+		if dilX, dilW := e.k.DilatedGradients(p); dilX || dilW {
+			// The gradients of the same convolution p.Dilated() from gy
+			// spread over x's pixels.
+			dilated := e.poisoned(p.Dilated().yLen())
+			if err := e.k.DilateGradOutput(e.s, gyr, dilated, p); err != nil {
 				t.Fatal(err)
 			}
-			approx.Check(t, "gx dilated"+name, e.download(gxr, len(gx)), wantX, approx.Scaled(tolFor(p.Cout*p.KH*p.KW)))
+			if acc {
+				gxr, gwr, gbr = e.upload(sub(wantX, gx)), e.upload(sub(wantW, gw)), e.upload(sub(wantB, gb))
+			} else {
+				gxr, gwr, gbr = e.poisoned(len(gx)), e.poisoned(len(gw)), e.poisoned(len(gb))
+			}
+			if dilX {
+				if err := e.k.Conv2dGradInput(e.s, dilated, wr, gxr, p.Dilated(), acc); err != nil {
+					t.Fatal(err)
+				}
+				approx.Check(t, "gx dilated"+name, e.download(gxr, len(gx)), wantX, approx.Scaled(tolFor(p.Cout*p.KH*p.KW)))
+			}
+			if dilW {
+				if err := e.k.Conv2dGradWeight(e.s, xr, dilated, gwr, gbr, p.Dilated(), acc); err != nil {
+					t.Fatal(err)
+				}
+				approx.Check(t, "gw dilated"+name, e.download(gwr, len(gw)), wantW, approx.Scaled(tolFor(p.B*p.OutH()*p.OutW())))
+				approx.Check(t, "gb dilated"+name, e.download(gbr, len(gb)), wantB, approx.Scaled(tolFor(p.B*p.OutH()*p.OutW())))
+			}
 		}
-		approx.Check(t, "gw"+name, e.download(gwr, len(gw)), wantW, approx.Scaled(tolFor(p.B*p.OutH()*p.OutW())))
-		approx.Check(t, "gb"+name, e.download(gbr, len(gb)), wantB, approx.Scaled(tolFor(p.B*p.OutH()*p.OutW())))
 	}
 }
 

@@ -43,35 +43,36 @@ func TestSameConv(t *testing.T) {
 	}
 }
 
-// TestDilatesGradInput pins which strided convolutions' input gradients
-// run dilated on conv_same_cpu.
-func TestDilatesGradInput(t *testing.T) {
+// TestDilatedGradients pins which gradients of strided convolutions run
+// dilated on the same-convolution kernels.
+func TestDilatedGradients(t *testing.T) {
 	k := &Kernels{variant: CPU, lanes: 8}
 	down := ConvParams{B: 2, Cin: 16, H: 16, W: 16, Cout: 16, KH: 3, KW: 3, Stride: 2, PadH: 1, PadW: 1}
 	for _, c := range []struct {
 		name string
 		edit func(*ConvParams)
-		want bool
+		want [2]bool // input, weight
 	}{
-		{"3x3 stride 2 on 16x16", func(*ConvParams) {}, true},
-		{"odd height", func(p *ConvParams) { p.H = 15 }, true},
-		{"stride 3, 5x5", func(p *ConvParams) { p.Stride, p.KH, p.KW, p.PadH, p.PadW = 3, 5, 5, 2, 2 }, true},
-		{"stride 1", func(p *ConvParams) { p.Stride = 1 }, false},
-		{"no padding", func(p *ConvParams) { p.PadH, p.PadW = 0, 0 }, false},
-		{"even kernel", func(p *ConvParams) { p.KH, p.KW = 2, 2 }, false},
-		{"rows of 6", func(p *ConvParams) { p.W = 6 }, false},
-		{"rows of 40", func(p *ConvParams) { p.W = 40 }, false},
-		{"4 input channels", func(p *ConvParams) { p.Cin = 4 }, false},
-		{"12 input channels", func(p *ConvParams) { p.Cin = 12 }, true},
-		{"kernel past the padded image", func(p *ConvParams) { p.H = 0 }, false},
+		{"3x3 stride 2 on 16x16", func(*ConvParams) {}, [2]bool{true, true}},
+		{"odd height", func(p *ConvParams) { p.H = 15 }, [2]bool{true, true}},
+		{"stride 3, 5x5", func(p *ConvParams) { p.Stride, p.KH, p.KW, p.PadH, p.PadW = 3, 5, 5, 2, 2 }, [2]bool{true, true}},
+		{"stride 1", func(p *ConvParams) { p.Stride = 1 }, [2]bool{}},
+		{"no padding", func(p *ConvParams) { p.PadH, p.PadW = 0, 0 }, [2]bool{}},
+		{"even kernel", func(p *ConvParams) { p.KH, p.KW = 2, 2 }, [2]bool{}},
+		{"rows of 6", func(p *ConvParams) { p.W = 6 }, [2]bool{}},
+		{"rows of 40", func(p *ConvParams) { p.W = 40 }, [2]bool{false, true}},
+		{"4 input channels", func(p *ConvParams) { p.Cin = 4 }, [2]bool{}},
+		{"12 input channels", func(p *ConvParams) { p.Cin = 12 }, [2]bool{true, true}},
+		{"4 output channels", func(p *ConvParams) { p.Cout = 4 }, [2]bool{true, false}},
+		{"kernel past the padded image", func(p *ConvParams) { p.H = 0 }, [2]bool{}},
 	} {
 		p := down
 		c.edit(&p)
-		if got := k.DilatesGradInput(p); got != c.want {
-			t.Errorf("%s: got %v, want %v", c.name, got, c.want)
+		if in, w := k.DilatedGradients(p); [2]bool{in, w} != c.want {
+			t.Errorf("%s: got input %v, weight %v, want %v", c.name, in, w, c.want)
 		}
 	}
-	if (&Kernels{variant: GPU, lanes: 8}).DilatesGradInput(down) {
+	if in, w := (&Kernels{variant: GPU, lanes: 8}).DilatedGradients(down); in || w {
 		t.Error("the GPU variant dilates")
 	}
 }

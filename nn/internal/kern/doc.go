@@ -13,10 +13,13 @@
 //	Conv2d           y = conv(x, w) + b           (NCHW, PyTorch's conv2d)
 //	Conv2dGradInput  gx (+)= transposed conv(gy, w)
 //	Conv2dGradWeight gw (+)= gradient of w, gb (+)= sums of gy per channel
+//	DilateGradOutput gy spread over x's pixels: a strided convolution's
+//	                 gradients as those of a same convolution (Dilated)
 //
 // Every launcher checks its shapes against the ranges, records one or a
 // few dispatches (large grids are split to fit maxComputeWorkGroupCount)
-// and allocates nothing: no launcher needs scratch memory. Convolutions
+// and allocates nothing: the one product that needs scratch memory, the
+// dilated gy, is the caller's (see DilatedGradients). Convolutions
 // are implicit GEMMs: im2col patches are gathered on the fly, so no buffer
 // grows with the batch. Outputs must not overlap inputs.
 //
