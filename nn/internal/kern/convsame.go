@@ -104,26 +104,21 @@ func (k *Kernels) convSame(s *vk.Stream, mode int, w, in, out, bias vk.Range, p 
 // of tw.
 type sameWeightTile struct{ tm, cpl, tw int }
 
+// sameWeightTM is the output channels per workgroup of
+// conv_same_weight_cpu.comp. 16 (288 accumulators a lane for a 3x3 kernel
+// and 2 input channels) took lavapipe 3.5 to 4.6 s to compile per
+// variant, 8 about 1.7 s; a machine's first run of the mnist preset built
+// two such variants (#14).
+const sameWeightTM = 8
+
 // chooseSameWeightTile picks the tile of a same convolution's weight
-// gradient: up to 16 output channels and 2 input channels a lane, halved
-// (channels first) while that leaves fewer workgroups than threads, and
-// columns in blocks of up to 32.
+// gradient: sameWeightTM output channels and 2 input channels a lane (1
+// where that leaves fewer workgroups than threads), and columns in blocks
+// of up to 32.
 func chooseSameWeightTile(cin, cout, w, threads int) sameWeightTile {
-	t := sameWeightTile{tm: 16, cpl: 2, tw: min(w, 32)}
-	for t.tm > 8 && t.tm/2 >= cout {
-		t.tm /= 2
-	}
-	if cin < 16 {
+	t := sameWeightTile{tm: sameWeightTM, cpl: 2, tw: min(w, 32)}
+	if cin < 16 || ceilDiv(cout, t.tm)*ceilDiv(cin, 8*t.cpl) < threads {
 		t.cpl = 1
-	}
-	for ceilDiv(cout, t.tm)*ceilDiv(cin, 8*t.cpl) < threads {
-		if t.tm > 8 {
-			t.tm /= 2
-		} else if t.cpl > 1 {
-			t.cpl = 1
-		} else {
-			break
-		}
 	}
 	return t
 }

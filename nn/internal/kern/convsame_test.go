@@ -101,10 +101,11 @@ func TestChooseSameTiles(t *testing.T) {
 		cin, cout, w, threads int
 		want                  sameWeightTile
 	}{
-		{32, 32, 32, 2, sameWeightTile{16, 2, 32}},
+		{32, 32, 32, 2, sameWeightTile{8, 2, 32}},
+		{48, 16, 16, 2, sameWeightTile{8, 2, 16}},
 		{16, 16, 16, 2, sameWeightTile{8, 2, 16}},
 		{8, 8, 8, 2, sameWeightTile{8, 1, 8}},
-		{64, 64, 40, 16, sameWeightTile{16, 2, 32}},
+		{64, 64, 40, 16, sameWeightTile{8, 2, 32}},
 		{64, 64, 16, 64, sameWeightTile{8, 1, 16}},
 	} {
 		if got := chooseSameWeightTile(c.cin, c.cout, c.w, c.threads); got != c.want {
