@@ -196,6 +196,9 @@ func TestMatMulSplitGrid(t *testing.T) {
 		// row blocks, 3 images, 3 input-channel blocks of the weight
 		// gradient.
 		runConvCase(e, ConvParams{B: 3, Cin: 40, H: 24, W: 8, Cout: 8, KH: 3, KW: 3, Stride: 1, PadH: 1, PadW: 1})
+		// A strided convolution whose gradients run dilated on the CPU
+		// variant: conv_dilate's 5 workgroups in 3 dispatches.
+		runConvCase(e, ConvParams{B: 2, Cin: 8, H: 9, W: 8, Cout: 8, KH: 3, KW: 3, Stride: 2, PadH: 1, PadW: 1})
 	})
 }
 
