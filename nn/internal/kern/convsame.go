@@ -108,7 +108,9 @@ type sameWeightTile struct{ tm, cpl, tw int }
 // conv_same_weight_cpu.comp. 16 (288 accumulators a lane for a 3x3 kernel
 // and 2 input channels) took lavapipe 3.5 to 4.6 s to compile per
 // variant, 8 about 1.7 s; a machine's first run of the mnist preset built
-// two such variants (#14).
+// two such variants (#14). Alone (BenchmarkConvSame) 8 ran as fast; in
+// the mnist preset's step the kernel took about 10% longer (1% of the
+// step).
 const sameWeightTM = 8
 
 // chooseSameWeightTile picks the tile of a same convolution's weight
