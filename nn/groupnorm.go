@@ -31,10 +31,11 @@ func (e *Engine) GroupNorm(x, gamma, beta *Tensor, groups int, eps float32) *Ten
 }
 
 // GroupNormSiLU returns SiLU(GroupNorm(x)), the pair a DDPM++ block opens
-// with. For the backward pass it keeps only x and the group statistics
-// and normalizes x again: the tape holds one activation where GroupNorm
-// then SiLU holds two (a U-Net step's peak memory drops by about a
-// quarter), for one more GroupNorm forward in the backward pass.
+// with, in one kernel each way. For the backward pass it keeps only x and
+// the group statistics, and the backward kernel normalizes x again on the
+// way: the tape holds one activation where GroupNorm then SiLU holds two
+// (a U-Net step's peak memory drops by about a quarter), and neither pass
+// runs a separate SiLU.
 func (e *Engine) GroupNormSiLU(x, gamma, beta *Tensor, groups int, eps float32) *Tensor {
 	return e.groupNorm(x, gamma, beta, groups, eps, 0, true)
 }
@@ -74,32 +75,21 @@ func (e *Engine) groupNorm(x, gamma, beta *Tensor, groups int, eps float32, loca
 		})
 	}
 
-	y := e.newTensor(x.shape...)
 	// Per (sample, group): the mean as a float32 pair m1 + delta, and rstd.
-	stats := e.newTensor(nb, groups, 3)
-	e.reduceRowsVec(groupNormKernel, count, local, hw%4 == 0, vk.Push(count, hw, cpg, groups, eps), x, gamma, beta, y, stats)
+	out, stats := e.newTensor(x.shape...), e.newTensor(nb, groups, 3)
+	spec := groupNormSpec(local, hw, silu)
+	e.dispatch(groupNormKernel, spec, e.groups1D(count, 1), vk.Push(count, hw, cpg, groups, eps), x, gamma, beta, out, stats)
 	defer e.recycle(stats) // the tape keeps it if it saves it
-	out, op, saves := y, "groupnorm", []*Tensor{x, gamma, stats}
+	op := "groupnorm"
 	if silu {
-		out = e.newTensor(x.shape...)
-		e.elementwiseVec(siluKernel, x.n, true, vk.Push(x.n), y, out)
-		e.recycle(y)
-		op, saves = "groupnorm_silu", append(saves, beta)
+		op = "groupnorm_silu"
 	}
 	if !e.recording(x, gamma, beta) {
 		return out
 	}
-	e.record(op, out, []*Tensor{x, gamma, beta}, saves, func(gy *Tensor) {
-		if silu {
-			// Normalize x again (the same kernel gives the same y), then
-			// take the gradient through SiLU.
-			y, scratch, gsilu := e.newTensor(x.shape...), e.newTensor(nb, groups, 3), e.newTensor(x.shape...)
-			e.reduceRowsVec(groupNormKernel, count, local, hw%4 == 0, vk.Push(count, hw, cpg, groups, eps), x, gamma, beta, y, scratch)
-			e.elementwiseVec(siluBackwardKernel, x.n, true, vk.Push(x.n, boolWord(false)), y, gy, gsilu)
-			e.recycle(y)
-			e.recycle(scratch)
-			gy = gsilu
-		}
+	// With silu the backward kernel takes gy through SiLU itself, at the
+	// GroupNorm output it computes again from x, gamma and beta.
+	e.record(op, out, []*Tensor{x, gamma, beta}, []*Tensor{x, gamma, beta, stats}, func(gy *Tensor) {
 		// Per-(sample, channel) sums of gy and gy*xhat; reduced over the
 		// batch below into the gradients of beta and gamma.
 		sumGY, sumGYXhat := e.newTensor(nb, c), e.newTensor(nb, c)
@@ -112,12 +102,22 @@ func (e *Engine) groupNorm(x, gamma, beta *Tensor, groups int, eps float32, loca
 				mode = gxAdd
 			}
 		}
-		e.reduceRowsVec(groupNormBackwardKernel, count, local, hw%4 == 0, vk.Push(count, hw, cpg, groups, mode),
-			x, gamma, stats, gy, gx, sumGY, sumGYXhat)
+		e.dispatch(groupNormBackwardKernel, spec, e.groups1D(count, 1), vk.Push(count, hw, cpg, groups, mode),
+			x, gamma, stats, gy, gx, sumGY, sumGYXhat, beta)
 		e.groupNormParamGrad(gamma, sumGYXhat, nb, c)
 		e.groupNormParamGrad(beta, sumGY, nb, c)
 	})
 	return out
+}
+
+// groupNormSpec is the spec constants of groupnorm and groupnorm_backward:
+// the workgroup size, vec4 sweeps where H*W allows, and SiLU after the norm.
+func groupNormSpec(local uint32, hw int, silu bool) []uint32 {
+	vec := uint32(1)
+	if hw%4 == 0 {
+		vec = 4
+	}
+	return []uint32{local, vec, boolWord(silu)}
 }
 
 // groupNormParamGrad sends the batch sum of partial [B,C] to p's gradient.

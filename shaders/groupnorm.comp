@@ -11,8 +11,11 @@
 // With VEC = 4 (spec constant 1; H*W a multiple of 4) every pass loads and
 // stores vec4s: lavapipe loads and stores per lane and element, and a vec4
 // costs about 2.3 floats' worth.
+// With SILU = 1 (spec constant 2) the third pass writes SiLU(y) instead:
+// GroupNorm then SiLU in one sweep (nn.GroupNormSiLU).
 layout(local_size_x_id = 0) in;
 layout(constant_id = 1) const uint VEC = 1;
+layout(constant_id = 2) const uint SILU = 0;
 #include "rowreduce.glsl"
 layout(std430, binding = 0) readonly buffer X { float x[]; };
 layout(std430, binding = 0) readonly buffer X4 { vec4 x4[]; };
@@ -72,9 +75,17 @@ void main() {
     uint off = base + k * pc.hw;
     float a = rstd * gamma[c0 + k], b = beta[c0 + k];
     if (VEC == 4u) {
-      for (uint p = t; p < pc.hw / 4u; p += local) y4[off / 4u + p] = ((x4[off / 4u + p] - mean) - delta) * a + b;
+      for (uint p = t; p < pc.hw / 4u; p += local) {
+        vec4 v = ((x4[off / 4u + p] - mean) - delta) * a + b;
+        if (SILU == 1u) v /= 1.0 + exp(-v);
+        y4[off / 4u + p] = v;
+      }
     } else {
-      for (uint p = t; p < pc.hw; p += local) y[off + p] = ((x[off + p] - mean) - delta) * a + b;
+      for (uint p = t; p < pc.hw; p += local) {
+        float v = ((x[off + p] - mean) - delta) * a + b;
+        if (SILU == 1u) v /= 1.0 + exp(-v);
+        y[off + p] = v;
+      }
     }
   }
 }

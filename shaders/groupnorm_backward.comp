@@ -9,8 +9,13 @@
 // With VEC = 4 (spec constant 1; H*W a multiple of 4) every sweep loads
 // and stores vec4s: lavapipe loads and stores per lane and element, and a
 // vec4 costs about 2.3 floats' worth.
+// With SILU = 1 (spec constant 2) the output was SiLU(GroupNorm(x)): gy is
+// first taken through SiLU, whose input y = xhat * gamma + beta both
+// sweeps compute again from x (nn.GroupNormSiLU keeps neither y nor the
+// output, and needs no forward GroupNorm in its backward pass).
 layout(local_size_x_id = 0) in;
 layout(constant_id = 1) const uint VEC = 1;
+layout(constant_id = 2) const uint SILU = 0;
 #include "rowreduce.glsl"
 layout(std430, binding = 0) readonly buffer X { float x[]; };
 layout(std430, binding = 0) readonly buffer X4 { vec4 x4[]; };
@@ -22,7 +27,25 @@ layout(std430, binding = 4) buffer GX { float gx[]; };
 layout(std430, binding = 4) buffer GX4 { vec4 gx4[]; };
 layout(std430, binding = 5) writeonly buffer SumGY { float sumGY[]; };         // [B, C]
 layout(std430, binding = 6) writeonly buffer SumGYXhat { float sumGYXhat[]; }; // [B, C]
+layout(std430, binding = 7) readonly buffer Beta { float beta[]; };             // read when SILU = 1
 layout(push_constant) uniform Push { uint count; uint hw; uint cpg; uint groups; uint mode; } pc;
+
+// siluGrad takes gy through SiLU at y = centered * a + b (centered =
+// (x - m1) - delta, a = rstd * gamma: groupnorm's y bit for bit) when SILU
+// is 1: gy * s * (1 + y * (1 - s)) with s = sigmoid(y), as silu_backward.
+vec4 siluGrad(vec4 g, vec4 centered, float a, float b) {
+  if (SILU == 0u) return g;
+  vec4 y = centered * a + b;
+  vec4 s = 1.0 / (1.0 + exp(-y));
+  return g * s * (1.0 + y * (1.0 - s));
+}
+
+float siluGrad(float g, float centered, float a, float b) {
+  if (SILU == 0u) return g;
+  float y = centered * a + b;
+  float s = 1.0 / (1.0 + exp(-y));
+  return g * s * (1.0 + y * (1.0 - s));
+}
 
 void main() {
   uint bg = workgroupIndex();
@@ -39,19 +62,22 @@ void main() {
   float sumD = 0.0, sumDX = 0.0;
   for (uint k = 0u; k < pc.cpg; k++) {
     uint off = base + k * pc.hw;
+    float w = gamma[c0 + k], b = SILU == 1u ? beta[c0 + k] : 0.0;
     vec2 s = vec2(0.0);
     if (VEC == 4u) {
       vec4 s1 = vec4(0.0), s2 = vec4(0.0);
       for (uint p = t; p < pc.hw / 4u; p += local) {
-        vec4 g = gy4[off / 4u + p];
+        vec4 centered = (x4[off / 4u + p] - mean) - delta;
+        vec4 g = siluGrad(gy4[off / 4u + p], centered, rstd * w, b);
         s1 += g;
-        s2 += g * ((x4[off / 4u + p] - mean) - delta) * rstd;
+        s2 += g * centered * rstd;
       }
       s = vec2((s1.x + s1.y) + (s1.z + s1.w), (s2.x + s2.y) + (s2.z + s2.w));
     } else {
       for (uint p = t; p < pc.hw; p += local) {
-        float g = gy[off + p];
-        s += vec2(g, g * ((x[off + p] - mean) - delta) * rstd);
+        float centered = (x[off + p] - mean) - delta;
+        float g = siluGrad(gy[off + p], centered, rstd * w, b);
+        s += vec2(g, g * centered * rstd);
       }
     }
     s = workgroupSum2(s);
@@ -59,7 +85,6 @@ void main() {
       sumGY[bg * pc.cpg + k] = s.x;
       sumGYXhat[bg * pc.cpg + k] = s.y;
     }
-    float w = gamma[c0 + k];
     sumD += w * s.x;
     sumDX += w * s.y;
   }
@@ -70,19 +95,21 @@ void main() {
   float meanD = sumD / float(m), meanDX = sumDX / float(m);
   for (uint k = 0u; k < pc.cpg; k++) {
     uint off = base + k * pc.hw;
-    float w = gamma[c0 + k];
+    float w = gamma[c0 + k], b = SILU == 1u ? beta[c0 + k] : 0.0;
     if (VEC == 4u) {
       for (uint p = t; p < pc.hw / 4u; p += local) {
         uint i = off / 4u + p;
-        vec4 xhat = ((x4[i] - mean) - delta) * rstd;
-        vec4 g = rstd * (gy4[i] * w - meanD - xhat * meanDX);
+        vec4 centered = (x4[i] - mean) - delta;
+        vec4 xhat = centered * rstd;
+        vec4 g = rstd * (siluGrad(gy4[i], centered, rstd * w, b) * w - meanD - xhat * meanDX);
         if (pc.mode == 2u) g += gx4[i];
         gx4[i] = g;
       }
     } else {
       for (uint p = t; p < pc.hw; p += local) {
-        float xhat = ((x[off + p] - mean) - delta) * rstd;
-        float g = rstd * (gy[off + p] * w - meanD - xhat * meanDX);
+        float centered = (x[off + p] - mean) - delta;
+        float xhat = centered * rstd;
+        float g = rstd * (siluGrad(gy[off + p], centered, rstd * w, b) * w - meanD - xhat * meanDX);
         if (pc.mode == 2u) g += gx[off + p];
         gx[off + p] = g;
       }
