@@ -263,7 +263,7 @@ func (r *resBlock) tidyForward(e *nn.Engine, x, emb *nn.Tensor, key *nn.RNGKey, 
 	if r.skip != nil {
 		skip = r.skip.forward(e, x)
 	}
-	return e.Scale(e.Add(h, skip), float32(1/math.Sqrt2))
+	return e.AddScaled(h, skip, float32(1/math.Sqrt2))
 }
 
 // attnBlock is multi-head self-attention over positions with a residual,
@@ -277,7 +277,7 @@ type attnBlock struct {
 func (a *attnBlock) forward(e *nn.Engine, x *nn.Tensor) *nn.Tensor {
 	return e.Tidy(func() *nn.Tensor {
 		h := e.Attention(a.n.forward(e, x), a.qkv, a.wo, a.heads)
-		return e.Scale(e.Add(x, h), float32(1/math.Sqrt2))
+		return e.AddScaled(x, h, float32(1/math.Sqrt2))
 	})
 }
 
