@@ -27,7 +27,7 @@ const (
 // two-pass and the mean carries a correction term, so groups far from
 // zero keep float32 accuracy.
 func (e *Engine) GroupNorm(x, gamma, beta *Tensor, groups int, eps float32) *Tensor {
-	return e.groupNorm(x, gamma, beta, groups, eps, 0, false)
+	return e.groupNorm(x, nil, gamma, beta, groups, eps, 0, false)
 }
 
 // GroupNormSiLU returns SiLU(GroupNorm(x)), the pair a DDPM++ block opens
@@ -37,13 +37,25 @@ func (e *Engine) GroupNorm(x, gamma, beta *Tensor, groups int, eps float32) *Ten
 // (a U-Net step's peak memory drops by about a quarter), and neither pass
 // runs a separate SiLU.
 func (e *Engine) GroupNormSiLU(x, gamma, beta *Tensor, groups int, eps float32) *Tensor {
-	return e.groupNorm(x, gamma, beta, groups, eps, 0, true)
+	return e.groupNorm(x, nil, gamma, beta, groups, eps, 0, true)
 }
 
-// groupNorm is GroupNorm with workgroups of local invocations (0: the
-// engine's choice); tests run the reduction tree at sizes the device would
-// not choose.
-func (e *Engine) groupNorm(x, gamma, beta *Tensor, groups int, eps float32, local uint32, silu bool) *Tensor {
+// AddChannelGroupNormSiLU returns GroupNormSiLU(AddChannel(x, v)), v [B,C]
+// added on the way in both kernels: a DDPM++ block's noise embedding
+// before its second GroupNorm, without the sum's tensor, its dispatch or
+// the reduction of its backward pass (groupnorm_backward sums v's
+// gradient per channel as it goes).
+func (e *Engine) AddChannelGroupNormSiLU(x, v, gamma, beta *Tensor, groups int, eps float32) *Tensor {
+	if !e.checkChannel("add_channel_groupnorm_silu", x, v) {
+		return e.placeholder(x.shape...)
+	}
+	return e.groupNorm(x, v, gamma, beta, groups, eps, 0, true)
+}
+
+// groupNorm is GroupNorm of x (plus shift [B,C] per channel where shift is
+// not nil) with workgroups of local invocations (0: the engine's choice);
+// tests run the reduction tree at sizes the device would not choose.
+func (e *Engine) groupNorm(x, shift, gamma, beta *Tensor, groups int, eps float32, local uint32, silu bool) *Tensor {
 	if len(x.shape) != 4 {
 		e.failf("nn: groupnorm: x %v is not [B,C,H,W]", x.shape)
 		return e.placeholder(x.shape...)
@@ -66,30 +78,38 @@ func (e *Engine) groupNorm(x, gamma, beta *Tensor, groups int, eps float32, loca
 	count := nb * groups
 	if local == 0 {
 		// The backward pass loops more: per channel, a sweep and a tree,
-		// then a second sweep (the forward: two sweeps of the group, two
-		// trees and a sweep per channel).
+		// then a second sweep and (with a shift) a tree (the forward: two
+		// sweeps of the group, or of each channel with a shift, two trees
+		// and a sweep per channel).
 		local = e.rowLocal("groupnorm", x.shape, cpg*hw, func(l uint32) int {
-			fwd := 2*ceilDiv(cpg*hw, l) + cpg*(ceilDiv(hw, l)+1) + 2*treeIterations(l)
-			bwd := cpg * (2*ceilDiv(hw, l) + treeIterations(l) + 2)
+			fwd := 3*cpg*(ceilDiv(hw, l)+1) + 2*treeIterations(l)
+			bwd := cpg * (2*ceilDiv(hw, l) + 2*treeIterations(l) + 2)
 			return max(fwd, bwd)
 		})
 	}
 
 	// Per (sample, group): the mean as a float32 pair m1 + delta, and rstd.
 	out, stats := e.newTensor(x.shape...), e.newTensor(nb, groups, 3)
-	spec := groupNormSpec(local, hw, silu)
-	e.dispatch(groupNormKernel, spec, e.groups1D(count, 1), vk.Push(count, hw, cpg, groups, eps), x, gamma, beta, out, stats)
+	spec := groupNormSpec(local, hw, silu, shift != nil)
+	inputs, shiftBound := []*Tensor{x, gamma, beta}, beta // bound, never read, without a shift
+	if shift != nil {
+		inputs, shiftBound = append(inputs, shift), shift
+	}
+	e.dispatch(groupNormKernel, spec, e.groups1D(count, 1), vk.Push(count, hw, cpg, groups, eps), x, gamma, beta, out, stats, shiftBound)
 	defer e.recycle(stats) // the tape keeps it if it saves it
 	op := "groupnorm"
-	if silu {
+	switch {
+	case shift != nil:
+		op = "add_channel_groupnorm_silu"
+	case silu:
 		op = "groupnorm_silu"
 	}
-	if !e.recording(x, gamma, beta) {
+	if !e.recording(inputs...) {
 		return out
 	}
 	// With silu the backward kernel takes gy through SiLU itself, at the
 	// GroupNorm output it computes again from x, gamma and beta.
-	e.record(op, out, []*Tensor{x, gamma, beta}, []*Tensor{x, gamma, beta, stats}, func(gy *Tensor) {
+	e.record(op, out, inputs, append([]*Tensor{stats}, inputs...), func(gy *Tensor) {
 		// Per-(sample, channel) sums of gy and gy*xhat; reduced over the
 		// batch below into the gradients of beta and gamma.
 		sumGY, sumGYXhat := e.newTensor(nb, c), e.newTensor(nb, c)
@@ -102,8 +122,17 @@ func (e *Engine) groupNorm(x, gamma, beta *Tensor, groups int, eps float32, loca
 				mode = gxAdd
 			}
 		}
-		e.dispatch(groupNormBackwardKernel, spec, e.groups1D(count, 1), vk.Push(count, hw, cpg, groups, mode),
-			x, gamma, stats, gy, gx, sumGY, sumGYXhat, beta)
+		gshift, shiftMode := sumGY, gxSkip // bound but untouched in gxSkip mode
+		if shift != nil && needsGrad(shift) {
+			var acc bool
+			gshift, acc = e.gradTarget(shift)
+			shiftMode = gxWrite
+			if acc {
+				shiftMode = gxAdd
+			}
+		}
+		e.dispatch(groupNormBackwardKernel, spec, e.groups1D(count, 1), vk.Push(count, hw, cpg, groups, mode, shiftMode),
+			x, gamma, stats, gy, gx, sumGY, sumGYXhat, beta, shiftBound, gshift)
 		e.groupNormParamGrad(gamma, sumGYXhat, nb, c)
 		e.groupNormParamGrad(beta, sumGY, nb, c)
 	})
@@ -111,13 +140,14 @@ func (e *Engine) groupNorm(x, gamma, beta *Tensor, groups int, eps float32, loca
 }
 
 // groupNormSpec is the spec constants of groupnorm and groupnorm_backward:
-// the workgroup size, vec4 sweeps where H*W allows, and SiLU after the norm.
-func groupNormSpec(local uint32, hw int, silu bool) []uint32 {
+// the workgroup size, vec4 sweeps where H*W allows, SiLU after the norm,
+// and a shift per channel before it.
+func groupNormSpec(local uint32, hw int, silu, shift bool) []uint32 {
 	vec := uint32(1)
 	if hw%4 == 0 {
 		vec = 4
 	}
-	return []uint32{local, vec, boolWord(silu)}
+	return []uint32{local, vec, boolWord(silu), boolWord(shift)}
 }
 
 // groupNormParamGrad sends the batch sum of partial [B,C] to p's gradient.

@@ -16,6 +16,12 @@
 layout(local_size_x_id = 0) in;
 layout(constant_id = 1) const uint VEC = 1;
 layout(constant_id = 2) const uint SILU = 0;
+// With SHIFT = 1 (spec constant 3) the forward input was x + shift[b, c]
+// (see groupnorm.comp): x reads with the shift added, and shift's
+// gradient, the sum over positions of the input's, goes to gshift
+// (shiftMode: 0 none, 1 write, 2 add), summed per channel in the second
+// sweep.
+layout(constant_id = 3) const uint SHIFT = 0;
 #include "rowreduce.glsl"
 layout(std430, binding = 0) readonly buffer X { float x[]; };
 layout(std430, binding = 0) readonly buffer X4 { vec4 x4[]; };
@@ -28,7 +34,9 @@ layout(std430, binding = 4) buffer GX4 { vec4 gx4[]; };
 layout(std430, binding = 5) writeonly buffer SumGY { float sumGY[]; };         // [B, C]
 layout(std430, binding = 6) writeonly buffer SumGYXhat { float sumGYXhat[]; }; // [B, C]
 layout(std430, binding = 7) readonly buffer Beta { float beta[]; };             // read when SILU = 1
-layout(push_constant) uniform Push { uint count; uint hw; uint cpg; uint groups; uint mode; } pc;
+layout(std430, binding = 8) readonly buffer Shift { float shift[]; };           // [B, C], read when SHIFT = 1
+layout(std430, binding = 9) buffer GShift { float gshift[]; };                 // [B, C]
+layout(push_constant) uniform Push { uint count; uint hw; uint cpg; uint groups; uint mode; uint shiftMode; } pc;
 
 // siluGrad takes gy through SiLU at y = centered * a + b (centered =
 // (x - m1) - delta, a = rstd * gamma: groupnorm's y bit for bit) when SILU
@@ -63,11 +71,14 @@ void main() {
   for (uint k = 0u; k < pc.cpg; k++) {
     uint off = base + k * pc.hw;
     float w = gamma[c0 + k], b = SILU == 1u ? beta[c0 + k] : 0.0;
+    float sh = SHIFT == 1u ? shift[bg * pc.cpg + k] : 0.0;
     vec2 s = vec2(0.0);
     if (VEC == 4u) {
       vec4 s1 = vec4(0.0), s2 = vec4(0.0);
       for (uint p = t; p < pc.hw / 4u; p += local) {
-        vec4 centered = (x4[off / 4u + p] - mean) - delta;
+        vec4 xv = x4[off / 4u + p];
+        if (SHIFT == 1u) xv += sh;
+        vec4 centered = (xv - mean) - delta;
         vec4 g = siluGrad(gy4[off / 4u + p], centered, rstd * w, b);
         s1 += g;
         s2 += g * centered * rstd;
@@ -75,7 +86,9 @@ void main() {
       s = vec2((s1.x + s1.y) + (s1.z + s1.w), (s2.x + s2.y) + (s2.z + s2.w));
     } else {
       for (uint p = t; p < pc.hw; p += local) {
-        float centered = (x[off + p] - mean) - delta;
+        float xv = x[off + p];
+        if (SHIFT == 1u) xv += sh;
+        float centered = (xv - mean) - delta;
         float g = siluGrad(gy[off + p], centered, rstd * w, b);
         s += vec2(g, g * centered * rstd);
       }
@@ -88,7 +101,7 @@ void main() {
     sumD += w * s.x;
     sumDX += w * s.y;
   }
-  if (pc.mode == 0u) return;
+  if (pc.mode == 0u && (SHIFT == 0u || pc.shiftMode == 0u)) return;
 
   // The old gx is loaded inside an if (lavapipe skips a load's lanes that
   // no invocation runs, not one a select discards).
@@ -96,22 +109,44 @@ void main() {
   for (uint k = 0u; k < pc.cpg; k++) {
     uint off = base + k * pc.hw;
     float w = gamma[c0 + k], b = SILU == 1u ? beta[c0 + k] : 0.0;
+    float sh = SHIFT == 1u ? shift[bg * pc.cpg + k] : 0.0;
+    float gs = 0.0; // the channel's sum of the input's gradient (SHIFT = 1)
     if (VEC == 4u) {
+      vec4 gs4 = vec4(0.0);
       for (uint p = t; p < pc.hw / 4u; p += local) {
         uint i = off / 4u + p;
-        vec4 centered = (x4[i] - mean) - delta;
+        vec4 xv = x4[i];
+        if (SHIFT == 1u) xv += sh;
+        vec4 centered = (xv - mean) - delta;
         vec4 xhat = centered * rstd;
         vec4 g = rstd * (siluGrad(gy4[i], centered, rstd * w, b) * w - meanD - xhat * meanDX);
-        if (pc.mode == 2u) g += gx4[i];
-        gx4[i] = g;
+        if (SHIFT == 1u) gs4 += g;
+        if (pc.mode != 0u) {
+          if (pc.mode == 2u) g += gx4[i];
+          gx4[i] = g;
+        }
       }
+      gs = (gs4.x + gs4.y) + (gs4.z + gs4.w);
     } else {
       for (uint p = t; p < pc.hw; p += local) {
-        float centered = (x[off + p] - mean) - delta;
+        float xv = x[off + p];
+        if (SHIFT == 1u) xv += sh;
+        float centered = (xv - mean) - delta;
         float xhat = centered * rstd;
         float g = rstd * (siluGrad(gy[off + p], centered, rstd * w, b) * w - meanD - xhat * meanDX);
-        if (pc.mode == 2u) g += gx[off + p];
-        gx[off + p] = g;
+        if (SHIFT == 1u) gs += g;
+        if (pc.mode != 0u) {
+          if (pc.mode == 2u) g += gx[off + p];
+          gx[off + p] = g;
+        }
+      }
+    }
+    if (SHIFT == 1u && pc.shiftMode != 0u) {
+      gs = workgroupSum(gs);
+      if (t == 0u) {
+        uint j = bg * pc.cpg + k;
+        if (pc.shiftMode == 2u) gs += gshift[j];
+        gshift[j] = gs;
       }
     }
   }

@@ -233,6 +233,12 @@ func (g norm) forwardSiLU(e *nn.Engine, x *nn.Tensor) *nn.Tensor {
 	return e.GroupNormSiLU(x, g.g, g.b, g.groups, 1e-6)
 }
 
+// forwardAddSiLU is SiLU(GroupNorm(x + v[b,c])) as one op (see
+// nn.AddChannelGroupNormSiLU).
+func (g norm) forwardAddSiLU(e *nn.Engine, x, v *nn.Tensor) *nn.Tensor {
+	return e.AddChannelGroupNormSiLU(x, v, g.g, g.b, g.groups, 1e-6)
+}
+
 // resBlock is DDPM++'s residual block: GroupNorm, SiLU, 3x3 conv, plus the
 // noise embedding per channel, GroupNorm, SiLU, dropout, 3x3 conv (zero
 // initialized), a 1x1 skip when the channels change, and the sum scaled by
@@ -251,8 +257,7 @@ func (r *resBlock) forward(e *nn.Engine, x, emb *nn.Tensor, key *nn.RNGKey, p fl
 
 func (r *resBlock) tidyForward(e *nn.Engine, x, emb *nn.Tensor, key *nn.RNGKey, p float64) *nn.Tensor {
 	h := r.c1.forward(e, r.n1.forwardSiLU(e, x))
-	h = e.AddChannel(h, r.emb.forward(e, emb))
-	h = r.n2.forwardSiLU(e, h)
+	h = r.n2.forwardAddSiLU(e, h, r.emb.forward(e, emb)) // plus the noise embedding per channel
 	if p > 0 && key != nil {
 		k := *key
 		k.Layer = r.site
