@@ -285,15 +285,17 @@ func (t *Trainer) accumulateGradients(batch []float32) error {
 func (t *Trainer) update() error {
 	e, r := t.E, t.Run.Recipe
 	e.S.SetPhase(PhaseOptimizer)
-	t.Opt.Step()
+	// The averages move toward the updated parameters inside the
+	// optimizer's kernel (nn.Adam.StepAveraging).
 	t.evalAvg.Decay = EMADecayAt(r.EvalEMADecay, t.Step)
-	t.evalAvg.Update()
+	avgs := []*nn.EMA{t.evalAvg}
 	if t.teacherAvg != nil {
 		// mu(k) of this step's own k, as the consistency-models code reads
 		// its global step before incrementing it.
 		t.teacherAvg.Decay = t.curriculum.TeacherEMA(t.Step)
-		t.teacherAvg.Update()
+		avgs = append(avgs, t.teacherAvg)
 	}
+	t.Opt.StepAveraging(avgs...)
 	e.S.SetPhase("")
 	e.Release()
 	if err := e.Err(); err != nil {

@@ -21,9 +21,12 @@ func (e *Engine) checkSame(op string, a, b *Tensor) bool {
 }
 
 // add returns a + b without recording (backward passes use it).
-func (e *Engine) add(a, b *Tensor) *Tensor {
+func (e *Engine) add(a, b *Tensor) *Tensor { return e.addScaled(a, b, 1) }
+
+// addScaled returns (a + b) * s without recording.
+func (e *Engine) addScaled(a, b *Tensor, s float32) *Tensor {
 	out := e.newTensor(a.shape...)
-	e.elementwiseVec(addKernel, a.n, true, vk.Push(a.n), a, b, out)
+	e.elementwiseVec(addKernel, a.n, true, vk.Push(a.n, s), a, b, out)
 	return out
 }
 
@@ -40,6 +43,23 @@ func (e *Engine) Add(a, b *Tensor) *Tensor {
 	out := e.add(a, b)
 	if e.recording(a, b) {
 		e.record("add", out, []*Tensor{a, b}, nil, func(g *Tensor) {
+			e.accumulate(a, g)
+			e.accumulate(b, g)
+		})
+	}
+	return out
+}
+
+// AddScaled returns (a + b) * s (same shapes), Scale(Add(a, b), s) in one
+// kernel: a residual sum scaled by 1/sqrt(2), as DDPM++ blocks end.
+func (e *Engine) AddScaled(a, b *Tensor, s float32) *Tensor {
+	if !e.checkSame("add_scaled", a, b) {
+		return e.placeholder(a.shape...)
+	}
+	out := e.addScaled(a, b, s)
+	if e.recording(a, b) {
+		e.record("add_scaled", out, []*Tensor{a, b}, nil, func(g *Tensor) {
+			g = e.affine(g, s, 0)
 			e.accumulate(a, g)
 			e.accumulate(b, g)
 		})

@@ -63,6 +63,33 @@ var _ = addCases(
 		},
 		tol: 1e-5,
 	},
+	opCase{
+		name:   "add_scaled",
+		inputs: []input{{shape: []int{3, 5, 7}}, {shape: []int{3, 5, 7}}},
+		gpu:    func(e *Engine, in []*Tensor) *Tensor { return e.AddScaled(in[0], in[1], -0.37) },
+		ref: func(in [][]float64) []float64 {
+			return ref.Scale(ref.Add(in[0], in[1]), float64(float32(-0.37)))
+		},
+		refGrad: func(in [][]float64, gy []float64) [][]float64 {
+			ga, gb := ref.AddBackward(ref.ScaleBackward(gy, float64(float32(-0.37))))
+			return [][]float64{ga, gb}
+		},
+		tol: elementwiseTol,
+	},
+	opCase{
+		// x reaches the output twice: both gradients add into x's.
+		name:   "add_scaled(x, 2x)/vec4",
+		inputs: []input{{shape: []int{2, 4, 6}}},
+		gpu:    func(e *Engine, in []*Tensor) *Tensor { return e.AddScaled(in[0], e.Scale(in[0], 2), 0.7) },
+		ref: func(in [][]float64) []float64 {
+			return ref.Scale(ref.Add(in[0], ref.Scale(in[0], 2)), float64(float32(0.7)))
+		},
+		refGrad: func(in [][]float64, gy []float64) [][]float64 {
+			g := ref.ScaleBackward(gy, float64(float32(0.7)))
+			return [][]float64{ref.Add(g, ref.ScaleBackward(g, 2))}
+		},
+		tol: elementwiseTol,
+	},
 	// Element counts that are multiples of 4: the kernels' vec4 paths.
 	opCase{
 		name:   "add/vec4",

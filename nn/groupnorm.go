@@ -27,22 +27,35 @@ const (
 // two-pass and the mean carries a correction term, so groups far from
 // zero keep float32 accuracy.
 func (e *Engine) GroupNorm(x, gamma, beta *Tensor, groups int, eps float32) *Tensor {
-	return e.groupNorm(x, gamma, beta, groups, eps, 0, false)
+	return e.groupNorm(x, nil, gamma, beta, groups, eps, 0, false)
 }
 
 // GroupNormSiLU returns SiLU(GroupNorm(x)), the pair a DDPM++ block opens
-// with. For the backward pass it keeps only x and the group statistics
-// and normalizes x again: the tape holds one activation where GroupNorm
-// then SiLU holds two (a U-Net step's peak memory drops by about a
-// quarter), for one more GroupNorm forward in the backward pass.
+// with, in one kernel each way. For the backward pass it keeps only x and
+// the group statistics, and the backward kernel normalizes x again on the
+// way: the tape holds one activation where GroupNorm then SiLU holds two
+// (a U-Net step's peak memory drops by about a quarter), and neither pass
+// runs a separate SiLU.
 func (e *Engine) GroupNormSiLU(x, gamma, beta *Tensor, groups int, eps float32) *Tensor {
-	return e.groupNorm(x, gamma, beta, groups, eps, 0, true)
+	return e.groupNorm(x, nil, gamma, beta, groups, eps, 0, true)
 }
 
-// groupNorm is GroupNorm with workgroups of local invocations (0: the
-// engine's choice); tests run the reduction tree at sizes the device would
-// not choose.
-func (e *Engine) groupNorm(x, gamma, beta *Tensor, groups int, eps float32, local uint32, silu bool) *Tensor {
+// AddChannelGroupNormSiLU returns GroupNormSiLU(AddChannel(x, v)), v [B,C]
+// added on the way in both kernels: a DDPM++ block's noise embedding
+// before its second GroupNorm, without the sum's tensor, its dispatch or
+// the reduction of its backward pass (groupnorm_backward sums v's
+// gradient per channel as it goes).
+func (e *Engine) AddChannelGroupNormSiLU(x, v, gamma, beta *Tensor, groups int, eps float32) *Tensor {
+	if !e.checkChannel("add_channel_groupnorm_silu", x, v) {
+		return e.placeholder(x.shape...)
+	}
+	return e.groupNorm(x, v, gamma, beta, groups, eps, 0, true)
+}
+
+// groupNorm is GroupNorm of x (plus shift [B,C] per channel where shift is
+// not nil) with workgroups of local invocations (0: the engine's choice);
+// tests run the reduction tree at sizes the device would not choose.
+func (e *Engine) groupNorm(x, shift, gamma, beta *Tensor, groups int, eps float32, local uint32, silu bool) *Tensor {
 	if len(x.shape) != 4 {
 		e.failf("nn: groupnorm: x %v is not [B,C,H,W]", x.shape)
 		return e.placeholder(x.shape...)
@@ -65,41 +78,38 @@ func (e *Engine) groupNorm(x, gamma, beta *Tensor, groups int, eps float32, loca
 	count := nb * groups
 	if local == 0 {
 		// The backward pass loops more: per channel, a sweep and a tree,
-		// then a second sweep (the forward: two sweeps of the group, two
-		// trees and a sweep per channel).
+		// then a second sweep and (with a shift) a tree (the forward: two
+		// sweeps of the group, or of each channel with a shift, two trees
+		// and a sweep per channel).
 		local = e.rowLocal("groupnorm", x.shape, cpg*hw, func(l uint32) int {
-			fwd := 2*ceilDiv(cpg*hw, l) + cpg*(ceilDiv(hw, l)+1) + 2*treeIterations(l)
-			bwd := cpg * (2*ceilDiv(hw, l) + treeIterations(l) + 2)
+			fwd := 3*cpg*(ceilDiv(hw, l)+1) + 2*treeIterations(l)
+			bwd := cpg * (2*ceilDiv(hw, l) + 2*treeIterations(l) + 2)
 			return max(fwd, bwd)
 		})
 	}
 
-	y := e.newTensor(x.shape...)
 	// Per (sample, group): the mean as a float32 pair m1 + delta, and rstd.
-	stats := e.newTensor(nb, groups, 3)
-	e.reduceRowsVec(groupNormKernel, count, local, hw%4 == 0, vk.Push(count, hw, cpg, groups, eps), x, gamma, beta, y, stats)
-	defer e.recycle(stats) // the tape keeps it if it saves it
-	out, op, saves := y, "groupnorm", []*Tensor{x, gamma, stats}
-	if silu {
-		out = e.newTensor(x.shape...)
-		e.elementwiseVec(siluKernel, x.n, true, vk.Push(x.n), y, out)
-		e.recycle(y)
-		op, saves = "groupnorm_silu", append(saves, beta)
+	out, stats := e.newTensor(x.shape...), e.newTensor(nb, groups, 3)
+	spec := groupNormSpec(local, hw, silu, shift != nil)
+	inputs, shiftBound := []*Tensor{x, gamma, beta}, beta // bound, never read, without a shift
+	if shift != nil {
+		inputs, shiftBound = append(inputs, shift), shift
 	}
-	if !e.recording(x, gamma, beta) {
+	e.dispatch(groupNormKernel, spec, e.groups1D(count, 1), vk.Push(count, hw, cpg, groups, eps), x, gamma, beta, out, stats, shiftBound)
+	defer e.recycle(stats) // the tape keeps it if it saves it
+	op := "groupnorm"
+	switch {
+	case shift != nil:
+		op = "add_channel_groupnorm_silu"
+	case silu:
+		op = "groupnorm_silu"
+	}
+	if !e.recording(inputs...) {
 		return out
 	}
-	e.record(op, out, []*Tensor{x, gamma, beta}, saves, func(gy *Tensor) {
-		if silu {
-			// Normalize x again (the same kernel gives the same y), then
-			// take the gradient through SiLU.
-			y, scratch, gsilu := e.newTensor(x.shape...), e.newTensor(nb, groups, 3), e.newTensor(x.shape...)
-			e.reduceRowsVec(groupNormKernel, count, local, hw%4 == 0, vk.Push(count, hw, cpg, groups, eps), x, gamma, beta, y, scratch)
-			e.elementwiseVec(siluBackwardKernel, x.n, true, vk.Push(x.n, boolWord(false)), y, gy, gsilu)
-			e.recycle(y)
-			e.recycle(scratch)
-			gy = gsilu
-		}
+	// With silu the backward kernel takes gy through SiLU itself, at the
+	// GroupNorm output it computes again from x, gamma and beta.
+	e.record(op, out, inputs, append([]*Tensor{stats}, inputs...), func(gy *Tensor) {
 		// Per-(sample, channel) sums of gy and gy*xhat; reduced over the
 		// batch below into the gradients of beta and gamma.
 		sumGY, sumGYXhat := e.newTensor(nb, c), e.newTensor(nb, c)
@@ -112,12 +122,32 @@ func (e *Engine) groupNorm(x, gamma, beta *Tensor, groups int, eps float32, loca
 				mode = gxAdd
 			}
 		}
-		e.reduceRowsVec(groupNormBackwardKernel, count, local, hw%4 == 0, vk.Push(count, hw, cpg, groups, mode),
-			x, gamma, stats, gy, gx, sumGY, sumGYXhat)
+		gshift, shiftMode := sumGY, gxSkip // bound but untouched in gxSkip mode
+		if shift != nil && needsGrad(shift) {
+			var acc bool
+			gshift, acc = e.gradTarget(shift)
+			shiftMode = gxWrite
+			if acc {
+				shiftMode = gxAdd
+			}
+		}
+		e.dispatch(groupNormBackwardKernel, spec, e.groups1D(count, 1), vk.Push(count, hw, cpg, groups, mode, shiftMode),
+			x, gamma, stats, gy, gx, sumGY, sumGYXhat, beta, shiftBound, gshift)
 		e.groupNormParamGrad(gamma, sumGYXhat, nb, c)
 		e.groupNormParamGrad(beta, sumGY, nb, c)
 	})
 	return out
+}
+
+// groupNormSpec is the spec constants of groupnorm and groupnorm_backward:
+// the workgroup size, vec4 sweeps where H*W allows, SiLU after the norm,
+// and a shift per channel before it.
+func groupNormSpec(local uint32, hw int, silu, shift bool) []uint32 {
+	vec := uint32(1)
+	if hw%4 == 0 {
+		vec = 4
+	}
+	return []uint32{local, vec, boolWord(silu), boolWord(shift)}
 }
 
 // groupNormParamGrad sends the batch sum of partial [B,C] to p's gradient.

@@ -111,6 +111,66 @@ var _ = addCases(
 	groupNormSiLUCase("groupnorm_silu B2 C8 G4 4x4", [4]int{2, 8, 4, 4}, 4, [3]bool{}),
 )
 
+// addChannelGroupNormSiLUCase is SiLU(GroupNorm(x + v[b,c])) fused: inputs
+// x, v [B,C] in [-2, 2], gamma and beta; noGrad marks the constants. With
+// outer, v is added to the output again (AddChannel), so that the fused
+// op's backward adds v's gradient to the one AddChannel's wrote.
+func addChannelGroupNormSiLUCase(name string, xs [4]int, groups int, noGrad [4]bool, outer bool) opCase {
+	c, nbc := xs[1], xs[0]*xs[1]
+	gn := func(in [][]float64) (xv, y []float64) {
+		xv = ref.AddChannel(in[0], xs, in[1])
+		return xv, ref.GroupNorm(xv, xs, in[2], in[3], groups, 1e-5)
+	}
+	return opCase{
+		name: name,
+		inputs: []input{
+			{shape: xs[:], noGrad: noGrad[0]},
+			{shape: []int{xs[0], c}, lo: -2, hi: 2, noGrad: noGrad[1]},
+			{shape: []int{c}, lo: 0.5, hi: 1.5, noGrad: noGrad[2]},
+			{shape: []int{c}, noGrad: noGrad[3]},
+		},
+		gpu: func(e *Engine, in []*Tensor) *Tensor {
+			y := e.AddChannelGroupNormSiLU(in[0], in[1], in[2], in[3], groups, 1e-5)
+			if outer {
+				y = e.AddChannel(y, in[1])
+			}
+			return y
+		},
+		ref: func(in [][]float64) []float64 {
+			_, y := gn(in)
+			out := ref.SiLU(y)
+			if outer {
+				out = ref.AddChannel(out, xs, in[1])
+			}
+			return out
+		},
+		refGrad: func(in [][]float64, gy []float64) [][]float64 {
+			xv, y := gn(in)
+			gv := make([]float64, nbc)
+			if outer {
+				_, gv = ref.AddChannelBackward(xs, gy)
+			}
+			gx, gg, gb := ref.GroupNormBackward(xv, xs, in[2], groups, 1e-5, ref.SiLUBackward(y, gy))
+			_, gvInner := ref.AddChannelBackward(xs, gx)
+			return [][]float64{gx, ref.Add(gv, gvInner), gg, gb}
+		},
+		tol: groupNormTol,
+	}
+}
+
+var _ = addCases(
+	addChannelGroupNormSiLUCase("add_channel_groupnorm_silu B3 C6 G3 7x9", [4]int{3, 6, 7, 9}, 3, [4]bool{}, false),
+	addChannelGroupNormSiLUCase("add_channel_groupnorm_silu B2 C8 G4 4x4", [4]int{2, 8, 4, 4}, 4, [4]bool{}, false),
+	addChannelGroupNormSiLUCase("add_channel_groupnorm_silu B2 C6 G1 5x8", [4]int{2, 6, 5, 8}, 1, [4]bool{}, false),
+	addChannelGroupNormSiLUCase("add_channel_groupnorm_silu const v", [4]int{2, 4, 4, 4}, 2, [4]bool{false, true, false, false}, false),
+	// x needs no gradient but v does: the second sweep runs for v alone.
+	addChannelGroupNormSiLUCase("add_channel_groupnorm_silu const x", [4]int{2, 4, 5, 5}, 2, [4]bool{true, false, false, false}, false),
+	addChannelGroupNormSiLUCase("add_channel_groupnorm_silu const x 4x4", [4]int{2, 4, 4, 4}, 2, [4]bool{true, false, true, true}, false),
+	// v's gradient added to AddChannel's.
+	addChannelGroupNormSiLUCase("add_channel_groupnorm_silu then add_channel", [4]int{2, 6, 4, 4}, 3, [4]bool{}, true),
+	addChannelGroupNormSiLUCase("add_channel_groupnorm_silu then add_channel 3x3", [4]int{2, 6, 3, 3}, 3, [4]bool{}, true),
+)
+
 // Golden cases are PyTorch's float64 results stored as float32;
 // approx.PerElement judges each element relative to itself (with a floor of
 // a thousandth of the largest), which is stricter than the harness.
@@ -201,7 +261,9 @@ func TestGroupNormWorkgroupSizes(t *testing.T) {
 	for _, local := range []uint32{1, 3, 48, 256} {
 		for _, shape := range [][4]int{{2, 6, 9, 7}, {1, 4, 16, 16}} {
 			c := groupNormCase(fmt.Sprintf("groupnorm %v local %d", shape, local), shape, 2, 1e-5, 0, 0, [3]bool{})
-			c.gpu = func(e *Engine, in []*Tensor) *Tensor { return e.groupNorm(in[0], in[1], in[2], 2, 1e-5, local, false) }
+			c.gpu = func(e *Engine, in []*Tensor) *Tensor {
+				return e.groupNorm(in[0], nil, in[1], in[2], 2, 1e-5, local, false)
+			}
 			t.Run(c.name, func(t *testing.T) { runCase(t, engine(t), c) })
 		}
 	}

@@ -97,7 +97,31 @@ func (c AdamConfig) LearningRate(t int) float64 {
 }
 
 // Step records one update of every parameter and zeroes the gradients.
-func (o *Adam) Step() {
+func (o *Adam) Step() { o.StepAveraging() }
+
+// StepAveraging is Step followed by the Update of each of avgs (at its
+// Decay now), with up to two averages of o's own parameters folded into
+// the adam kernel: one dispatch and one pass over each parameter instead
+// of one per average more (a U-Net has a few hundred small parameter
+// tensors, and on a CPU device each dispatch has a fixed cost). Other
+// averages update after the step, as Update does.
+func (o *Adam) StepAveraging(avgs ...*EMA) {
+	var fused, rest []*EMA
+	for _, m := range avgs {
+		if len(fused) < 2 && o.averages(m) {
+			fused = append(fused, m)
+		} else {
+			rest = append(rest, m)
+		}
+	}
+	o.step(fused)
+	for _, m := range rest {
+		m.Update()
+	}
+}
+
+// step records the update of every parameter, and of the averages fused.
+func (o *Adam) step(fused []*EMA) {
 	o.Steps++
 	c := o.Config
 	t := float64(o.Steps)
@@ -124,10 +148,33 @@ func (o *Adam) Step() {
 	if c.ClipNorm > 0 {
 		o.clip()
 	}
-	for i, p := range o.Params {
-		push := vk.Push(p.n, c.Beta1, c.Beta2, c.Eps, a, b, l2, shrink, adaptive)
-		e.elementwise(adamKernel, p.n, push, p, p.grad, o.M[i], o.V[i], o.GradScale)
+	var rates [2]float64
+	for j, m := range fused {
+		rates[j] = 1 - m.Decay
 	}
+	for i, p := range o.Params {
+		push := vk.Push(p.n, c.Beta1, c.Beta2, c.Eps, a, b, l2, shrink, adaptive, rates[0], rates[1])
+		avg := [2]*Tensor{p, p} // bound, never read or written, past len(fused)
+		for j, m := range fused {
+			avg[j] = m.Average[i]
+		}
+		local := e.Tune.Local
+		e.dispatch(adamKernel, []uint32{local, uint32(len(fused))}, e.groups1D(p.n, local), push,
+			p, p.grad, o.M[i], o.V[i], o.GradScale, avg[0], avg[1])
+	}
+}
+
+// averages reports whether m averages exactly o's parameters, in order.
+func (o *Adam) averages(m *EMA) bool {
+	if m.e != o.e || len(m.Params) != len(o.Params) {
+		return false
+	}
+	for i, p := range m.Params {
+		if p != o.Params[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // clip records GradScale = min(1, ClipNorm / ||g||) over all gradients.

@@ -102,12 +102,80 @@ func emaCase(name string, decay float64) opCase {
 	}
 }
 
+// adamEMACase takes two RAdam steps as adamCase with two averages of the
+// parameter (decays 0.9 and 0.5, updated in the adam kernel) and returns
+// output 0 (how the parameters moved) or the average numbered output.
+func adamEMACase(name string, output int) opCase {
+	const steps = 2
+	c := AdamConfig{LR: 0.1, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, Rectified: true}
+	decays := []float64{0.9, 0.5}
+	shape := []int{5, 7}
+	return opCase{
+		name:   name,
+		inputs: []input{{shape: shape}, {shape: shape}},
+		gpu: func(e *Engine, in []*Tensor) *Tensor {
+			p := e.NewParam(nil, shape...)
+			e.copyInto(p, in[0])
+			o, err := e.NewAdam(c, []*Tensor{p})
+			if err != nil {
+				e.fail(err)
+				return e.placeholder(shape...)
+			}
+			var avgs []*EMA
+			for _, d := range decays {
+				m, err := e.NewEMA(d, []*Tensor{p}, nil)
+				if err != nil {
+					e.fail(err)
+					return e.placeholder(shape...)
+				}
+				avgs = append(avgs, m)
+			}
+			for range steps {
+				e.copyInto(p.grad, in[1])
+				o.StepAveraging(avgs...)
+			}
+			out := e.add(p, e.affine(in[0], -1, 0))
+			if output > 0 {
+				out.Free()
+				out = e.newTensor(shape...)
+				e.copyInto(out, avgs[output-1].Average[0])
+			}
+			for _, t := range []*Tensor{p, o.M[0], o.V[0], o.GradScale, avgs[0].Average[0], avgs[1].Average[0]} {
+				t.Free()
+			}
+			return out
+		},
+		ref: func(in [][]float64) []float64 {
+			p, g := append([]float64(nil), in[0]...), in[1]
+			m, v := make([]float64, len(p)), make([]float64, len(p))
+			avgs := [][]float64{append([]float64(nil), p...), append([]float64(nil), p...)}
+			for step := 1; step <= steps; step++ {
+				ref.RAdamStep(p, g, m, v, step, ref.AdamConfig{LR: c.LR, Beta1: c.Beta1, Beta2: c.Beta2, Eps: c.Eps})
+				for j, d := range decays {
+					ref.EMAUpdate(avgs[j], p, d)
+				}
+			}
+			if output > 0 {
+				return avgs[output-1]
+			}
+			for i := range p {
+				p[i] -= in[0][i]
+			}
+			return p
+		},
+		tol: optimTol,
+	}
+}
+
 // The learning rate is large enough that the steps stand well above the
 // float32 rounding of the parameters they change.
 var _ = addCases(
 	adamCase("adam/clipped", AdamConfig{LR: 0.1, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, WeightDecay: 0.1, ClipNorm: 1}),
 	adamCase("radam/decoupled", AdamConfig{LR: 0.1, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, Rectified: true, WeightDecay: 0.05, Decoupled: true}),
 	emaCase("ema", 0.9),
+	adamEMACase("radam+ema/params", 0),
+	adamEMACase("radam+ema/average 1", 1),
+	adamEMACase("radam+ema/average 2", 2),
 )
 
 func TestRAdamGolden(t *testing.T) {

@@ -26,11 +26,11 @@ func (e *Engine) softmax(x *Tensor, local uint32) *Tensor {
 		local = e.rowLocal("softmax", x.shape, n, func(l uint32) int { return 3*ceilDiv(n, l) + 2*treeIterations(l) })
 	}
 	y := e.newTensor(x.shape...)
-	e.reduceRows(softmaxKernel, rows, local, vk.Push(rows, n), x, y)
+	e.reduceRowsVec(softmaxKernel, rows, local, n%4 == 0, vk.Push(rows, n), x, y)
 	if e.recording(x) {
 		e.record("softmax", y, []*Tensor{x}, []*Tensor{y}, func(gy *Tensor) {
 			gx, acc := e.gradTarget(x)
-			e.reduceRows(softmaxBackwardKernel, rows, local, vk.Push(rows, n, boolWord(acc)), y, gy, gx)
+			e.reduceRowsVec(softmaxBackwardKernel, rows, local, n%4 == 0, vk.Push(rows, n, boolWord(acc)), y, gy, gx)
 		})
 	}
 	return y

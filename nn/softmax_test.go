@@ -34,9 +34,14 @@ var _ = addCases(
 	// Rows longer than the workgroup, not a multiple of it.
 	softmaxCase("softmax 2x3x131", []int{2, 3, 131}, -4, 4),
 	softmaxCase("softmax 2x1024", []int{2, 1024}, -5, 5),
+	// Rows of whole vec4s (the kernels' VEC = 4 sweeps), shorter and
+	// longer than the workgroup.
+	softmaxCase("softmax 3x5x12", []int{3, 5, 12}, -3, 3),
+	softmaxCase("softmax 3x84", []int{3, 84}, -3, 3),
 	// exp of these scores overflows float32 unless the maximum is
 	// subtracted.
 	softmaxCase("softmax large scores", []int{4, 33}, 100, 110),
+	softmaxCase("softmax large scores 4x32", []int{4, 32}, 100, 110),
 	opCase{
 		// x's gradient written, not added: softmax of an intermediate.
 		name:   "softmax(2x)",
@@ -46,6 +51,31 @@ var _ = addCases(
 		refGrad: func(in [][]float64, gy []float64) [][]float64 {
 			g := ref.SoftmaxBackward(ref.Softmax(ref.Scale(in[0], 2), 17), 17, gy)
 			return [][]float64{ref.ScaleBackward(g, 2)}
+		},
+		tol: softmaxTol,
+	},
+	opCase{
+		// x reaches the output twice: softmax's backward adds into gx
+		// (vec4 rows).
+		name:   "softmax(x)+x 4x12",
+		inputs: []input{{shape: []int{4, 12}}},
+		gpu:    func(e *Engine, in []*Tensor) *Tensor { return e.Add(e.Softmax(in[0]), in[0]) },
+		ref:    func(in [][]float64) []float64 { return ref.Add(ref.Softmax(in[0], 12), in[0]) },
+		refGrad: func(in [][]float64, gy []float64) [][]float64 {
+			g := ref.SoftmaxBackward(ref.Softmax(in[0], 12), 12, gy)
+			return [][]float64{ref.Add(g, gy)}
+		},
+		tol: softmaxTol,
+	},
+	opCase{
+		// The same, rows not of whole vec4s.
+		name:   "softmax(x)+x 4x13",
+		inputs: []input{{shape: []int{4, 13}}},
+		gpu:    func(e *Engine, in []*Tensor) *Tensor { return e.Add(e.Softmax(in[0]), in[0]) },
+		ref:    func(in [][]float64) []float64 { return ref.Add(ref.Softmax(in[0], 13), in[0]) },
+		refGrad: func(in [][]float64, gy []float64) [][]float64 {
+			g := ref.SoftmaxBackward(ref.Softmax(in[0], 13), 13, gy)
+			return [][]float64{ref.Add(g, gy)}
 		},
 		tol: softmaxTol,
 	},

@@ -18,11 +18,18 @@ func (e *Engine) Upsample2x(x *Tensor) *Tensor {
 	}
 	h, w := x.shape[2], x.shape[3]
 	out := e.newTensor(x.shape[0], x.shape[1], 2*h, 2*w)
-	e.elementwise(upsample2xKernel, out.n, vk.Push(out.n, h, w), x, out)
+	// With rows of whole vec4s an invocation takes 4 input pixels (16
+	// outputs, or 4 of the gradient's).
+	vec := w%4 == 0
+	if vec {
+		e.dispatch(upsample2xKernel, []uint32{e.Tune.Local, 4}, e.groups1D(x.n/4, e.Tune.Local), vk.Push(out.n, h, w), x, out)
+	} else {
+		e.elementwise(upsample2xKernel, out.n, vk.Push(out.n, h, w), x, out)
+	}
 	if e.recording(x) {
 		e.record("upsample2x", out, []*Tensor{x}, nil, func(g *Tensor) {
 			gx, acc := e.gradTarget(x)
-			e.elementwise(upsample2xBackwardKernel, x.n, vk.Push(x.n, h, w, boolWord(acc)), g, gx)
+			e.elementwiseVec(upsample2xBackwardKernel, x.n, vec, vk.Push(x.n, h, w, boolWord(acc)), g, gx)
 		})
 	}
 	return out

@@ -29,6 +29,39 @@ func upsampleCase(name string, xs []int) opCase {
 var _ = addCases(
 	upsampleCase("upsample2x", []int{2, 3, 7, 9}),
 	upsampleCase("upsample2x/b1", []int{1, 5, 7, 7}),
+	// Rows of whole vec4s: the kernels' VEC = 4 paths.
+	upsampleCase("upsample2x/vec4", []int{2, 3, 5, 8}),
+	upsampleCase("upsample2x/vec4 1x4", []int{3, 1, 1, 4}),
+	opCase{
+		// x upsampled twice: the second backward adds into gx (vec4 rows).
+		name:   "upsample2x(x)+upsample2x(x)/vec4",
+		inputs: []input{{shape: []int{2, 3, 3, 4}}},
+		gpu:    func(e *Engine, in []*Tensor) *Tensor { return e.Add(e.Upsample2x(in[0]), e.Upsample2x(in[0])) },
+		ref: func(in [][]float64) []float64 {
+			y, _ := ref.Upsample2x(in[0], [4]int{2, 3, 3, 4})
+			return ref.Add(y, y)
+		},
+		refGrad: func(in [][]float64, gy []float64) [][]float64 {
+			g := ref.Upsample2xBackward([4]int{2, 3, 3, 4}, gy)
+			return [][]float64{ref.Add(g, g)}
+		},
+		tol: upsampleTol,
+	},
+	opCase{
+		// The same on rows of 5: the scalar paths.
+		name:   "upsample2x(x)+upsample2x(x)",
+		inputs: []input{{shape: []int{2, 3, 3, 5}}},
+		gpu:    func(e *Engine, in []*Tensor) *Tensor { return e.Add(e.Upsample2x(in[0]), e.Upsample2x(in[0])) },
+		ref: func(in [][]float64) []float64 {
+			y, _ := ref.Upsample2x(in[0], [4]int{2, 3, 3, 5})
+			return ref.Add(y, y)
+		},
+		refGrad: func(in [][]float64, gy []float64) [][]float64 {
+			g := ref.Upsample2xBackward([4]int{2, 3, 3, 5}, gy)
+			return [][]float64{ref.Add(g, g)}
+		},
+		tol: upsampleTol,
+	},
 )
 
 // The PyTorch-computed golden case (nearest upsampling of [2,3,5,4]).

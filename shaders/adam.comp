@@ -7,12 +7,19 @@
 //   p -= a * m                         (RAdam's early, unrectified steps)
 // gscale[0] multiplies the gradient (global-norm clipping writes it on the
 // device, so the step needs no read-back).
+// With AVERAGES = 1 or 2 (spec constant 1) the kernel then moves one or two
+// exponential moving averages of the parameters toward the new p, as
+// ema.comp does (avg += rate * (p - avg)): the EMAs cost no dispatches
+// and no second pass over p.
 layout(local_size_x_id = 0) in;
+layout(constant_id = 1) const uint AVERAGES = 0;
 layout(std430, binding = 0) buffer P { float p[]; };
 layout(std430, binding = 1) buffer G { float g[]; };
 layout(std430, binding = 2) buffer M { float m[]; };
 layout(std430, binding = 3) buffer V { float v[]; };
 layout(std430, binding = 4) readonly buffer S { float gscale[]; };
+layout(std430, binding = 5) buffer A1 { float avg1[]; }; // bound when AVERAGES >= 1
+layout(std430, binding = 6) buffer A2 { float avg2[]; }; // bound when AVERAGES = 2
 layout(push_constant) uniform Push {
   uint n;
   float beta1, beta2, eps;
@@ -20,6 +27,7 @@ layout(push_constant) uniform Push {
   float l2;     // L2 weight decay added to the gradient
   float shrink; // decoupled weight decay: p *= shrink first
   uint adaptive;
+  float rate1, rate2; // 1 - decay of the averages
 } pc;
 
 void main() {
@@ -38,4 +46,6 @@ void main() {
   m[i] = mi;
   v[i] = vi;
   g[i] = 0.0;
+  if (AVERAGES >= 1u) avg1[i] += pc.rate1 * (pi - avg1[i]);
+  if (AVERAGES >= 2u) avg2[i] += pc.rate2 * (pi - avg2[i]);
 }

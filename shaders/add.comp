@@ -1,6 +1,7 @@
 #version 450
 #include "common.glsl"
-// c = a + b, elementwise over n elements.
+// c = (a + b) * scale, elementwise over n elements (scale 1: the add op;
+// a residual's 1/sqrt(2) otherwise).
 // With VEC = 4 (spec constant 1; n a multiple of 4) each invocation takes
 // 4 elements as vec4s: lavapipe loads and stores per lane and element, and
 // a vec4 costs about 2.3 floats' worth.
@@ -12,13 +13,13 @@ layout(std430, binding = 1) readonly buffer B { float b[]; };
 layout(std430, binding = 1) readonly buffer B4 { vec4 b4[]; };
 layout(std430, binding = 2) writeonly buffer C { float c[]; };
 layout(std430, binding = 2) writeonly buffer C4 { vec4 c4[]; };
-layout(push_constant) uniform Push { uint n; } pc;
+layout(push_constant) uniform Push { uint n; float scale; } pc;
 
 void main() {
   uint i = elementIndex();
   if (VEC == 4u) {
-    if (i < pc.n / 4u) c4[i] = a4[i] + b4[i];
+    if (i < pc.n / 4u) c4[i] = (a4[i] + b4[i]) * pc.scale;
   } else if (i < pc.n) {
-    c[i] = a[i] + b[i];
+    c[i] = (a[i] + b[i]) * pc.scale;
   }
 }

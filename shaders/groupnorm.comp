@@ -11,8 +11,16 @@
 // With VEC = 4 (spec constant 1; H*W a multiple of 4) every pass loads and
 // stores vec4s: lavapipe loads and stores per lane and element, and a vec4
 // costs about 2.3 floats' worth.
+// With SILU = 1 (spec constant 2) the third pass writes SiLU(y) instead:
+// GroupNorm then SiLU in one sweep (nn.GroupNormSiLU).
 layout(local_size_x_id = 0) in;
 layout(constant_id = 1) const uint VEC = 1;
+layout(constant_id = 2) const uint SILU = 0;
+// With SHIFT = 1 (spec constant 3) the input is x + shift[b, c], a value
+// per (sample, channel) added on the way (nn.AddChannelGroupNormSiLU: a
+// DDPM++ block's noise embedding), and the first two passes go channel by
+// channel; the sum x + shift rounds as AddChannel's would.
+layout(constant_id = 3) const uint SHIFT = 0;
 #include "rowreduce.glsl"
 layout(std430, binding = 0) readonly buffer X { float x[]; };
 layout(std430, binding = 0) readonly buffer X4 { vec4 x4[]; };
@@ -21,6 +29,7 @@ layout(std430, binding = 2) readonly buffer Beta { float beta[]; };
 layout(std430, binding = 3) writeonly buffer Y { float y[]; };
 layout(std430, binding = 3) writeonly buffer Y4 { vec4 y4[]; };
 layout(std430, binding = 4) writeonly buffer Stats { float stats[]; }; // [count, 3]
+layout(std430, binding = 5) readonly buffer Shift { float shift[]; };   // [B, C], read when SHIFT = 1
 // count = batch * groups, hw = H*W, cpg = channels per group.
 layout(push_constant) uniform Push { uint count; uint hw; uint cpg; uint groups; float eps; } pc;
 
@@ -33,7 +42,19 @@ void main() {
   uint base = bg * m;
 
   float s = 0.0;
-  if (VEC == 4u) {
+  if (SHIFT == 1u) {
+    for (uint k = 0u; k < pc.cpg; k++) {
+      uint off = base + k * pc.hw;
+      float sh = shift[bg * pc.cpg + k];
+      if (VEC == 4u) {
+        vec4 s4 = vec4(0.0);
+        for (uint p = t; p < pc.hw / 4u; p += local) s4 += x4[off / 4u + p] + sh;
+        s += (s4.x + s4.y) + (s4.z + s4.w);
+      } else {
+        for (uint p = t; p < pc.hw; p += local) s += x[off + p] + sh;
+      }
+    }
+  } else if (VEC == 4u) {
     vec4 s4 = vec4(0.0);
     for (uint j = t; j < m / 4u; j += local) s4 += x4[base / 4u + j];
     s = (s4.x + s4.y) + (s4.z + s4.w);
@@ -43,7 +64,26 @@ void main() {
   float mean = workgroupSum(s) / float(m);
 
   vec2 d = vec2(0.0);
-  if (VEC == 4u) {
+  if (SHIFT == 1u) {
+    for (uint k = 0u; k < pc.cpg; k++) {
+      uint off = base + k * pc.hw;
+      float sh = shift[bg * pc.cpg + k];
+      if (VEC == 4u) {
+        vec4 d1 = vec4(0.0), d2 = vec4(0.0);
+        for (uint p = t; p < pc.hw / 4u; p += local) {
+          vec4 v = (x4[off / 4u + p] + sh) - mean;
+          d1 += v;
+          d2 += v * v;
+        }
+        d += vec2((d1.x + d1.y) + (d1.z + d1.w), (d2.x + d2.y) + (d2.z + d2.w));
+      } else {
+        for (uint p = t; p < pc.hw; p += local) {
+          float v = (x[off + p] + sh) - mean;
+          d += vec2(v, v * v);
+        }
+      }
+    }
+  } else if (VEC == 4u) {
     vec4 d1 = vec4(0.0), d2 = vec4(0.0);
     for (uint j = t; j < m / 4u; j += local) {
       vec4 v = x4[base / 4u + j] - mean;
@@ -71,10 +111,23 @@ void main() {
   for (uint k = 0u; k < pc.cpg; k++) {
     uint off = base + k * pc.hw;
     float a = rstd * gamma[c0 + k], b = beta[c0 + k];
+    float sh = SHIFT == 1u ? shift[bg * pc.cpg + k] : 0.0;
     if (VEC == 4u) {
-      for (uint p = t; p < pc.hw / 4u; p += local) y4[off / 4u + p] = ((x4[off / 4u + p] - mean) - delta) * a + b;
+      for (uint p = t; p < pc.hw / 4u; p += local) {
+        vec4 xv = x4[off / 4u + p];
+        if (SHIFT == 1u) xv += sh;
+        vec4 v = ((xv - mean) - delta) * a + b;
+        if (SILU == 1u) v /= 1.0 + exp(-v);
+        y4[off / 4u + p] = v;
+      }
     } else {
-      for (uint p = t; p < pc.hw; p += local) y[off + p] = ((x[off + p] - mean) - delta) * a + b;
+      for (uint p = t; p < pc.hw; p += local) {
+        float xv = x[off + p];
+        if (SHIFT == 1u) xv += sh;
+        float v = ((xv - mean) - delta) * a + b;
+        if (SILU == 1u) v /= 1.0 + exp(-v);
+        y[off + p] = v;
+      }
     }
   }
 }

@@ -2,10 +2,16 @@
 // Softmax over rows of n values, one workgroup per row:
 // y = exp(x - max) / sum(exp(x - max)), the maximum subtracted so that
 // large scores cannot overflow.
+// With VEC = 4 (spec constant 1; n a multiple of 4) every sweep loads and
+// stores vec4s: lavapipe loads and stores per lane and element, and a vec4
+// costs about 2.3 floats' worth.
 layout(local_size_x_id = 0) in;
+layout(constant_id = 1) const uint VEC = 1;
 #include "rowreduce.glsl"
 layout(std430, binding = 0) readonly buffer X { float x[]; };
+layout(std430, binding = 0) readonly buffer X4 { vec4 x4[]; };
 layout(std430, binding = 1) writeonly buffer Y { float y[]; };
+layout(std430, binding = 1) writeonly buffer Y4 { vec4 y4[]; };
 layout(push_constant) uniform Push { uint rows; uint n; } pc;
 
 void main() {
@@ -16,12 +22,28 @@ void main() {
   uint base = row * pc.n;
 
   float hi = uintBitsToFloat(0xff800000u); // -inf
-  for (uint j = t; j < pc.n; j += local) hi = max(hi, x[base + j]);
+  if (VEC == 4u) {
+    vec4 h4 = vec4(hi);
+    for (uint j = t; j < pc.n / 4u; j += local) h4 = max(h4, x4[base / 4u + j]);
+    hi = max(max(h4.x, h4.y), max(h4.z, h4.w));
+  } else {
+    for (uint j = t; j < pc.n; j += local) hi = max(hi, x[base + j]);
+  }
   hi = workgroupMax(hi);
 
   float s = 0.0;
-  for (uint j = t; j < pc.n; j += local) s += exp(x[base + j] - hi);
+  if (VEC == 4u) {
+    vec4 s4 = vec4(0.0);
+    for (uint j = t; j < pc.n / 4u; j += local) s4 += exp(x4[base / 4u + j] - hi);
+    s = (s4.x + s4.y) + (s4.z + s4.w);
+  } else {
+    for (uint j = t; j < pc.n; j += local) s += exp(x[base + j] - hi);
+  }
   s = workgroupSum(s);
 
-  for (uint j = t; j < pc.n; j += local) y[base + j] = exp(x[base + j] - hi) / s;
+  if (VEC == 4u) {
+    for (uint j = t; j < pc.n / 4u; j += local) y4[base / 4u + j] = exp(x4[base / 4u + j] - hi) / s;
+  } else {
+    for (uint j = t; j < pc.n; j += local) y[base + j] = exp(x[base + j] - hi) / s;
+  }
 }

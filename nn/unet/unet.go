@@ -233,6 +233,12 @@ func (g norm) forwardSiLU(e *nn.Engine, x *nn.Tensor) *nn.Tensor {
 	return e.GroupNormSiLU(x, g.g, g.b, g.groups, 1e-6)
 }
 
+// forwardAddSiLU is SiLU(GroupNorm(x + v[b,c])) as one op (see
+// nn.AddChannelGroupNormSiLU).
+func (g norm) forwardAddSiLU(e *nn.Engine, x, v *nn.Tensor) *nn.Tensor {
+	return e.AddChannelGroupNormSiLU(x, v, g.g, g.b, g.groups, 1e-6)
+}
+
 // resBlock is DDPM++'s residual block: GroupNorm, SiLU, 3x3 conv, plus the
 // noise embedding per channel, GroupNorm, SiLU, dropout, 3x3 conv (zero
 // initialized), a 1x1 skip when the channels change, and the sum scaled by
@@ -251,8 +257,7 @@ func (r *resBlock) forward(e *nn.Engine, x, emb *nn.Tensor, key *nn.RNGKey, p fl
 
 func (r *resBlock) tidyForward(e *nn.Engine, x, emb *nn.Tensor, key *nn.RNGKey, p float64) *nn.Tensor {
 	h := r.c1.forward(e, r.n1.forwardSiLU(e, x))
-	h = e.AddChannel(h, r.emb.forward(e, emb))
-	h = r.n2.forwardSiLU(e, h)
+	h = r.n2.forwardAddSiLU(e, h, r.emb.forward(e, emb)) // plus the noise embedding per channel
 	if p > 0 && key != nil {
 		k := *key
 		k.Layer = r.site
@@ -263,7 +268,7 @@ func (r *resBlock) tidyForward(e *nn.Engine, x, emb *nn.Tensor, key *nn.RNGKey, 
 	if r.skip != nil {
 		skip = r.skip.forward(e, x)
 	}
-	return e.Scale(e.Add(h, skip), float32(1/math.Sqrt2))
+	return e.AddScaled(h, skip, float32(1/math.Sqrt2))
 }
 
 // attnBlock is multi-head self-attention over positions with a residual,
@@ -277,7 +282,7 @@ type attnBlock struct {
 func (a *attnBlock) forward(e *nn.Engine, x *nn.Tensor) *nn.Tensor {
 	return e.Tidy(func() *nn.Tensor {
 		h := e.Attention(a.n.forward(e, x), a.qkv, a.wo, a.heads)
-		return e.Scale(e.Add(x, h), float32(1/math.Sqrt2))
+		return e.AddScaled(x, h, float32(1/math.Sqrt2))
 	})
 }
 

@@ -13,11 +13,13 @@ var (
 	convSameWeightCPU = kernel("conv_same_weight_cpu", CPU)
 )
 
-// Largest tiles of conv_same_cpu.comp, in accumulators per lane: on
-// lavapipe, tiles from 128 to 512 ran the U-Net's layers at the same speed
-// (within 10%), larger ones slower (the accumulators and operands outgrow
-// the first-level cache); the smaller compile faster.
-const sameMaxAcc = 256
+// Largest tiles of conv_same_cpu.comp, in accumulators per lane. Each
+// input channel costs a lane TM*KH*KW/8 weight loads and shuffles whatever
+// its rows, so more rows per lane amortize them: on lavapipe, 32 channels
+// by 8 rows (1024) ran the U-Net's 32x32 and 16x16 layers 17-28% faster
+// than by 2 rows (256) and 4 rows (512) 7-11% faster (BenchmarkConvSame's
+// shapes, interleaved), for about twice the compile time of 256.
+const sameMaxAcc = 1024
 
 // sameConv reports whether product mode of p runs on the same-convolution
 // kernels: the CPU variant on subgroups of 8 lanes (the kernels' workgroups
@@ -49,15 +51,17 @@ type sameTile struct{ tm, tr int }
 
 // chooseSameTile picks the tile of a same convolution with m output
 // channels (the layer's Cout forward, its Cin for the input gradient) on
-// h x w images: as many channels as the product has, up to 32, then as
-// many rows per lane as fit in sameMaxAcc, up to 4, without covering more
-// than twice the image's height.
-func chooseSameTile(m, h, w int) sameTile {
-	t := sameTile{tm: 32, tr: 4}
+// b images of h x w: as many channels as the product has, up to 32, then
+// as many rows per lane as fit in sameMaxAcc, up to 8, without covering
+// more than twice the image's height or leaving fewer workgroups than
+// threads.
+func chooseSameTile(m, b, h, w, threads int) sameTile {
+	t := sameTile{tm: 32, tr: 8}
 	for t.tm > 8 && t.tm/2 >= m {
 		t.tm /= 2
 	}
-	for t.tr > 1 && (4*t.tm*t.tr > sameMaxAcc || (t.tr/2)*rowGroups(w) >= h) {
+	workgroups := func(t sameTile) int { return b * ceilDiv(m, t.tm) * ceilDiv(h, rowGroups(w)*t.tr) }
+	for t.tr > 1 && (4*t.tm*t.tr > sameMaxAcc || (t.tr/2)*rowGroups(w) >= h || workgroups(t) < threads) {
 		t.tr /= 2
 	}
 	return t
@@ -74,7 +78,7 @@ func (k *Kernels) convSame(s *vk.Stream, mode int, w, in, out, bias vk.Range, p 
 	if mode == convGradInput {
 		ci, co = p.Cout, p.Cin
 	}
-	t := chooseSameTile(co, p.H, p.W)
+	t := chooseSameTile(co, p.B, p.H, p.W, k.threads)
 	biasFlag := 0
 	if bias.Buf != nil {
 		biasFlag = flagBiasRow

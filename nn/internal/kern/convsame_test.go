@@ -78,23 +78,28 @@ func TestDilatedGradients(t *testing.T) {
 }
 
 // TestChooseSameTiles pins the tiles of the U-Net's layers: every output
-// channel of a workgroup up to 32, rows that keep 256 accumulators a lane
-// without covering the image twice, and weight-gradient tiles that leave a
-// workgroup for each thread.
+// channel of a workgroup up to 32, rows that keep 1024 accumulators a lane
+// without covering the image twice or leaving a thread without a
+// workgroup, and weight-gradient tiles that leave a workgroup for each
+// thread.
 func TestChooseSameTiles(t *testing.T) {
 	for _, c := range []struct {
-		m, h, w int
-		want    sameTile
+		m, b, h, w, threads int
+		want                sameTile
 	}{
-		{32, 32, 32, sameTile{32, 2}},
-		{64, 16, 16, sameTile{32, 2}},
-		{16, 16, 16, sameTile{16, 4}},
-		{8, 8, 8, sameTile{8, 2}},
-		{20, 5, 12, sameTile{32, 2}},
-		{8, 4, 4, sameTile{8, 1}},
+		{32, 32, 32, 32, 2, sameTile{32, 8}},
+		{64, 32, 16, 16, 2, sameTile{32, 8}},
+		{64, 32, 8, 8, 2, sameTile{32, 2}},
+		{16, 32, 16, 16, 2, sameTile{16, 8}},
+		{8, 32, 8, 8, 2, sameTile{8, 2}},
+		{20, 32, 5, 12, 2, sameTile{32, 4}},
+		{8, 32, 4, 4, 2, sameTile{8, 1}},
+		// One image of 32x32 on 16 threads: 8 rows a lane leave 4
+		// workgroups, 2 rows 16.
+		{32, 1, 32, 32, 16, sameTile{32, 2}},
 	} {
-		if got := chooseSameTile(c.m, c.h, c.w); got != c.want {
-			t.Errorf("%d channels on %dx%d: got %+v, want %+v", c.m, c.h, c.w, got, c.want)
+		if got := chooseSameTile(c.m, c.b, c.h, c.w, c.threads); got != c.want {
+			t.Errorf("%d channels on %d images of %dx%d, %d threads: got %+v, want %+v", c.m, c.b, c.h, c.w, c.threads, got, c.want)
 		}
 	}
 	for _, c := range []struct {

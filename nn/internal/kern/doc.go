@@ -54,9 +54,10 @@
 // to the taps and the neighbouring lanes by subgroup shuffles, which
 // lavapipe runs at vector speed; weights (forward) and gy (weight
 // gradient) are loaded once per workgroup, spread over its lanes, and
-// broadcast the same way. Their tiles stay small (at most 512
-// accumulators a lane) so that they compile in a second and their
-// working set fits a core's first-level cache.
+// broadcast the same way. The forward and input gradient give a lane up
+// to 32 channels by 8 rows (1024 accumulators): each input channel's
+// weight loads and broadcasts are paid once for all the rows; the weight
+// gradient's tiles stay at 512 or fewer, so that it compiles in a second.
 //
 // The largest CPU tiles take LLVM up to a minute or two to compile; Mesa
 // keeps the result in its shader cache (~/.cache/mesa_shader_cache), so
