@@ -49,6 +49,7 @@ type trainFlags struct {
 	view                                     bool
 	live                                     *liveView // the --view window (view.go)
 	evalCache                                string
+	devices                                  string // --devices: several devices, one replica each
 }
 
 func runTrain(args []string, stdout, stderr io.Writer) error {
@@ -75,12 +76,19 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&f.rhythm.EvalEvery, "eval-every", rh.EvalEvery, "steps between FID evaluations recorded in metrics.jsonl (0: off; needs 'ict classifier train')")
 	fs.IntVar(&f.rhythm.EvalN, "eval-n", rh.EvalN, "samples per FID evaluation")
 	fs.StringVar(&f.evalCache, "eval-cache", "", "folder of cached classifiers (default $XDG_CACHE_HOME/ictvk/eval)")
+	fs.StringVar(&f.devices, "devices", "", "train on several devices at once, `LIST` of indices from 'ict devices' separated by commas (0,1; an index given twice opens that device twice): each trains an equal share of the batch")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	f.fs, f.given, f.preset, f.quiet = fs, givenFlags(fs), *preset, *quiet
 	if err := f.rhythm.Validate(); err != nil {
 		return err
+	}
+	if f.given["devices"] && f.given["device"] {
+		return fmt.Errorf("--device %d and --devices %s: give one of them", env.Device, f.devices)
+	}
+	if f.given["devices"] && f.devices == "" {
+		return errors.New("--devices: want device indices from 'ict devices' separated by commas, e.g. 0,1")
 	}
 	if f.given["budget"] && f.budget <= 0 {
 		return fmt.Errorf("--budget %v: want a positive duration, e.g. 15m", f.budget)
@@ -254,9 +262,17 @@ func parseInts(flagName, s string) ([]int, error) {
 
 // passesNote describes how a step is split, or nothing for one pass.
 func passesNote(tr *ct.Trainer) string {
-	b, m := tr.Run.Recipe.BatchSize, tr.MicroBatch()
+	rep := tr.Replica()
+	b, m := tr.Run.Recipe.BatchSize/rep.Size, tr.MicroBatch()
+	note := ""
+	if rep.Size > 1 {
+		note = fmt.Sprintf(" (%d per device)", b)
+	}
 	if m >= b {
-		return ""
+		return note
+	}
+	if rep.Size > 1 {
+		return fmt.Sprintf(" (%d per device in %d passes of %d)", b, b/m, m)
 	}
 	return fmt.Sprintf(" in %d passes of %d", b/m, m)
 }
@@ -284,21 +300,22 @@ func train(f trainFlags, devOpt vk.Options, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	e, err := nn.NewEngine(nn.Options{Device: devOpt})
+	engines, err := openEngines(devOpt, f.devices, run)
 	if err != nil {
 		return err
 	}
-	defer e.Close()
-	if err := checkDeviceRoom(e, run); err != nil {
-		return err
-	}
-	tr, err := ct.NewTrainer(e, run)
+	defer closeEngines(engines)
+	e := engines[0]
+	tr, group, err := newTrainers(engines, run)
 	if err != nil {
 		return err
 	}
 	tr.LossEMADecay = ct.LossEMADecayOver(plan.rhythm.LogEvery) // each logged average sums up its interval
-	if tr.Fit != nil && tr.MicroBatch() < run.Recipe.BatchSize {
-		logf("%s", tr.Fit.Explain(run.Recipe.BatchSize, tr.MicroBatch()))
+	if group != nil {
+		group.SetLossEMADecay(tr.LossEMADecay)
+	}
+	if share := run.Recipe.BatchSize / len(engines); tr.Fit != nil && tr.MicroBatch() < share {
+		logf("%s", tr.Fit.Explain(share, tr.MicroBatch()))
 	}
 	scorer, err := openTrainEval(f, plan, e, logf)
 	if err != nil {
@@ -321,6 +338,11 @@ func train(f trainFlags, devOpt vk.Options, stdout io.Writer) error {
 	}
 	metrics, saved, rh := opened.metrics, opened.saved, plan.rhythm
 	defer metrics.Close()
+	if group != nil && plan.fromCheckpoint {
+		if err := group.Load(folder.CheckpointPath()); err != nil {
+			return err
+		}
+	}
 	switch {
 	case plan.fromCheckpoint:
 		logf("resuming %s at step %d of %d (N = %d)", folder.Dir, tr.Step, run.Recipe.TotalIters, tr.GridSize())
@@ -334,7 +356,7 @@ func train(f trainFlags, devOpt vk.Options, stdout io.Writer) error {
 		logf("metrics.jsonl: removed %d line(s) of steps after step %d, which the run trains again", metrics.Dropped, max(saved, 0))
 	}
 	logf("training %s on %s (%d images) with %s: %d parameters, batch %d%s, %d steps -> %s",
-		plan.preset.Name, ds.Name(), ds.N(), e.Dev.Info.Name, tr.Student.ParamCount(), run.Recipe.BatchSize, passesNote(tr), run.Recipe.TotalIters, folder.Dir)
+		plan.preset.Name, ds.Name(), ds.N(), deviceNames(engines), tr.Student.ParamCount(), run.Recipe.BatchSize, passesNote(tr), run.Recipe.TotalIters, folder.Dir)
 
 	ckpts := runfolder.NewCheckpoints(folder, rh.CkptEvery, rh.KeepEvery, batcher, &opened.config, saved)
 	var observers []loop.Observer
@@ -348,6 +370,9 @@ func train(f trainFlags, devOpt vk.Options, stdout io.Writer) error {
 		observers = append(observers, f.live)
 	}
 	l := loop.Loop{Trainer: tr, Data: batcher, Observers: observers, Stop: stop, Budget: f.budget, Started: start}
+	if group != nil {
+		l.Replicas = group
+	}
 	if err := explainStop(l.Run(), tr, folder, ckpts.Saved()); err != nil {
 		return err
 	}
