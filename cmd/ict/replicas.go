@@ -31,7 +31,7 @@ func parseDevices(s string) ([]int, error) {
 // openEngines opens the engine of each device --devices lists (or the
 // one devOpt names when it is empty), refusing a batch that does not
 // divide among them and a device too small for its share.
-func openEngines(devOpt vk.Options, devices string, run ct.Run) (engines []*nn.Engine, err error) {
+func openEngines(devOpt vk.Options, devices string, run ct.Run, ranks int) (engines []*nn.Engine, err error) {
 	indices := []int{devOpt.Device}
 	if devices != "" {
 		if indices, err = parseDevices(devices); err != nil {
@@ -48,7 +48,7 @@ func openEngines(devOpt vk.Options, devices string, run ct.Run) (engines []*nn.E
 		}
 	}()
 	share := run
-	share.Recipe.BatchSize /= len(indices)
+	share.Recipe.BatchSize /= len(indices) * ranks
 	for i, idx := range indices {
 		opt := devOpt
 		opt.Device = idx
@@ -76,9 +76,14 @@ func closeEngines(engines []*nn.Engine) {
 	}
 }
 
-// newTrainers builds the run's trainer, or with several engines a group
-// of replicas whose first is the trainer the run's observers see.
-func newTrainers(engines []*nn.Engine, run ct.Run) (*ct.Trainer, *dist.Group, error) {
+// newTrainers builds the run's trainer (this rank's replica under MPI),
+// or with several engines a group of replicas whose first is the trainer
+// the run's observers see.
+func newTrainers(engines []*nn.Engine, run ct.Run, world *mpiWorld) (*ct.Trainer, *dist.Group, error) {
+	if world != nil {
+		tr, err := ct.NewReplica(engines[0], run, ct.Replica{Rank: world.Rank(), Size: world.Size(), Reduce: world})
+		return tr, nil, err
+	}
 	if len(engines) == 1 {
 		tr, err := ct.NewTrainer(engines[0], run)
 		return tr, nil, err

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -48,16 +49,7 @@ func TestDevicesEqualOneDevice(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, dir := range []string{two, copyOnto} {
-		kept, err := os.ReadFile(filepath.Join(dir, "checkpoints", "step0000003.safetensors"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, "checkpoints", "latest.safetensors"), kept, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, "metrics.jsonl"), metricsLines(t, before), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		rewind(t, dir, 3, before)
 	}
 	train(two, "--resume", two, "--devices", "0,0")
 	compareRuns(t, "two devices resumed on two", two, one, want)
@@ -69,6 +61,23 @@ func TestDevicesEqualOneDevice(t *testing.T) {
 	}
 	train(copyOnto, "--resume", copyOnto)
 	compareRuns(t, "two devices resumed on one", copyOnto, one, want)
+}
+
+// rewind puts run folder dir where a kill after the steps of before
+// leaves it: its kept checkpoint of step ckpt as the latest, and
+// metrics.jsonl with the lines of before.
+func rewind(t *testing.T, dir string, ckpt int, before []metricsLine) {
+	t.Helper()
+	kept, err := os.ReadFile(filepath.Join(dir, "checkpoints", fmt.Sprintf("step%07d.safetensors", ckpt)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "checkpoints", "latest.safetensors"), kept, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "metrics.jsonl"), metricsLines(t, before), 0o644); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // compareRuns compares run folder dir with ref: every step's loss within
@@ -146,23 +155,27 @@ func metricsLines(t *testing.T, lines []metricsLine) []byte {
 }
 
 // TestDevicesFlagErrors: a bad list, a batch that does not divide, a
-// device that is not there and --device with --devices are refused by
-// name before anything is written.
+// device that is not there, --device with --devices, and the binary
+// without MPI started as a rank of an MPI job are refused by name before
+// anything is written.
 func TestDevicesFlagErrors(t *testing.T) {
 	bin := buildICT(t)
 	for _, c := range []struct {
 		args []string
 		want string
+		env  []string
 	}{
-		{[]string{"--devices", "0,x"}, `--devices "0,x": want device indices`},
-		{[]string{"--devices", ""}, "--devices: want device indices"},
-		{[]string{"--devices", "0,0,0", "--batch", "16"}, "--devices 0,0,0: the batch 16 does not divide among 3 devices"},
-		{[]string{"--devices", "0,9"}, "--devices 0,9: device 9"},
-		{[]string{"--device", "0", "--devices", "0,0"}, "--device 0 and --devices 0,0: give one of them"},
+		{[]string{"--devices", "0,x"}, `--devices "0,x": want device indices`, nil},
+		{[]string{"--devices", ""}, "--devices: want device indices", nil},
+		{[]string{"--devices", "0,0,0", "--batch", "16"}, "--devices 0,0,0: the batch 16 does not divide among 3 devices", nil},
+		{[]string{"--devices", "0,9"}, "--devices 0,9: device 9", nil},
+		{[]string{"--device", "0", "--devices", "0,0"}, "--device 0 and --devices 0,0: give one of them", nil},
+		// Started by mpirun as a rank of two, the default binary has no MPI.
+		{nil, "running as one of 2 ranks: this ict was built without MPI: build it with 'make mpi'", []string{"OMPI_COMM_WORLD_SIZE=2"}},
 	} {
 		out := filepath.Join(t.TempDir(), "run")
 		args := append([]string{"train", "--preset", "mnist-tiny", "--total", "2", "--out", out}, c.args...)
-		msg, code := runICT(t, bin, nil, args...)
+		msg, code := runICT(t, bin, c.env, args...)
 		if code == 0 || !strings.Contains(msg, c.want) || strings.Contains(msg, "panic") {
 			t.Errorf("ict %s: exit %d, want an error with %q:\n%s", strings.Join(args, " "), code, c.want, msg)
 		}

@@ -284,8 +284,16 @@ type metricsLine = runfolder.MetricsLine
 // to the run folder before the data, the device and the networks are
 // ready, so a start that fails leaves no folder (or, resumed, the folder
 // as it was).
-func train(f trainFlags, devOpt vk.Options, stdout io.Writer) error {
+func train(f trainFlags, devOpt vk.Options, stdout io.Writer) (err error) {
 	start := time.Now()
+	world, err := joinWorld(f, &devOpt)
+	if err != nil {
+		return err
+	}
+	if world != nil {
+		defer func() { err = world.end(err) }()
+		f.quiet = f.quiet || world.Rank() != 0 // rank 0 speaks for the job
+	}
 	logf := func(format string, args ...any) {
 		if !f.quiet {
 			fmt.Fprintf(stdout, format+"\n", args...)
@@ -296,17 +304,20 @@ func train(f trainFlags, devOpt vk.Options, stdout io.Writer) error {
 		return err
 	}
 	run := plan.preset.Run
+	if err := world.checkBatch(run.Recipe.BatchSize); err != nil {
+		return err
+	}
 	ds, err := loadTrainData(plan)
 	if err != nil {
 		return err
 	}
-	engines, err := openEngines(devOpt, f.devices, run)
+	engines, err := openEngines(devOpt, f.devices, run, world.size())
 	if err != nil {
 		return err
 	}
 	defer closeEngines(engines)
 	e := engines[0]
-	tr, group, err := newTrainers(engines, run)
+	tr, group, err := newTrainers(engines, run, world)
 	if err != nil {
 		return err
 	}
@@ -314,14 +325,17 @@ func train(f trainFlags, devOpt vk.Options, stdout io.Writer) error {
 	if group != nil {
 		group.SetLossEMADecay(tr.LossEMADecay)
 	}
-	if share := run.Recipe.BatchSize / len(engines); tr.Fit != nil && tr.MicroBatch() < share {
+	if share := run.Recipe.BatchSize / (len(engines) * world.size()); tr.Fit != nil && tr.MicroBatch() < share {
 		logf("%s", tr.Fit.Explain(share, tr.MicroBatch()))
 	}
-	scorer, err := openTrainEval(f, plan, e, logf)
+	batcher, err := data.NewBatcher(ds, data.BatchOptions{Size: run.Recipe.BatchSize, Seed: run.Seed, Flip: plan.preset.Flip})
 	if err != nil {
 		return err
 	}
-	batcher, err := data.NewBatcher(ds, data.BatchOptions{Size: run.Recipe.BatchSize, Seed: run.Seed, Flip: plan.preset.Flip})
+	if world != nil && world.Rank() != 0 {
+		return world.follow(plan, tr, batcher)
+	}
+	scorer, err := openTrainEval(f, plan, e, logf)
 	if err != nil {
 		return err
 	}
@@ -332,7 +346,16 @@ func train(f trainFlags, devOpt vk.Options, stdout io.Writer) error {
 	signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(stop)
 	folder := plan.folder
+	if err := world.barrier(); err != nil { // every rank has planned the run
+		return err
+	}
 	opened, err := openRunFolder(plan, tr, batcher, logf)
+	if err == nil {
+		err = world.barrier() // the other ranks may read the folder
+	}
+	if err == nil {
+		err = world.agree(tr)
+	}
 	if err != nil {
 		return err
 	}
