@@ -3,6 +3,7 @@ package ct
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Replica places a trainer among Size data-parallel replicas of one run
@@ -69,11 +70,22 @@ func (t *Trainer) uploadShare(batch []float32) error {
 	return t.E.Err()
 }
 
+// ReduceTime is the time this replica's steps spent summing gradients
+// with the other replicas after its own passes were done: copying them
+// to the host and back, and the all-reduce, waits for slower replicas
+// included.
+func (t *Trainer) ReduceTime() time.Duration { return t.reduceTime }
+
 // reduce sums the step's loss and the student's gradients over the
 // replicas, through host memory: it waits for this replica's passes,
 // reads the loss and the gradients into one buffer, sums it with the
 // other replicas' and writes the sums back.
 func (t *Trainer) reduce() error {
+	if err := t.E.Wait(); err != nil {
+		return err
+	}
+	began := time.Now()
+	defer func() { t.reduceTime += time.Since(began) }()
 	params := t.Student.Tensors()
 	n := 1
 	for _, p := range params {

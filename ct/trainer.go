@@ -6,6 +6,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/ictvk/ictvk/nn"
 	"github.com/ictvk/ictvk/nn/unet"
@@ -108,8 +109,9 @@ type Trainer struct {
 	microBatch int
 	// replica places this trainer among the data-parallel replicas of a
 	// run (Size 1: alone); reduceBuf is its all-reduce buffer.
-	replica   Replica
-	reduceBuf []float32
+	replica    Replica
+	reduceBuf  []float32
+	reduceTime time.Duration
 	// Fit is the measured memory of a training pass when the micro-batch
 	// was chosen automatically (Run.MicroBatch 0), nil otherwise.
 	Fit *PassFit

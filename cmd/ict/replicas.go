@@ -8,7 +8,6 @@ import (
 	"github.com/ictvk/ictvk/ct"
 	"github.com/ictvk/ictvk/ct/dist"
 	"github.com/ictvk/ictvk/nn"
-	"github.com/ictvk/ictvk/vk"
 )
 
 // 'ict train --devices 0,1' trains one replica of the run on each device
@@ -29,10 +28,10 @@ func parseDevices(s string) ([]int, error) {
 }
 
 // openEngines opens the engine of each device --devices lists (or the
-// one devOpt names when it is empty), refusing a batch that does not
+// one opt names when it is empty), refusing a batch that does not
 // divide among them and a device too small for its share.
-func openEngines(devOpt vk.Options, devices string, run ct.Run, ranks int) (engines []*nn.Engine, err error) {
-	indices := []int{devOpt.Device}
+func openEngines(opt nn.Options, devices string, run ct.Run, ranks int) (engines []*nn.Engine, err error) {
+	indices := []int{opt.Device.Device}
 	if devices != "" {
 		if indices, err = parseDevices(devices); err != nil {
 			return nil, err
@@ -50,12 +49,12 @@ func openEngines(devOpt vk.Options, devices string, run ct.Run, ranks int) (engi
 	share := run
 	share.Recipe.BatchSize /= len(indices) * ranks
 	for i, idx := range indices {
-		opt := devOpt
-		opt.Device = idx
+		o := opt
+		o.Device.Device = idx
 		if i > 0 { // only replica 0 presents to the window
-			opt.InstanceExtensions, opt.Present = nil, false
+			o.Device.InstanceExtensions, o.Device.Present = nil, false
 		}
-		e, err := nn.NewEngine(nn.Options{Device: opt})
+		e, err := nn.NewEngine(o)
 		if err != nil {
 			if devices != "" {
 				return engines, fmt.Errorf("--devices %s: device %d: %w", devices, idx, err)

@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -181,6 +182,25 @@ func TestDevicesFlagErrors(t *testing.T) {
 		}
 		if _, err := os.Stat(out); err == nil {
 			t.Errorf("ict %s left a run folder", strings.Join(args, " "))
+		}
+	}
+}
+
+// TestBenchDevices: 'ict bench --devices 0,0' times steps of two replicas
+// and reports the share of a step spent summing gradients.
+func TestBenchDevices(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs training steps")
+	}
+	bin := buildICT(t)
+	out, code := runICT(t, bin, []string{"ICT_VALIDATE=1"}, "bench", "--preset", "mnist-tiny", "--batch", "16", "--devices", "0,0",
+		"--steps", "2", "--warmup", "1", "--ops=false")
+	if code != 0 || strings.Contains(out, "validation") {
+		t.Fatalf("bench --devices 0,0: exit %d\n%s", code, out)
+	}
+	for _, want := range []string{`batch 16 \(8 per device\)`, `summing gradients over 2 devices: [0-9.]+ s per step, [0-9.]+% of a step`} {
+		if !regexp.MustCompile(want).MatchString(out) {
+			t.Errorf("bench output lacks %q:\n%s", want, out)
 		}
 	}
 }

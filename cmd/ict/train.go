@@ -311,7 +311,7 @@ func train(f trainFlags, devOpt vk.Options, stdout io.Writer) (err error) {
 	if err != nil {
 		return err
 	}
-	engines, err := openEngines(devOpt, f.devices, run, world.size())
+	engines, err := openEngines(nn.Options{Device: devOpt}, f.devices, run, world.size())
 	if err != nil {
 		return err
 	}
@@ -393,6 +393,7 @@ func train(f trainFlags, devOpt vk.Options, stdout io.Writer) (err error) {
 		observers = append(observers, f.live)
 	}
 	l := loop.Loop{Trainer: tr, Data: batcher, Observers: observers, Stop: stop, Budget: f.budget, Started: start}
+	loopStart := time.Now()
 	if group != nil {
 		l.Replicas = group
 	}
@@ -401,6 +402,10 @@ func train(f trainFlags, devOpt vk.Options, stdout io.Writer) (err error) {
 	}
 	fmt.Fprintf(stdout, "done: %d steps in %v; samples in %s, checkpoint %s\n", tr.Step, time.Since(start).Round(time.Second),
 		folder.Path("samples"), folder.CheckpointPath())
+	if n := tr.Replica().Size; n > 1 {
+		fmt.Fprintf(stdout, "replica 0 of %d spent %.1f%% of the training loop's %v summing gradients with the others\n",
+			n, 100*tr.ReduceTime().Seconds()/time.Since(loopStart).Seconds(), time.Since(loopStart).Round(time.Second))
+	}
 	return nil
 }
 
