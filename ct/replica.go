@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/ictvk/ictvk/nn"
 )
 
 // Replica places a trainer among Size data-parallel replicas of one run
@@ -77,45 +79,34 @@ func (t *Trainer) uploadShare(batch []float32) error {
 func (t *Trainer) ReduceTime() time.Duration { return t.reduceTime }
 
 // reduce sums the step's loss and the student's gradients over the
-// replicas, through host memory: it waits for this replica's passes,
-// reads the loss and the gradients into one buffer, sums it with the
-// other replicas' and writes the sums back.
+// replicas, through host memory: it packs them into one tensor on the
+// device, reads it back once this replica's passes are done, sums it with
+// the other replicas' and writes the sums back.
 func (t *Trainer) reduce() error {
-	if err := t.E.Wait(); err != nil {
+	e := t.E
+	params := []*nn.Tensor{t.loss}
+	n := 1
+	for _, p := range t.Student.Tensors() {
+		params = append(params, p.Grad())
+		n += p.Len()
+	}
+	if t.reduceFlat == nil {
+		t.reduceFlat = e.Persistent(n)
+	}
+	e.Pack(t.reduceFlat, params)
+	if err := e.Wait(); err != nil {
 		return err
 	}
 	began := time.Now()
 	defer func() { t.reduceTime += time.Since(began) }()
-	params := t.Student.Tensors()
-	n := 1
-	for _, p := range params {
-		n += p.Len()
-	}
-	if len(t.reduceBuf) != n {
-		t.reduceBuf = make([]float32, n)
-	}
-	buf := t.reduceBuf
-	l, err := t.loss.Download()
+	buf, err := t.reduceFlat.Download()
 	if err != nil {
 		return err
-	}
-	buf[0] = l[0]
-	off := 1
-	for _, p := range params {
-		g, err := p.Grad().Download()
-		if err != nil {
-			return err
-		}
-		off += copy(buf[off:], g)
 	}
 	if err := t.replica.Reduce.AllReduceSum(buf); err != nil {
 		return fmt.Errorf("ct: summing the gradients of replica %d of %d: %w", t.replica.Rank, t.replica.Size, err)
 	}
-	t.loss.Upload(buf[:1])
-	off = 1
-	for _, p := range params {
-		p.Grad().Upload(buf[off : off+p.Len()])
-		off += p.Len()
-	}
-	return t.E.Err()
+	t.reduceFlat.Upload(buf)
+	e.Unpack(params, t.reduceFlat)
+	return e.Err()
 }

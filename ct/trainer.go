@@ -108,9 +108,9 @@ type Trainer struct {
 
 	microBatch int
 	// replica places this trainer among the data-parallel replicas of a
-	// run (Size 1: alone); reduceBuf is its all-reduce buffer.
+	// run (Size 1: alone); reduceFlat packs what it all-reduces.
 	replica    Replica
-	reduceBuf  []float32
+	reduceFlat *nn.Tensor
 	reduceTime time.Duration
 	// Fit is the measured memory of a training pass when the micro-batch
 	// was chosen automatically (Run.MicroBatch 0), nil otherwise.
