@@ -4,10 +4,13 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/ictvk/ictvk/nn/checkpoint"
 )
@@ -203,4 +206,72 @@ func TestBenchDevices(t *testing.T) {
 			t.Errorf("bench output lacks %q:\n%s", want, out)
 		}
 	}
+}
+
+// TestDevicesKillAndResume kills a run on --devices 0,0 with SIGKILL
+// between checkpoints (as TestKillAndResume does a one-device run) and
+// resumes it on both devices: the steps it trains again log the losses
+// the killed run logged, bit for bit, and the whole run ends as the
+// one-device run at the same batch (compareRuns).
+func TestDevicesKillAndResume(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains for real")
+	}
+	bin := buildICT(t)
+	tmp := t.TempDir()
+	run := []string{"--preset", "mnist-tiny", "--total", "40", "--batch", "16", "--log-every", "1", "--sample-every", "1000", "--ckpt-every", "3"}
+	one, two := filepath.Join(tmp, "one"), filepath.Join(tmp, "two")
+	if out, code := runICT(t, bin, nil, append([]string{"train", "--out", one}, run...)...); code != 0 {
+		t.Fatalf("one device: exit %d\n%s", code, out)
+	}
+	cmd := exec.Command(bin, append([]string{"train", "--out", two, "--devices", "0,0"}, run...)...)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	// Stopped with its last logged step just before a checkpoint, the run
+	// has not begun that checkpoint (a step logs before it saves).
+	metricsPath := filepath.Join(two, "metrics.jsonl")
+	deadline := time.Now().Add(3 * time.Minute)
+	for {
+		if time.Now().After(deadline) {
+			t.Fatal("no step just before a checkpoint (past the first) was logged within 3 minutes")
+		}
+		time.Sleep(20 * time.Millisecond)
+		if err := cmd.Process.Signal(syscall.SIGSTOP); err != nil {
+			t.Fatal(err)
+		}
+		if lines := readMetricsIfAny(t, metricsPath); len(lines) > 0 {
+			if last := lines[len(lines)-1].Step; last > 3 && last%3 == 2 {
+				break
+			}
+		}
+		if err := cmd.Process.Signal(syscall.SIGCONT); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cmd.Process.Signal(syscall.SIGKILL)
+	cmd.Wait()
+	before := readMetrics(t, metricsPath)
+	out, code := runICT(t, bin, nil, "train", "--resume", two, "--devices", "0,0", "--log-every", "1", "--sample-every", "1000", "--ckpt-every", "3")
+	if code != 0 || !strings.Contains(out, "resuming") {
+		t.Fatalf("resume: exit %d\n%s", code, out)
+	}
+	after := readMetrics(t, metricsPath)
+	repeated := 0
+	for _, b := range before {
+		for _, a := range after {
+			if a.Step == b.Step && b.Step > before[len(before)-1].Step-2 {
+				repeated++
+				if a.Loss != b.Loss {
+					t.Errorf("step %d: loss %v after the resume, %v before the kill", a.Step, a.Loss, b.Loss)
+				}
+			}
+		}
+	}
+	if repeated != 2 {
+		t.Errorf("compared %d repeated steps, want 2", repeated)
+	}
+	t.Logf("killed after step %d", before[len(before)-1].Step)
+	compareRuns(t, "two devices killed and resumed", two, one, readMetrics(t, filepath.Join(one, "metrics.jsonl")))
 }
