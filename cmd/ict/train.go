@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -377,6 +378,9 @@ func train(f trainFlags, devOpt vk.Options, stdout io.Writer) (err error) {
 	}
 	if metrics.Dropped > 0 {
 		logf("metrics.jsonl: removed %d line(s) of steps after step %d, which the run trains again", metrics.Dropped, max(saved, 0))
+	}
+	if world != nil && e.Dev.Info.Type == vk.TypeCPU && runtime.NumCPU() == 1 {
+		logf("this rank may use 1 CPU (mpirun binds each rank to a core by default): the CPU device %s runs on that core alone; 'mpirun --bind-to none' lets it use the others", e.Dev.Info.Name)
 	}
 	logf("training %s on %s (%d images) with %s: %d parameters, batch %d%s, %d steps -> %s",
 		plan.preset.Name, ds.Name(), ds.N(), deviceNames(engines), tr.Student.ParamCount(), run.Recipe.BatchSize, passesNote(tr), run.Recipe.TotalIters, folder.Dir)
