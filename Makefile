@@ -11,12 +11,14 @@ GLSLC_FLAGS := --target-env=vulkan1.1 -O -Ishaders
 
 # Vulkan loader and headers, the lavapipe CPU driver, the shader compiler,
 # the validation layer, Xvfb for the viewer's tests, and the X11/GL headers
-# GLFW's cgo build needs.
+# GLFW's cgo build needs; OpenMPI for 'make mpi' and the tests that run it
+# under mpirun.
 APT_PACKAGES := libvulkan1 libvulkan-dev mesa-vulkan-drivers glslc spirv-tools \
 	vulkan-validationlayers xvfb x11-apps libx11-dev libxcursor-dev libxrandr-dev \
-	libxinerama-dev libxi-dev libxxf86vm-dev libgl1-mesa-dev gcc
+	libxinerama-dev libxi-dev libxxf86vm-dev libgl1-mesa-dev gcc \
+	libopenmpi-dev openmpi-bin pkg-config
 
-.PHONY: deps data shaders check-shaders build test run bench clean
+.PHONY: deps data shaders check-shaders build mpi test run bench clean
 
 deps:
 	@missing=""; \
@@ -67,10 +69,17 @@ check-shaders:
 build:
 	$(GO) build -o $(BIN) ./cmd/ict
 
+# The MPI binary: 'mpirun -np 4 bin/ict-mpi train ...' trains one replica
+# per rank (README, "Several devices and machines"). It links the
+# system's OpenMPI (libopenmpi-dev); the default binary needs none.
+mpi:
+	$(GO) build -tags mpi -o bin/ict-mpi ./cmd/ict
+
 test: deps data check-shaders
 	@bad=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$bad" ]; then echo "gofmt would change: $$bad"; exit 1; fi
 	$(GO) vet ./...
+	$(GO) vet -tags mpi ./ct/dist ./cmd/ict
 	# A machine's first run compiles every pipeline with LLVM (minutes per
 	# package on two cores): past go test's 10-minute default per package.
 	$(GO) test -count=1 -timeout 40m ./...

@@ -6,6 +6,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/ictvk/ictvk/nn"
 	"github.com/ictvk/ictvk/nn/unet"
@@ -106,6 +107,11 @@ type Trainer struct {
 	LossEMADecay float64
 
 	microBatch int
+	// replica places this trainer among the data-parallel replicas of a
+	// run (Size 1: alone); reduceFlat packs what it all-reduces.
+	replica    Replica
+	reduceFlat *nn.Tensor
+	reduceTime time.Duration
 	// Fit is the measured memory of a training pass when the micro-batch
 	// was chosen automatically (Run.MicroBatch 0), nil otherwise.
 	Fit *PassFit
@@ -147,18 +153,30 @@ func (s sampleInputs) slice(from, to int) sampleInputs {
 
 // NewTrainer builds the networks and optimizer for run on e.
 func NewTrainer(e *nn.Engine, run Run) (*Trainer, error) {
+	return NewReplica(e, run, Replica{Size: 1})
+}
+
+// NewReplica builds replica rep.Rank of rep.Size data-parallel replicas
+// of run on e (see Replica). Replica{Size: 1} is NewTrainer.
+func NewReplica(e *nn.Engine, run Run, rep Replica) (*Trainer, error) {
 	r := run.Recipe
 	if err := r.Validate(); err != nil {
 		return nil, err
 	}
-	if err := checkMicroBatch(run.MicroBatch, r.BatchSize); err != nil {
+	if err := rep.check(r.BatchSize); err != nil {
+		return nil, err
+	}
+	if err := checkMicroBatch(run.MicroBatch, r.BatchSize/rep.Size); err != nil {
+		if rep.Size > 1 {
+			return nil, fmt.Errorf("ct: %w (the batch %d over %d replicas)", err, r.BatchSize, rep.Size)
+		}
 		return nil, fmt.Errorf("ct: %w", err)
 	}
 	cur, err := r.Curriculum()
 	if err != nil {
 		return nil, err
 	}
-	t := &Trainer{Run: run, E: e, curriculum: cur, rng: NewRand(run.Seed)}
+	t := &Trainer{Run: run, E: e, curriculum: cur, rng: NewRand(run.Seed), replica: rep}
 	if t.Student, err = unet.New(e, run.Net, run.Seed); err != nil {
 		return nil, err
 	}
@@ -181,7 +199,7 @@ func NewTrainer(e *nn.Engine, run Run) (*Trainer, error) {
 		return nil, err
 	}
 	c := run.Net
-	b := r.BatchSize
+	b := r.BatchSize / rep.Size
 	t.x = e.Persistent(b, c.ImageChannels, c.ImageSize, c.ImageSize)
 	for _, p := range t.samples.all() {
 		*p = e.Persistent(b)
@@ -224,6 +242,10 @@ func (t *Trainer) GridSize() int { return t.curriculum.GridSize(t.Step) }
 // whole batch (up to float32 rounding), and the noise and dropout masks
 // are the whole batch's rows. Each pass's step tensors are released
 // before the next, so memory does not grow with the number of passes.
+//
+// A replica of several (NewReplica) takes the same whole batch, trains
+// on its share of it and sums the gradients and the loss with the other
+// replicas' before its optimizer step.
 func (t *Trainer) TrainStep(batch []float32) error {
 	if err := t.accumulateGradients(batch); err != nil {
 		return err
@@ -242,10 +264,19 @@ func (t *Trainer) accumulateGradients(batch []float32) error {
 		return err
 	}
 	e.S.SetPhase(PhaseData)
-	t.x.Upload(batch)
+	if t.replica.Size > 1 {
+		if err := t.uploadShare(batch); err != nil {
+			return err
+		}
+	} else {
+		t.x.Upload(batch)
+	}
 	t.writeSampleInputs()
 
-	b, m := r.BatchSize, t.microBatch
+	// b is this replica's share of the batch (all of it when alone); each
+	// pass's loss is scaled by its share of the whole batch, so that the
+	// replicas' gradients sum to the whole batch's.
+	b, m := r.BatchSize/t.replica.Size, t.microBatch
 	if m == 0 {
 		m = b
 	}
@@ -255,8 +286,8 @@ func (t *Trainer) accumulateGradients(batch []float32) error {
 		if err != nil {
 			return err
 		}
-		if m < b {
-			loss = e.Scale(loss, float32(float64(m)/float64(b)))
+		if m < r.BatchSize {
+			loss = e.Scale(loss, float32(float64(m)/float64(r.BatchSize)))
 		}
 		e.S.SetPhase(PhaseBackward)
 		if err := e.Backward(loss); err != nil {
@@ -272,6 +303,11 @@ func (t *Trainer) accumulateGradients(batch []float32) error {
 		}
 		if t.PassRecorded != nil {
 			t.PassRecorded(from/m+1, b/m)
+		}
+	}
+	if t.replica.Size > 1 {
+		if err := t.reduce(); err != nil {
+			return err
 		}
 	}
 	e.NoGrad(func() { e.CopyInto(t.lossCheck, e.Add(t.lossCheck, e.Scale(t.loss, 0))) })
@@ -313,9 +349,10 @@ func (t *Trainer) consistencyLoss(from, to int) (*nn.Tensor, error) {
 	if t.Teacher != nil {
 		teacher = t.Teacher
 	}
+	first, _ := t.replica.share(t.Run.Recipe.BatchSize)
 	p := pass{e: t.E, recipe: t.Run.Recipe, seed: t.Run.Seed, step: t.Step, student: t.Student, teacher: teacher,
-		x: t.x, samples: t.samples, first: from}
-	if from != 0 || to != t.Run.Recipe.BatchSize {
+		x: t.x, samples: t.samples, first: first + from}
+	if from != 0 || to != t.x.Shape()[0] {
 		p.x, p.samples = t.x.Slice(from, to), t.samples.slice(from, to)
 	}
 	return p.loss()
@@ -412,18 +449,19 @@ func (t *Trainer) prepareGrid() error {
 }
 
 // writeSampleInputs draws each sample's noise index and writes the
-// scalings of both noise levels of its pair.
+// scalings of both noise levels of its pair. A replica draws the whole
+// batch's indices, as one trainer alone would, and writes its share.
 func (t *Trainer) writeSampleInputs() {
 	r := t.Run.Recipe
-	b := r.BatchSize
-	idx := make([]int32, b)
+	idx := make([]int32, r.BatchSize)
 	t.grid.sampler.Fill(t.rng, idx)
 	t.lastIndices, t.lastGrid = idx, t.grid.n
+	from, to := t.replica.share(r.BatchSize)
 	vals := make([][]float32, 11)
 	for i := range vals {
-		vals[i] = make([]float32, b)
+		vals[i] = make([]float32, to-from)
 	}
-	for j, i := range idx {
+	for j, i := range idx[from:to] {
 		lo, hi := t.grid.grid.Sigmas[i], t.grid.grid.Sigmas[i+1]
 		st, ss := r.Scalings(lo), r.Scalings(hi)
 		vals[0][j], vals[1][j] = float32(hi), float32(lo)

@@ -29,8 +29,12 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	warm := fs.Int("warmup", 2, "untimed steps first (they build the pipelines)")
 	top := fs.Int("top", 12, "kernels to list")
 	ops := fs.Bool("ops", true, "also time the main ops alone")
+	fs.StringVar(&f.devices, "devices", "", "time a step on several devices at once (as 'ict train --devices'): `LIST` of indices; device times are the first device's")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if f.given["devices"] && f.given["device"] {
+		return fmt.Errorf("--device %d and --devices %s: give one of them", env.Device, f.devices)
 	}
 	f.preset, f.given = *preset, givenFlags(fs)
 	delete(f.given, "warmup") // bench's --warmup counts untimed steps, not the recipe's warm-up
@@ -44,21 +48,26 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	if err := applyFlags(&p, f); err != nil {
 		return err
 	}
-	e, err := nn.NewEngine(nn.Options{Device: *env, Stream: vk.StreamOptions{Timestamps: true}})
+	engines, err := openEngines(nn.Options{Device: *env, Stream: vk.StreamOptions{Timestamps: true}}, f.devices, p.Run, 1)
 	if err != nil {
 		return err
 	}
-	defer e.Close()
+	defer closeEngines(engines)
+	e := engines[0]
 	t0 := time.Now()
-	tr, err := ct.NewTrainer(e, p.Run)
+	tr, group, err := newTrainers(engines, p.Run, nil)
 	if err != nil {
 		return err
+	}
+	var stepper interface{ TrainStep([]float32) error } = tr
+	if group != nil {
+		stepper = group
 	}
 	net, b := p.Run.Net, p.Run.Recipe.BatchSize
-	fmt.Fprintf(stdout, "bench %s on %s (%s): %d parameters, batch %d%s of %dx%dx%d\n", p.Name, e.Dev.Info.Name,
+	fmt.Fprintf(stdout, "bench %s on %s (%s): %d parameters, batch %d%s of %dx%dx%d\n", p.Name, deviceNames(engines),
 		e.Dev.Info.Type, tr.Student.ParamCount(), b, passesNote(tr), net.ImageChannels, net.ImageSize, net.ImageSize)
 	if f := tr.Fit; f != nil {
-		printFit(stdout, *f, b, tr.MicroBatch(), time.Since(t0))
+		printFit(stdout, *f, b/len(engines), tr.MicroBatch(), time.Since(t0))
 	}
 
 	var stepStart time.Time
@@ -79,7 +88,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	}
 	step := func() error {
 		stepStart = time.Now()
-		if err := tr.TrainStep(batch); err != nil {
+		if err := stepper.TrainStep(batch); err != nil {
 			return err
 		}
 		_, err := tr.LastLoss()
@@ -98,6 +107,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	e.S.Timings() // drop the warm-up's
 	e.ResetPeakMemory()
 	barriers := e.S.Stats().Barriers
+	reduced := tr.ReduceTime()
 	t0 = time.Now()
 	stepSeconds := make([]float64, *steps)
 	cpuSeconds := make([]float64, *steps)
@@ -117,8 +127,14 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	// device's work too): on a machine shared with other jobs it varies
 	// far less than the wall clock, so A/B comparisons there read it.
 	fmt.Fprintf(stdout, "  steps, process CPU: %s s\n", strings.Trim(fmt.Sprintf("%.3f", cpuSeconds), "[]"))
-	if m := tr.MicroBatch(); m < b {
-		fmt.Fprintf(stdout, "  %d passes of %d per step: %.3f s per pass\n", b/m, m, wall*float64(m)/float64(b))
+	if m, share := tr.MicroBatch(), b/len(engines); m < share {
+		fmt.Fprintf(stdout, "  %d passes of %d per step: %.3f s per pass\n", share/m, m, wall*float64(m)/float64(share))
+	}
+	if group != nil {
+		// Replica 0's wait for the sums: the host copies and the
+		// all-reduce, waits for slower replicas included.
+		comm := (tr.ReduceTime() - reduced).Seconds() / float64(*steps)
+		fmt.Fprintf(stdout, "  summing gradients over %d devices: %.3f s per step, %.1f%% of a step\n", len(engines), comm, 100*comm/wall)
 	}
 	printMemory(stdout, e, tr.MicroBatch(), float64(e.S.Stats().Barriers-barriers)/float64(*steps))
 	printTimings(stdout, e.S.Timings(), *steps, *top)

@@ -63,7 +63,7 @@ var (
 	resumeRhythmFlags = []string{"log-every", "sample-every", "ckpt-every", "keep-every", "eval-every", "eval-n"}
 	// resumeCommandFlags belong to this command only; --data, where the
 	// files are, goes into config.json.
-	resumeCommandFlags = []string{"resume", "budget", "quiet", "device", "view", "eval-cache", "data"}
+	resumeCommandFlags = []string{"resume", "budget", "quiet", "device", "devices", "view", "eval-cache", "data"}
 )
 
 // planResume reads the run folder and applies the flags a resume may give.

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -49,6 +50,7 @@ type trainFlags struct {
 	view                                     bool
 	live                                     *liveView // the --view window (view.go)
 	evalCache                                string
+	devices                                  string // --devices: several devices, one replica each
 }
 
 func runTrain(args []string, stdout, stderr io.Writer) error {
@@ -75,12 +77,19 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&f.rhythm.EvalEvery, "eval-every", rh.EvalEvery, "steps between FID evaluations recorded in metrics.jsonl (0: off; needs 'ict classifier train')")
 	fs.IntVar(&f.rhythm.EvalN, "eval-n", rh.EvalN, "samples per FID evaluation")
 	fs.StringVar(&f.evalCache, "eval-cache", "", "folder of cached classifiers (default $XDG_CACHE_HOME/ictvk/eval)")
+	fs.StringVar(&f.devices, "devices", "", "train on several devices at once, `LIST` of indices from 'ict devices' separated by commas (0,1; an index given twice opens that device twice): each trains an equal share of the batch")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	f.fs, f.given, f.preset, f.quiet = fs, givenFlags(fs), *preset, *quiet
 	if err := f.rhythm.Validate(); err != nil {
 		return err
+	}
+	if f.given["devices"] && f.given["device"] {
+		return fmt.Errorf("--device %d and --devices %s: give one of them", env.Device, f.devices)
+	}
+	if f.given["devices"] && f.devices == "" {
+		return errors.New("--devices: want device indices from 'ict devices' separated by commas, e.g. 0,1")
 	}
 	if f.given["budget"] && f.budget <= 0 {
 		return fmt.Errorf("--budget %v: want a positive duration, e.g. 15m", f.budget)
@@ -254,9 +263,17 @@ func parseInts(flagName, s string) ([]int, error) {
 
 // passesNote describes how a step is split, or nothing for one pass.
 func passesNote(tr *ct.Trainer) string {
-	b, m := tr.Run.Recipe.BatchSize, tr.MicroBatch()
+	rep := tr.Replica()
+	b, m := tr.Run.Recipe.BatchSize/rep.Size, tr.MicroBatch()
+	note := ""
+	if rep.Size > 1 {
+		note = fmt.Sprintf(" (%d per device)", b)
+	}
 	if m >= b {
-		return ""
+		return note
+	}
+	if rep.Size > 1 {
+		return fmt.Sprintf(" (%d per device in %d passes of %d)", b, b/m, m)
 	}
 	return fmt.Sprintf(" in %d passes of %d", b/m, m)
 }
@@ -268,8 +285,16 @@ type metricsLine = runfolder.MetricsLine
 // to the run folder before the data, the device and the networks are
 // ready, so a start that fails leaves no folder (or, resumed, the folder
 // as it was).
-func train(f trainFlags, devOpt vk.Options, stdout io.Writer) error {
+func train(f trainFlags, devOpt vk.Options, stdout io.Writer) (err error) {
 	start := time.Now()
+	world, err := joinWorld(f, &devOpt)
+	if err != nil {
+		return err
+	}
+	if world != nil {
+		defer func() { err = world.end(err) }()
+		f.quiet = f.quiet || world.Rank() != 0 // rank 0 speaks for the job
+	}
 	logf := func(format string, args ...any) {
 		if !f.quiet {
 			fmt.Fprintf(stdout, format+"\n", args...)
@@ -280,31 +305,38 @@ func train(f trainFlags, devOpt vk.Options, stdout io.Writer) error {
 		return err
 	}
 	run := plan.preset.Run
+	if err := world.checkBatch(run.Recipe.BatchSize); err != nil {
+		return err
+	}
 	ds, err := loadTrainData(plan)
 	if err != nil {
 		return err
 	}
-	e, err := nn.NewEngine(nn.Options{Device: devOpt})
+	engines, err := openEngines(nn.Options{Device: devOpt}, f.devices, run, world.size())
 	if err != nil {
 		return err
 	}
-	defer e.Close()
-	if err := checkDeviceRoom(e, run); err != nil {
-		return err
-	}
-	tr, err := ct.NewTrainer(e, run)
+	defer closeEngines(engines)
+	e := engines[0]
+	tr, group, err := newTrainers(engines, run, world)
 	if err != nil {
 		return err
 	}
 	tr.LossEMADecay = ct.LossEMADecayOver(plan.rhythm.LogEvery) // each logged average sums up its interval
-	if tr.Fit != nil && tr.MicroBatch() < run.Recipe.BatchSize {
-		logf("%s", tr.Fit.Explain(run.Recipe.BatchSize, tr.MicroBatch()))
+	if group != nil {
+		group.SetLossEMADecay(tr.LossEMADecay)
 	}
-	scorer, err := openTrainEval(f, plan, e, logf)
+	if share := run.Recipe.BatchSize / (len(engines) * world.size()); tr.Fit != nil && tr.MicroBatch() < share {
+		logf("%s", tr.Fit.Explain(share, tr.MicroBatch()))
+	}
+	batcher, err := data.NewBatcher(ds, data.BatchOptions{Size: run.Recipe.BatchSize, Seed: run.Seed, Flip: plan.preset.Flip})
 	if err != nil {
 		return err
 	}
-	batcher, err := data.NewBatcher(ds, data.BatchOptions{Size: run.Recipe.BatchSize, Seed: run.Seed, Flip: plan.preset.Flip})
+	if world != nil && world.Rank() != 0 {
+		return world.follow(plan, tr, batcher)
+	}
+	scorer, err := openTrainEval(f, plan, e, logf)
 	if err != nil {
 		return err
 	}
@@ -315,12 +347,26 @@ func train(f trainFlags, devOpt vk.Options, stdout io.Writer) error {
 	signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(stop)
 	folder := plan.folder
+	if err := world.barrier(); err != nil { // every rank has planned the run
+		return err
+	}
 	opened, err := openRunFolder(plan, tr, batcher, logf)
+	if err == nil {
+		err = world.barrier() // the other ranks may read the folder
+	}
+	if err == nil {
+		err = world.agree(tr)
+	}
 	if err != nil {
 		return err
 	}
 	metrics, saved, rh := opened.metrics, opened.saved, plan.rhythm
 	defer metrics.Close()
+	if group != nil && plan.fromCheckpoint {
+		if err := group.Load(folder.CheckpointPath()); err != nil {
+			return err
+		}
+	}
 	switch {
 	case plan.fromCheckpoint:
 		logf("resuming %s at step %d of %d (N = %d)", folder.Dir, tr.Step, run.Recipe.TotalIters, tr.GridSize())
@@ -333,8 +379,11 @@ func train(f trainFlags, devOpt vk.Options, stdout io.Writer) error {
 	if metrics.Dropped > 0 {
 		logf("metrics.jsonl: removed %d line(s) of steps after step %d, which the run trains again", metrics.Dropped, max(saved, 0))
 	}
+	if world != nil && e.Dev.Info.Type == vk.TypeCPU && runtime.NumCPU() == 1 {
+		logf("this rank may use 1 CPU (mpirun binds each rank to a core by default): the CPU device %s runs on that core alone; 'mpirun --bind-to none' lets it use the others", e.Dev.Info.Name)
+	}
 	logf("training %s on %s (%d images) with %s: %d parameters, batch %d%s, %d steps -> %s",
-		plan.preset.Name, ds.Name(), ds.N(), e.Dev.Info.Name, tr.Student.ParamCount(), run.Recipe.BatchSize, passesNote(tr), run.Recipe.TotalIters, folder.Dir)
+		plan.preset.Name, ds.Name(), ds.N(), deviceNames(engines), tr.Student.ParamCount(), run.Recipe.BatchSize, passesNote(tr), run.Recipe.TotalIters, folder.Dir)
 
 	ckpts := runfolder.NewCheckpoints(folder, rh.CkptEvery, rh.KeepEvery, batcher, &opened.config, saved)
 	var observers []loop.Observer
@@ -348,11 +397,19 @@ func train(f trainFlags, devOpt vk.Options, stdout io.Writer) error {
 		observers = append(observers, f.live)
 	}
 	l := loop.Loop{Trainer: tr, Data: batcher, Observers: observers, Stop: stop, Budget: f.budget, Started: start}
+	loopStart := time.Now()
+	if group != nil {
+		l.Replicas = group
+	}
 	if err := explainStop(l.Run(), tr, folder, ckpts.Saved()); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "done: %d steps in %v; samples in %s, checkpoint %s\n", tr.Step, time.Since(start).Round(time.Second),
 		folder.Path("samples"), folder.CheckpointPath())
+	if n := tr.Replica().Size; n > 1 {
+		fmt.Fprintf(stdout, "replica 0 of %d spent %.1f%% of the training loop's %v summing gradients with the others\n",
+			n, 100*tr.ReduceTime().Seconds()/time.Since(loopStart).Seconds(), time.Since(loopStart).Round(time.Second))
+	}
 	return nil
 }
 

@@ -39,7 +39,11 @@ type Observer interface {
 // Loop trains until the run's total is reached, Stop delivers a signal,
 // or something fails.
 type Loop struct {
-	Trainer   *ct.Trainer
+	Trainer *ct.Trainer
+	// Replicas, when set, trains each batch instead of Trainer: the
+	// data-parallel replicas of this process (a *dist.Group), Trainer
+	// their first, which the observers see.
+	Replicas  Stepper
 	Data      Source
 	Observers []Observer // called in this order
 	// Stop ends the run after the step in progress with an *Interrupted:
@@ -54,6 +58,13 @@ type Loop struct {
 	Started time.Time
 	// Now is the clock; nil is time.Now. Tests inject one.
 	Now func() time.Time
+}
+
+// Stepper trains a step on a batch and changes the run's length; a
+// *ct.Trainer is one.
+type Stepper interface {
+	TrainStep(batch []float32) error
+	SetTotalIters(k int) error
 }
 
 // Interrupted is why a run that Stop ended did not finish.
@@ -126,6 +137,10 @@ func (l *Loop) Run() error {
 // steps is the loop proper.
 func (l *Loop) steps(s *State, b *budget) error {
 	tr, m := l.Trainer, s.meter
+	var stepper Stepper = tr
+	if l.Replicas != nil {
+		stepper = l.Replicas
+	}
 	c := tr.Run.Net
 	batch := make([]float32, tr.Run.Recipe.BatchSize*c.ImageChannels*c.ImageSize*c.ImageSize)
 	took := make([]time.Duration, len(l.Observers))
@@ -139,7 +154,7 @@ func (l *Loop) steps(s *State, b *budget) error {
 		if _, err := l.Data.Next(batch); err != nil {
 			return err
 		}
-		if err := tr.TrainStep(batch); err != nil {
+		if err := stepper.TrainStep(batch); err != nil {
 			return fmt.Errorf("step %d: %w", tr.Step, err)
 		}
 		m.images += tr.Run.Recipe.BatchSize
@@ -151,7 +166,7 @@ func (l *Loop) steps(s *State, b *budget) error {
 				return err
 			}
 			if refit != nil {
-				if err := tr.SetTotalIters(refit.Total); err != nil {
+				if err := stepper.SetTotalIters(refit.Total); err != nil {
 					return err
 				}
 				s.Total, s.Refit = refit.Total, refit

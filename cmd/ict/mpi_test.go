@@ -1,0 +1,169 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// buildMPI builds the MPI binary ('make mpi'), skipping the test where
+// OpenMPI is not installed ('make deps' installs it, so CI runs these).
+func buildMPI(t *testing.T) (bin, mpirun string) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("trains for real")
+	}
+	mpirun, err := exec.LookPath("mpirun")
+	if err != nil {
+		t.Skip("mpirun is missing: 'make deps' installs openmpi-bin and libopenmpi-dev")
+	}
+	if exec.Command("pkg-config", "--exists", "ompi-c").Run() != nil {
+		t.Skip("OpenMPI's headers are missing (pkg-config ompi-c): 'make deps' installs libopenmpi-dev")
+	}
+	bin = filepath.Join(t.TempDir(), "ict-mpi")
+	if out, err := exec.Command("go", "build", "-tags", "mpi", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build -tags mpi: %v\n%s", err, out)
+	}
+	return bin, mpirun
+}
+
+// mpirunArgs runs n ranks of bin on this machine, as root too (CI) and
+// with more ranks than cores.
+func mpirunArgs(n int, bin string, args ...string) []string {
+	return append([]string{"--allow-run-as-root", "--oversubscribe", "-np", strconv.Itoa(n), bin}, args...)
+}
+
+// TestMPIEqualsOneDevice: 'mpirun -np 2' of the MPI binary trains
+// mnist-tiny at batch 16 as one device does (losses and weights within
+// 1e-5, compareRuns); only rank 0 writes and prints; put back to its
+// step-3 checkpoint as a kill leaves it, it resumes on two ranks and on
+// one process, both ending as the one-device run.
+func TestMPIEqualsOneDevice(t *testing.T) {
+	bin, mpirun := buildMPI(t)
+	env := []string{"ICT_VALIDATE=1", "ICT_MPI_TIMEOUT=60s"} // a rank that waits past it fails the run
+	tmp := t.TempDir()
+	common := []string{"--log-every", "1", "--sample-every", "1000", "--ckpt-every", "3", "--keep-every", "3"}
+	run := append([]string{"--preset", "mnist-tiny", "--total", "8", "--batch", "16"}, common...)
+	one, two := filepath.Join(tmp, "one"), filepath.Join(tmp, "two")
+	if out, code := runICT(t, bin, env, append([]string{"train", "--out", one}, run...)...); code != 0 {
+		t.Fatalf("one process: exit %d\n%s", code, out)
+	}
+	want := readMetrics(t, filepath.Join(one, "metrics.jsonl"))
+	mpi := func(what string, args ...string) {
+		t.Helper()
+		out, code := runICT(t, mpirun, env, mpirunArgs(2, bin, args...)...)
+		if code != 0 || strings.Contains(out, "validation") {
+			t.Fatalf("%s: exit %d\n%s", what, code, out)
+		}
+		if n := strings.Count(out, "done: 8 steps"); n != 1 {
+			t.Errorf("%s: %d ranks printed the final line, want rank 0 alone:\n%s", what, n, out)
+		}
+	}
+	mpi("mpirun -np 2", append([]string{"train", "--out", two}, run...)...)
+	compareRuns(t, "two ranks", two, one, want)
+
+	before := readMetrics(t, filepath.Join(two, "metrics.jsonl"))[:5]
+	copyOnto := filepath.Join(tmp, "two-on-one")
+	if err := os.CopyFS(copyOnto, os.DirFS(two)); err != nil {
+		t.Fatal(err)
+	}
+	rewind(t, two, 3, before)
+	rewind(t, copyOnto, 3, before)
+	mpi("mpirun -np 2 resumed", append([]string{"train", "--resume", two}, common...)...)
+	compareRuns(t, "two ranks resumed on two", two, one, want)
+	if out, code := runICT(t, bin, env, append([]string{"train", "--resume", copyOnto}, common...)...); code != 0 {
+		t.Fatalf("resumed on one process: exit %d\n%s", code, out)
+	}
+	compareRuns(t, "two ranks resumed on one", copyOnto, one, want)
+
+	// Three ranks cannot split 16.
+	out, code := runICT(t, mpirun, nil, mpirunArgs(3, bin, "train", "--preset", "mnist-tiny", "--batch", "16", "--out", filepath.Join(tmp, "three"))...)
+	if code == 0 || !strings.Contains(out, "mpirun -np 3: the batch 16 does not divide among 3 ranks") {
+		t.Errorf("three ranks at batch 16: exit %d\n%s", code, out)
+	}
+}
+
+// TestMPIRankFaults kills rank 1 of a running job, and in a second job
+// stops it (SIGSTOP, a rank that hangs): rank 0 stops with an error that
+// says why, and mpirun exits non-zero, within a minute (the hung rank:
+// within ICT_MPI_TIMEOUT, 10 seconds here).
+func TestMPIRankFaults(t *testing.T) {
+	bin, mpirun := buildMPI(t)
+	for _, c := range []struct {
+		name string
+		sig  syscall.Signal
+		want string
+	}{
+		{"killed", syscall.SIGKILL, "another rank has died"},
+		{"hung", syscall.SIGSTOP, "did not complete within 10s: another rank has died or hangs"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "run")
+			cmd := exec.Command(mpirun, mpirunArgs(2, bin, "train", "--preset", "mnist-tiny", "--total", "100000", "--batch", "16",
+				"--out", dir, "--log-every", "1", "--sample-every", "100000")...)
+			cmd.Env = append(os.Environ(), "ICT_MPI_TIMEOUT=10s")
+			var out bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &out, &out
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+			deadline := time.Now().Add(3 * time.Minute)
+			for len(readMetricsIfAny(t, filepath.Join(dir, "metrics.jsonl"))) < 2 {
+				if time.Now().After(deadline) {
+					t.Fatalf("no two steps within 3 minutes:\n%s", out.String())
+				}
+				time.Sleep(100 * time.Millisecond)
+			}
+			rank1 := findRank(t, dir, 1)
+			if err := syscall.Kill(rank1, c.sig); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { syscall.Kill(rank1, syscall.SIGKILL) })
+			hit := time.Now()
+			done := make(chan error, 1)
+			go func() { done <- cmd.Wait() }()
+			select {
+			case err := <-done:
+				if err == nil {
+					t.Fatalf("mpirun exited 0 after rank 1 was %s:\n%s", c.name, out.String())
+				}
+			case <-time.After(time.Minute):
+				t.Fatalf("mpirun still runs a minute after rank 1 was %s:\n%s", c.name, out.String())
+			}
+			msg := out.String()
+			if !strings.Contains(msg, "rank 0 of 2") || !strings.Contains(msg, c.want) {
+				t.Errorf("rank 0's error does not say %q:\n%s", c.want, msg)
+			}
+			t.Logf("mpirun exited %v after rank 1 was %s", time.Since(hit).Round(time.Millisecond), c.name)
+		})
+	}
+}
+
+// findRank finds the process of rank r of the job writing to dir.
+func findRank(t *testing.T, dir string, r int) int {
+	t.Helper()
+	procs, _ := filepath.Glob("/proc/[0-9]*")
+	for _, p := range procs {
+		cmdline, err1 := os.ReadFile(filepath.Join(p, "cmdline"))
+		environ, err2 := os.ReadFile(filepath.Join(p, "environ"))
+		if err1 != nil || err2 != nil || !bytes.Contains(cmdline, []byte(dir)) || bytes.Contains(cmdline, []byte("mpirun")) {
+			continue
+		}
+		for _, kv := range bytes.Split(environ, []byte{0}) {
+			if string(kv) == "OMPI_COMM_WORLD_RANK="+strconv.Itoa(r) {
+				if pid, err := strconv.Atoi(filepath.Base(p)); err == nil {
+					return pid
+				}
+			}
+		}
+	}
+	t.Fatalf("no process of rank %d writing %s", r, dir)
+	return 0
+}
