@@ -17,9 +17,11 @@ var (
 // input channel costs a lane TM*KH*KW/8 weight loads and shuffles whatever
 // its rows, so more rows per lane amortize them: on lavapipe, 32 channels
 // by 8 rows (1024) ran the U-Net's 32x32 and 16x16 layers 17-28% faster
-// than by 2 rows (256) and 4 rows (512) 7-11% faster (BenchmarkConvSame's
-// shapes, interleaved), for about twice the compile time of 256.
-const sameMaxAcc = 1024
+// than by 2 rows (256), and 4 rows (512) 7-11% faster (BenchmarkConvSame's
+// shapes, interleaved). But 1024 compiled for 6-8 s a variant, and the
+// mnist preset's first run took 20.3 s compiling against 13.5 s with 512,
+// whose step ran as fast (alternating ict bench runs).
+const sameMaxAcc = 512
 
 // sameConv reports whether product mode of p runs on the same-convolution
 // kernels: the CPU variant on subgroups of 8 lanes (the kernels' workgroups

@@ -55,7 +55,7 @@
 // lavapipe runs at vector speed; weights (forward) and gy (weight
 // gradient) are loaded once per workgroup, spread over its lanes, and
 // broadcast the same way. The forward and input gradient give a lane up
-// to 32 channels by 8 rows (1024 accumulators): each input channel's
+// to 512 accumulators (32 channels by 4 rows, 16 by 8): each input channel's
 // weight loads and broadcasts are paid once for all the rows; the weight
 // gradient's tiles stay at 512 or fewer, so that it compiles in a second.
 //
