@@ -10,17 +10,12 @@
 package main
 
 import (
-	"encoding/binary"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"log"
-	"math"
-	"os"
-	"strings"
 
-	"github.com/ictvk/ictvk/ct"
-	"github.com/ictvk/ictvk/ct/data"
+	"github.com/ictvk/ictvk/bench/internal/runconfig"
+	"github.com/ictvk/ictvk/internal/npy"
 )
 
 func main() {
@@ -31,33 +26,21 @@ func main() {
 	if *cfgPath == "" || *out == "" {
 		log.Fatal("datasetnpy: -config and -out are required")
 	}
-	raw, err := os.ReadFile(*cfgPath)
+	cfg, err := runconfig.Read(*cfgPath, "")
 	if err != nil {
 		log.Fatal(err)
 	}
-	var cfg struct {
-		Dataset data.Source
-		DataDir string
-		Fit     data.Fit
-		Run     ct.Run
-	}
-	if err := json.Unmarshal(raw, &cfg); err != nil {
-		log.Fatalf("%s: %v", *cfgPath, err)
-	}
-	net := cfg.Run.Net
-	ds, err := data.Load(cfg.Dataset, cfg.DataDir, data.Options{Split: data.Train, Size: net.ImageSize, Channels: net.ImageChannels, Fit: cfg.Fit, Limit: *n})
+	ds, err := cfg.Load(*n)
 	if err != nil {
 		log.Fatal(err)
 	}
 	c, h, w := ds.Shape()
-	header := fmt.Sprintf("{'descr': '<f4', 'fortran_order': False, 'shape': (%d, %d, %d, %d), }", ds.N(), c, h, w)
-	header += strings.Repeat(" ", 63-(10+len(header))%64) + "\n"
-	buf := append([]byte("\x93NUMPY\x01\x00"), byte(len(header)), byte(len(header)>>8))
-	buf = append(buf, header...)
-	for _, v := range ds.Pixels() {
-		buf = binary.LittleEndian.AppendUint32(buf, math.Float32bits(v))
+	f, err := npy.Create(*out, "<f4", []int{ds.N(), c, h, w})
+	if err != nil {
+		log.Fatal(err)
 	}
-	if err := os.WriteFile(*out, buf, 0o644); err != nil {
+	f.Float32(ds.Pixels()...)
+	if err := f.Close(); err != nil {
 		log.Fatal(err)
 	}
 	fmt.Printf("wrote %d images of %dx%dx%d from %s to %s\n", ds.N(), c, h, w, ds.Name(), *out)

@@ -21,20 +21,17 @@
 package main
 
 import (
-	"bufio"
-	"encoding/binary"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"log"
-	"math"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
+	"github.com/ictvk/ictvk/bench/internal/runconfig"
 	"github.com/ictvk/ictvk/ct"
 	"github.com/ictvk/ictvk/ct/data"
+	"github.com/ictvk/ictvk/internal/npy"
 	"github.com/ictvk/ictvk/nn"
 )
 
@@ -47,22 +44,9 @@ func main() {
 	if *cfgPath == "" || *out == "" {
 		log.Fatal("steptrace: -config and -out are required")
 	}
-	raw, err := os.ReadFile(*cfgPath)
+	cfg, err := runconfig.Read(*cfgPath, *dataDir)
 	if err != nil {
 		log.Fatal(err)
-	}
-	var cfg struct {
-		Dataset data.Source
-		DataDir string
-		Fit     data.Fit
-		Flip    bool
-		Run     ct.Run
-	}
-	if err := json.Unmarshal(raw, &cfg); err != nil {
-		log.Fatalf("%s: %v", *cfgPath, err)
-	}
-	if *dataDir != "" {
-		cfg.DataDir = *dataDir
 	}
 	run := cfg.Run
 	if run.MicroBatch == 0 {
@@ -72,7 +56,7 @@ func main() {
 		*steps = run.Recipe.TotalIters
 	}
 	net := run.Net
-	ds, err := data.Load(cfg.Dataset, cfg.DataDir, data.Options{Split: data.Train, Size: net.ImageSize, Channels: net.ImageChannels, Fit: cfg.Fit})
+	ds, err := cfg.Load(0)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -98,9 +82,9 @@ func main() {
 
 	s, b := *steps, run.Recipe.BatchSize
 	per := net.ImageChannels * net.ImageSize * net.ImageSize
-	files := map[string]*npyWriter{}
-	open := func(name, descr string, shape ...int) *npyWriter {
-		w, err := createNpy(filepath.Join(*out, name), descr, shape)
+	files := map[string]*npy.Writer{}
+	open := func(name, descr string, shape ...int) *npy.Writer {
+		w, err := npy.Create(filepath.Join(*out, name), descr, shape)
 		if err != nil {
 			log.Fatal(err)
 		}
@@ -133,27 +117,23 @@ func main() {
 			log.Fatal(err)
 		}
 		for i := range batch.Index {
-			images.int32(int32(batch.Index[i]))
+			images.Int32(int32(batch.Index[i]))
 			f := uint8(0)
 			if batch.Flip[i] {
 				f = 1
 			}
-			flips.byte(f)
+			flips.Uint8(f)
 		}
-		for _, i := range d.Indices {
-			indices.int32(i)
-		}
-		grid.int32(int32(d.GridSize))
-		for _, v := range d.Noise {
-			noise.float32(v)
-		}
-		losses.float32(float32(loss))
+		indices.Int32(d.Indices...)
+		grid.Int32(int32(d.GridSize))
+		noise.Float32(d.Noise...)
+		losses.Float32(float32(loss))
 		if (k+1)%10 == 0 || k+1 == s {
 			fmt.Printf("step %d/%d  loss %.6f  N %d  %.3f s/step\n", k+1, s, loss, d.GridSize, time.Since(t0).Seconds()/float64(k+1))
 		}
 	}
 	for name, w := range files {
-		if err := w.close(); err != nil {
+		if err := w.Close(); err != nil {
 			log.Fatalf("%s: %v", name, err)
 		}
 	}
@@ -161,53 +141,4 @@ func main() {
 		log.Fatal(err)
 	}
 	fmt.Printf("wrote %d steps to %s\n", s, *out)
-}
-
-// npyWriter streams the values of an array whose shape is known up front.
-type npyWriter struct {
-	f *os.File
-	w *bufio.Writer
-	b [4]byte
-}
-
-func createNpy(path, descr string, shape []int) (*npyWriter, error) {
-	f, err := os.Create(path)
-	if err != nil {
-		return nil, err
-	}
-	dims := make([]string, len(shape))
-	for i, d := range shape {
-		dims[i] = fmt.Sprint(d)
-	}
-	tuple := strings.Join(dims, ", ")
-	if len(shape) == 1 {
-		tuple += ","
-	}
-	header := fmt.Sprintf("{'descr': '%s', 'fortran_order': False, 'shape': (%s), }", descr, tuple)
-	header += strings.Repeat(" ", 63-(10+len(header))%64) + "\n"
-	w := &npyWriter{f: f, w: bufio.NewWriter(f)}
-	w.w.WriteString("\x93NUMPY\x01\x00")
-	w.w.Write([]byte{byte(len(header)), byte(len(header) >> 8)})
-	w.w.WriteString(header)
-	return w, nil
-}
-
-func (w *npyWriter) int32(v int32) {
-	binary.LittleEndian.PutUint32(w.b[:], uint32(v))
-	w.w.Write(w.b[:])
-}
-
-func (w *npyWriter) float32(v float32) {
-	binary.LittleEndian.PutUint32(w.b[:], math.Float32bits(v))
-	w.w.Write(w.b[:])
-}
-
-func (w *npyWriter) byte(v uint8) { w.w.WriteByte(v) }
-
-func (w *npyWriter) close() error {
-	if err := w.w.Flush(); err != nil {
-		w.f.Close()
-		return err
-	}
-	return w.f.Close()
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/ictvk/ictvk/ct/data"
 	"github.com/ictvk/ictvk/eval/classifier"
+	"github.com/ictvk/ictvk/internal/npy"
 	"github.com/ictvk/ictvk/nn/nntest"
 )
 
@@ -38,7 +39,7 @@ func numpyNPY(shape []int, vals []float32, version byte) []byte {
 	} else {
 		out = binary.LittleEndian.AppendUint16(out, uint16(len(header)))
 	}
-	return append(append(out, header...), float32Bytes(vals)...)
+	return append(append(out, header...), npy.AppendFloat32(nil, vals)...)
 }
 
 func randomImages(n, c, size int, seed uint64) []float32 {
@@ -64,7 +65,7 @@ func TestReadImagesNPY(t *testing.T) {
 		return p
 	}
 	for name, file := range map[string][]byte{
-		"ict.npy":    append(npyHeader([]int{3, 1, 4, 4}), float32Bytes(vals)...),
+		"ict.npy":    append(npy.Header("<f4", []int{3, 1, 4, 4}), npy.AppendFloat32(nil, vals)...),
 		"numpy1.npy": numpyNPY([]int{3, 1, 4, 4}, vals, 1),
 		"numpy2.npy": numpyNPY([]int{3, 1, 4, 4}, vals, 2),
 	} {
@@ -79,7 +80,7 @@ func TestReadImagesNPY(t *testing.T) {
 		}
 	}
 
-	good := append(npyHeader([]int{3, 1, 4, 4}), float32Bytes(vals)...)
+	good := append(npy.Header("<f4", []int{3, 1, 4, 4}), npy.AppendFloat32(nil, vals)...)
 	nan := slices.Clone(vals)
 	nan[40] = float32(math.NaN())
 	f64 := bytes.Replace(good, []byte("'<f4'"), []byte("'<f8'"), 1)
@@ -99,7 +100,7 @@ func TestReadImagesNPY(t *testing.T) {
 		{"truncated.npy", good[:len(good)-4], "needs 192 bytes of float32 values, the file has 188"},
 		{"long.npy", append(slices.Clone(good), 0, 0, 0, 0), "the file has 196"},
 		{"header.npy", good[:40], "truncated"},
-		{"nan.npy", append(npyHeader([]int{3, 1, 4, 4}), float32Bytes(nan)...), "image 2 holds a non-finite value"},
+		{"nan.npy", append(npy.Header("<f4", []int{3, 1, 4, 4}), npy.AppendFloat32(nil, nan)...), "image 2 holds a non-finite value"},
 		{"version.npy", append([]byte{0x93, 'N', 'U', 'M', 'P', 'Y', 9, 0}, good[8:]...), "version 9.0"},
 	}
 	for _, c := range cases {
@@ -117,7 +118,7 @@ func TestEvalNPYErrors(t *testing.T) {
 	dir := t.TempDir()
 	good := filepath.Join(dir, "good.npy")
 	bad := filepath.Join(dir, "bad.npy")
-	os.WriteFile(good, append(npyHeader([]int{4, 1, 16, 16}), float32Bytes(randomImages(4, 1, 16, 2))...), 0o644)
+	os.WriteFile(good, append(npy.Header("<f4", []int{4, 1, 16, 16}), npy.AppendFloat32(nil, randomImages(4, 1, 16, 2))...), 0o644)
 	os.WriteFile(bad, numpyNPY([]int{4, 16, 16}, randomImages(4, 1, 16, 2), 1), 0o644)
 	cases := []struct {
 		args []string

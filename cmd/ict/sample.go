@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/binary"
 	"fmt"
 	"io"
 	"math"
@@ -16,6 +15,7 @@ import (
 	"github.com/ictvk/ictvk/ct"
 	"github.com/ictvk/ictvk/ct/report"
 	"github.com/ictvk/ictvk/internal/atomicfile"
+	"github.com/ictvk/ictvk/internal/npy"
 	"github.com/ictvk/ictvk/nn"
 	"github.com/ictvk/ictvk/nn/unet"
 	"github.com/ictvk/ictvk/vk"
@@ -38,7 +38,7 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 	seed := fs.Uint64("seed", 0, "seed of the sampling noise; image i's noise does not depend on --n or --chunk")
 	out := fs.String("out", "samples.png", "PNG grid to write: the first --grid images")
 	gridN := fs.Int("grid", defaultSampleGrid, "how many images the PNG shows: the first ones (0: all --n)")
-	npy := fs.String("npy", "", "also write all the images as a NumPy .npy file (float32, NCHW, in [-1, 1])")
+	npyPath := fs.String("npy", "", "also write all the images as a NumPy .npy file (float32, NCHW, in [-1, 1])")
 	chunk := fs.Int("chunk", 0, "images per pass on the device (0: as many as its memory allows)")
 	quiet := quietFlag(fs)
 	if err := parse(fs, args); err != nil {
@@ -85,7 +85,7 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("--n %d: %w", *n, err)
 	}
 	shape := []int{*n, c.ImageChannels, c.ImageSize, c.ImageSize}
-	if err := checkHostRoom(*n, *gridN, perImage, c, *npy); err != nil {
+	if err := checkHostRoom(*n, *gridN, perImage, c, *npyPath); err != nil {
 		return err
 	}
 	var chunkWhy string
@@ -103,12 +103,12 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 	}
 
 	var npyFile *atomicfile.File
-	if *npy != "" {
-		if npyFile, err = atomicfile.Create(*npy); err != nil {
+	if *npyPath != "" {
+		if npyFile, err = atomicfile.Create(*npyPath); err != nil {
 			return fmt.Errorf("--npy: %w", err)
 		}
 		defer npyFile.Abort() // after a Commit, nothing
-		if _, err := npyFile.Write(npyHeader(shape)); err != nil {
+		if _, err := npyFile.Write(npy.Header("<f4", shape)); err != nil {
 			return err
 		}
 	}
@@ -133,7 +133,7 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 			grid = append(grid, images[:min(keep, len(images))]...)
 		}
 		if npyFile != nil {
-			if _, err := npyFile.Write(float32Bytes(images)); err != nil {
+			if _, err := npyFile.Write(npy.AppendFloat32(nil, images)); err != nil {
 				return err
 			}
 		}
@@ -166,7 +166,7 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 		if err := npyFile.Commit(); err != nil {
 			return err
 		}
-		wrote += " and " + *npy
+		wrote += " and " + *npyPath
 	}
 	fmt.Fprintf(stdout, "wrote %d samples (%d steps, sigmas %v) in %v to %s\n", *n, len(sigmas), sigmas, elapsed.Round(time.Millisecond), wrote)
 	return nil
@@ -199,7 +199,7 @@ func parseSigmas(list string, steps int) ([]float64, error) {
 // checkHostRoom refuses what the host cannot hold before any sampling: the
 // grid's images and picture in memory, the .npy on its disk. The images
 // themselves pass through one chunk at a time.
-func checkHostRoom(n, gridN, perImage int, c unet.Config, npy string) error {
+func checkHostRoom(n, gridN, perImage int, c unet.Config, npyPath string) error {
 	const gib = 1 << 30
 	cols := int(math.Ceil(math.Sqrt(float64(gridN))))
 	rows := (gridN + cols - 1) / cols
@@ -209,14 +209,14 @@ func checkHostRoom(n, gridN, perImage int, c unet.Config, npy string) error {
 		return fmt.Errorf("--grid %d: a grid of %d images needs %.1f GiB of memory, and %.1f GiB is available: show fewer with --grid (the .npy holds them all)",
 			gridN, gridN, float64(gridBytes)/gib, float64(avail)/gib)
 	}
-	if npy != "" {
-		need := uint64(len(npyHeader([]int{n, c.ImageChannels, c.ImageSize, c.ImageSize}))) + 4*uint64(n)*uint64(perImage)
+	if npyPath != "" {
+		need := uint64(len(npy.Header("<f4", []int{n, c.ImageChannels, c.ImageSize, c.ImageSize}))) + 4*uint64(n)*uint64(perImage)
 		var st syscall.Statfs_t
-		if err := syscall.Statfs(filepath.Dir(npy), &st); err != nil {
-			return fmt.Errorf("--npy %s: %w", npy, err)
+		if err := syscall.Statfs(filepath.Dir(npyPath), &st); err != nil {
+			return fmt.Errorf("--npy %s: %w", npyPath, err)
 		}
 		if free := uint64(st.Bavail) * uint64(st.Bsize); need > free {
-			return fmt.Errorf("--npy %s: %d images take %.2f GiB, and its disk has %.2f GiB free", npy, n, float64(need)/gib, float64(free)/gib)
+			return fmt.Errorf("--npy %s: %d images take %.2f GiB, and its disk has %.2f GiB free", npyPath, n, float64(need)/gib, float64(free)/gib)
 		}
 	}
 	return nil
@@ -236,29 +236,6 @@ func hostAvailableBytes() (uint64, bool) {
 		}
 	}
 	return 0, false
-}
-
-// npyHeader is the header of NumPy's .npy format (version 1.0) for a
-// float32 array of that shape; the values follow, little-endian.
-func npyHeader(shape []int) []byte {
-	dims := make([]string, len(shape))
-	for i, d := range shape {
-		dims[i] = strconv.Itoa(d)
-	}
-	header := fmt.Sprintf("{'descr': '<f4', 'fortran_order': False, 'shape': (%s,), }", strings.Join(dims, ", "))
-	pad := 64 - (10+len(header)+1)%64
-	header += strings.Repeat(" ", pad%64) + "\n"
-	out := append([]byte("\x93NUMPY\x01\x00"), byte(len(header)), byte(len(header)>>8))
-	return append(out, header...)
-}
-
-// float32Bytes encodes values as .npy's '<f4' does.
-func float32Bytes(vals []float32) []byte {
-	out := make([]byte, 0, 4*len(vals))
-	for _, v := range vals {
-		out = binary.LittleEndian.AppendUint32(out, math.Float32bits(v))
-	}
-	return out
 }
 
 // openCheckpoint opens the device and loads a checkpoint's EMA network (or

@@ -1,18 +1,18 @@
 package main
 
 import (
-	"encoding/binary"
 	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/ictvk/ictvk/internal/npy"
 )
 
 // sampleFixture is the EMA network of 400 steps of the mnist-tiny preset
@@ -161,38 +161,23 @@ func (s sampleStats) unlike(g sampleStats) string {
 // readNPY reads a float32 .npy file as ict sample writes it.
 func readNPY(t *testing.T, path string) ([]int, []float32) {
 	t.Helper()
-	raw, err := os.ReadFile(path)
+	a, err := npy.Read(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(raw) < 10 || string(raw[:8]) != "\x93NUMPY\x01\x00" {
-		t.Fatalf("%s is not a .npy file", path)
+	vals, err := a.Float32()
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
 	}
-	hlen := int(binary.LittleEndian.Uint16(raw[8:10]))
-	header := string(raw[10 : 10+hlen])
-	m := regexp.MustCompile(`'descr': '<f4', 'fortran_order': False, 'shape': \(([0-9, ]+),\)`).FindStringSubmatch(header)
-	if m == nil {
-		t.Fatalf("%s: header %q", path, header)
+	// np.save starts the values at a multiple of 64 bytes; so must we.
+	st, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
 	}
-	var shape []int
-	count := 1
-	for _, d := range strings.Split(m[1], ",") {
-		v, err := strconv.Atoi(strings.TrimSpace(d))
-		if err != nil {
-			t.Fatalf("%s: header %q", path, header)
-		}
-		shape = append(shape, v)
-		count *= v
+	if start := st.Size() - int64(len(a.Data)); start%64 != 0 {
+		t.Fatalf("%s: the values start at byte %d, not a multiple of 64", path, start)
 	}
-	body := raw[10+hlen:]
-	if (10+hlen)%64 != 0 || len(body) != 4*count {
-		t.Fatalf("%s: header of %d bytes, %d bytes of data for shape %v", path, 10+hlen, len(body), shape)
-	}
-	vals := make([]float32, count)
-	for i := range vals {
-		vals[i] = math.Float32frombits(binary.LittleEndian.Uint32(body[4*i:]))
-	}
-	return shape, vals
+	return a.Shape, vals
 }
 
 // TestSampleErrors: every bad call names the flag and what is wrong.
