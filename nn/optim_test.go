@@ -14,9 +14,12 @@ import (
 const optimTol = 1e-5
 
 // adamCase takes two steps of the optimizer c from parameters in[0], with
-// the gradient in[1] at each, and returns how the parameters moved: the
-// adam kernel, after clip_scale's global-norm clipping when c clips.
-func adamCase(name string, c AdamConfig) opCase {
+// the gradient in[1] at each: the adam kernel, after clip_scale's
+// global-norm clipping when c clips, and updating averages of the
+// parameters at each of decays inside the kernel (Adam.StepAveraging). It
+// returns how the parameters moved (output 0) or the average numbered
+// output.
+func adamCase(name string, c AdamConfig, decays []float64, output int) opCase {
 	const steps = 2
 	shape := []int{5, 7}
 	return opCase{
@@ -30,15 +33,31 @@ func adamCase(name string, c AdamConfig) opCase {
 				e.fail(err)
 				return e.placeholder(shape...)
 			}
+			free := []*Tensor{p, o.M[0], o.V[0], o.GradScale}
+			var avgs []*EMA
+			for _, d := range decays {
+				m, err := e.NewEMA(d, []*Tensor{p}, nil)
+				if err != nil {
+					e.fail(err)
+					return e.placeholder(shape...)
+				}
+				avgs = append(avgs, m)
+				free = append(free, m.Average[0])
+			}
 			for range steps {
 				e.copyInto(p.grad, in[1])
-				o.Step()
+				o.StepAveraging(avgs...)
 			}
-			moved := e.add(p, e.affine(in[0], -1, 0))
-			for _, t := range []*Tensor{p, o.M[0], o.V[0], o.GradScale} {
+			out := e.add(p, e.affine(in[0], -1, 0))
+			if output > 0 {
+				out.Free()
+				out = e.newTensor(shape...)
+				e.copyInto(out, avgs[output-1].Average[0])
+			}
+			for _, t := range free {
 				t.Free()
 			}
-			return moved
+			return out
 		},
 		ref: func(in [][]float64) []float64 {
 			p, g := append([]float64(nil), in[0]...), append([]float64(nil), in[1]...)
@@ -53,6 +72,10 @@ func adamCase(name string, c AdamConfig) opCase {
 				}
 			}
 			m, v := make([]float64, len(p)), make([]float64, len(p))
+			var avgs [][]float64
+			for range decays {
+				avgs = append(avgs, append([]float64(nil), p...))
+			}
 			for step := 1; step <= steps; step++ {
 				rc := ref.AdamConfig{LR: c.LearningRate(step), Beta1: c.Beta1, Beta2: c.Beta2, Eps: c.Eps, WeightDecay: c.WeightDecay, Decoupled: c.Decoupled}
 				if c.Rectified {
@@ -60,6 +83,12 @@ func adamCase(name string, c AdamConfig) opCase {
 				} else {
 					ref.AdamStep(p, g, m, v, step, rc)
 				}
+				for j, d := range decays {
+					ref.EMAUpdate(avgs[j], p, d)
+				}
+			}
+			if output > 0 {
+				return avgs[output-1]
 			}
 			for i := range p {
 				p[i] -= in[0][i]
@@ -102,80 +131,19 @@ func emaCase(name string, decay float64) opCase {
 	}
 }
 
-// adamEMACase takes two RAdam steps as adamCase with two averages of the
-// parameter (decays 0.9 and 0.5, updated in the adam kernel) and returns
-// output 0 (how the parameters moved) or the average numbered output.
-func adamEMACase(name string, output int) opCase {
-	const steps = 2
-	c := AdamConfig{LR: 0.1, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, Rectified: true}
-	decays := []float64{0.9, 0.5}
-	shape := []int{5, 7}
-	return opCase{
-		name:   name,
-		inputs: []input{{shape: shape}, {shape: shape}},
-		gpu: func(e *Engine, in []*Tensor) *Tensor {
-			p := e.NewParam(nil, shape...)
-			e.copyInto(p, in[0])
-			o, err := e.NewAdam(c, []*Tensor{p})
-			if err != nil {
-				e.fail(err)
-				return e.placeholder(shape...)
-			}
-			var avgs []*EMA
-			for _, d := range decays {
-				m, err := e.NewEMA(d, []*Tensor{p}, nil)
-				if err != nil {
-					e.fail(err)
-					return e.placeholder(shape...)
-				}
-				avgs = append(avgs, m)
-			}
-			for range steps {
-				e.copyInto(p.grad, in[1])
-				o.StepAveraging(avgs...)
-			}
-			out := e.add(p, e.affine(in[0], -1, 0))
-			if output > 0 {
-				out.Free()
-				out = e.newTensor(shape...)
-				e.copyInto(out, avgs[output-1].Average[0])
-			}
-			for _, t := range []*Tensor{p, o.M[0], o.V[0], o.GradScale, avgs[0].Average[0], avgs[1].Average[0]} {
-				t.Free()
-			}
-			return out
-		},
-		ref: func(in [][]float64) []float64 {
-			p, g := append([]float64(nil), in[0]...), in[1]
-			m, v := make([]float64, len(p)), make([]float64, len(p))
-			avgs := [][]float64{append([]float64(nil), p...), append([]float64(nil), p...)}
-			for step := 1; step <= steps; step++ {
-				ref.RAdamStep(p, g, m, v, step, ref.AdamConfig{LR: c.LR, Beta1: c.Beta1, Beta2: c.Beta2, Eps: c.Eps})
-				for j, d := range decays {
-					ref.EMAUpdate(avgs[j], p, d)
-				}
-			}
-			if output > 0 {
-				return avgs[output-1]
-			}
-			for i := range p {
-				p[i] -= in[0][i]
-			}
-			return p
-		},
-		tol: optimTol,
-	}
-}
+var radamEMA = AdamConfig{LR: 0.1, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, Rectified: true}
 
 // The learning rate is large enough that the steps stand well above the
 // float32 rounding of the parameters they change.
 var _ = addCases(
-	adamCase("adam/clipped", AdamConfig{LR: 0.1, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, WeightDecay: 0.1, ClipNorm: 1}),
-	adamCase("radam/decoupled", AdamConfig{LR: 0.1, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, Rectified: true, WeightDecay: 0.05, Decoupled: true}),
+	adamCase("adam/clipped", AdamConfig{LR: 0.1, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, WeightDecay: 0.1, ClipNorm: 1}, nil, 0),
+	adamCase("radam/decoupled", AdamConfig{LR: 0.1, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, Rectified: true, WeightDecay: 0.05, Decoupled: true}, nil, 0),
 	emaCase("ema", 0.9),
-	adamEMACase("radam+ema/params", 0),
-	adamEMACase("radam+ema/average 1", 1),
-	adamEMACase("radam+ema/average 2", 2),
+	// Two averages (decays 0.9 and 0.5) updated in the adam kernel: the
+	// parameters and each average.
+	adamCase("radam+ema/params", radamEMA, []float64{0.9, 0.5}, 0),
+	adamCase("radam+ema/average 1", radamEMA, []float64{0.9, 0.5}, 1),
+	adamCase("radam+ema/average 2", radamEMA, []float64{0.9, 0.5}, 2),
 )
 
 func TestRAdamGolden(t *testing.T) {

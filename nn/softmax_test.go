@@ -54,32 +54,50 @@ var _ = addCases(
 		},
 		tol: softmaxTol,
 	},
-	opCase{
-		// x reaches the output twice: softmax's backward adds into gx
-		// (vec4 rows).
-		name:   "softmax(x)+x 4x12",
-		inputs: []input{{shape: []int{4, 12}}},
-		gpu:    func(e *Engine, in []*Tensor) *Tensor { return e.Add(e.Softmax(in[0]), in[0]) },
-		ref:    func(in [][]float64) []float64 { return ref.Add(ref.Softmax(in[0], 12), in[0]) },
-		refGrad: func(in [][]float64, gy []float64) [][]float64 {
-			g := ref.SoftmaxBackward(ref.Softmax(in[0], 12), 12, gy)
-			return [][]float64{ref.Add(g, gy)}
-		},
-		tol: softmaxTol,
-	},
-	opCase{
-		// The same, rows not of whole vec4s.
-		name:   "softmax(x)+x 4x13",
-		inputs: []input{{shape: []int{4, 13}}},
-		gpu:    func(e *Engine, in []*Tensor) *Tensor { return e.Add(e.Softmax(in[0]), in[0]) },
-		ref:    func(in [][]float64) []float64 { return ref.Add(ref.Softmax(in[0], 13), in[0]) },
-		refGrad: func(in [][]float64, gy []float64) [][]float64 {
-			g := ref.SoftmaxBackward(ref.Softmax(in[0], 13), 13, gy)
-			return [][]float64{ref.Add(g, gy)}
-		},
-		tol: softmaxTol,
-	},
+	// x reaches the output twice: softmax's backward adds into gx, on
+	// rows of whole vec4s and not.
+	softmaxPlusXCase(4, 12),
+	softmaxPlusXCase(4, 13),
+	// One score per row 200 above the rest, in a different vec4 lane on
+	// each row: a maximum that missed any lane would overflow exp.
+	softmaxSpikeCase(4, 12),
+	softmaxSpikeCase(4, 13),
 )
+
+// softmaxPlusXCase is softmax(x) + x over rows of n.
+func softmaxPlusXCase(rows, n int) opCase {
+	return opCase{
+		name:   fmt.Sprintf("softmax(x)+x %dx%d", rows, n),
+		inputs: []input{{shape: []int{rows, n}}},
+		gpu:    func(e *Engine, in []*Tensor) *Tensor { return e.Add(e.Softmax(in[0]), in[0]) },
+		ref:    func(in [][]float64) []float64 { return ref.Add(ref.Softmax(in[0], n), in[0]) },
+		refGrad: func(in [][]float64, gy []float64) [][]float64 {
+			g := ref.SoftmaxBackward(ref.Softmax(in[0], n), n, gy)
+			return [][]float64{ref.Add(g, gy)}
+		},
+		tol: softmaxTol,
+	}
+}
+
+// softmaxSpikeCase is softmax(x + spike), where spike adds 200 to column
+// 5r mod n of row r: with n a multiple of 4, rows 0 to 3 put it in lanes
+// 0, 1, 2 and 3 of their vec4s. Forward only: the rows are one-hot to
+// float32, so every gradient is below float32's range.
+func softmaxSpikeCase(rows, n int) opCase {
+	spike := make([]float64, rows*n)
+	for r := range rows {
+		spike[r*n+(5*r)%n] = 200
+	}
+	return opCase{
+		name:   fmt.Sprintf("softmax spiked %dx%d", rows, n),
+		inputs: []input{{shape: []int{rows, n}}},
+		gpu: func(e *Engine, in []*Tensor) *Tensor {
+			return e.Softmax(e.Add(in[0], e.FromData(toF32(spike), rows, n)))
+		},
+		ref: func(in [][]float64) []float64 { return ref.Softmax(ref.Add(in[0], spike), n) },
+		tol: softmaxTol,
+	}
+}
 
 // Golden tolerances, per element (approx.PerElement) against PyTorch's float64
 // results: y is a few roundings from exact; g_x = y*(gy - sum(gy*y))

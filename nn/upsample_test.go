@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/ictvk/ictvk/internal/approx"
@@ -32,37 +33,29 @@ var _ = addCases(
 	// Rows of whole vec4s: the kernels' VEC = 4 paths.
 	upsampleCase("upsample2x/vec4", []int{2, 3, 5, 8}),
 	upsampleCase("upsample2x/vec4 1x4", []int{3, 1, 1, 4}),
-	opCase{
-		// x upsampled twice: the second backward adds into gx (vec4 rows).
-		name:   "upsample2x(x)+upsample2x(x)/vec4",
-		inputs: []input{{shape: []int{2, 3, 3, 4}}},
-		gpu:    func(e *Engine, in []*Tensor) *Tensor { return e.Add(e.Upsample2x(in[0]), e.Upsample2x(in[0])) },
-		ref: func(in [][]float64) []float64 {
-			y, _ := ref.Upsample2x(in[0], [4]int{2, 3, 3, 4})
-			return ref.Add(y, y)
-		},
-		refGrad: func(in [][]float64, gy []float64) [][]float64 {
-			g := ref.Upsample2xBackward([4]int{2, 3, 3, 4}, gy)
-			return [][]float64{ref.Add(g, g)}
-		},
-		tol: upsampleTol,
-	},
-	opCase{
-		// The same on rows of 5: the scalar paths.
-		name:   "upsample2x(x)+upsample2x(x)",
-		inputs: []input{{shape: []int{2, 3, 3, 5}}},
-		gpu:    func(e *Engine, in []*Tensor) *Tensor { return e.Add(e.Upsample2x(in[0]), e.Upsample2x(in[0])) },
-		ref: func(in [][]float64) []float64 {
-			y, _ := ref.Upsample2x(in[0], [4]int{2, 3, 3, 5})
-			return ref.Add(y, y)
-		},
-		refGrad: func(in [][]float64, gy []float64) [][]float64 {
-			g := ref.Upsample2xBackward([4]int{2, 3, 3, 5}, gy)
-			return [][]float64{ref.Add(g, g)}
-		},
-		tol: upsampleTol,
-	},
+	// x upsampled twice: the second backward adds into gx, on rows of
+	// whole vec4s and on rows of 5 (the scalar paths).
+	upsampleTwiceCase([]int{2, 3, 3, 4}),
+	upsampleTwiceCase([]int{2, 3, 3, 5}),
 )
+
+// upsampleTwiceCase is upsample2x(x) + upsample2x(x).
+func upsampleTwiceCase(xs []int) opCase {
+	return opCase{
+		name:   fmt.Sprintf("upsample2x(x)+upsample2x(x) %v", xs),
+		inputs: []input{{shape: xs}},
+		gpu:    func(e *Engine, in []*Tensor) *Tensor { return e.Add(e.Upsample2x(in[0]), e.Upsample2x(in[0])) },
+		ref: func(in [][]float64) []float64 {
+			y, _ := ref.Upsample2x(in[0], shape4(xs))
+			return ref.Add(y, y)
+		},
+		refGrad: func(in [][]float64, gy []float64) [][]float64 {
+			g := ref.Upsample2xBackward(shape4(xs), gy)
+			return [][]float64{ref.Add(g, g)}
+		},
+		tol: upsampleTol,
+	}
+}
 
 // The PyTorch-computed golden case (nearest upsampling of [2,3,5,4]).
 func TestGoldenUpsample2x(t *testing.T) {
