@@ -4,8 +4,10 @@ package atomicfile
 
 import (
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 )
 
@@ -31,12 +33,42 @@ type File struct {
 }
 
 // Create starts writing path: nothing appears under path before Commit.
+// The file gets the permissions of the one it replaces, or those
+// os.Create would give a new one (0666 less the umask), not the 0600 of
+// a temporary file.
 func Create(path string) (*File, error) {
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
 	if err != nil {
 		return nil, fmt.Errorf("writing %s: %w", path, err)
 	}
+	mode := 0o666 &^ umask()
+	if st, err := os.Stat(path); err == nil {
+		mode = st.Mode().Perm()
+	}
+	if err := f.Chmod(mode); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return nil, fmt.Errorf("writing %s: %w", path, err)
+	}
 	return &File{path: path, f: f}, nil
+}
+
+// umask is the process's file mode creation mask, read from
+// /proc/self/status: syscall.Umask would have to set it to read it, a
+// race with other goroutines creating files. Without /proc, 022.
+func umask() fs.FileMode {
+	status, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0o022
+	}
+	for _, line := range strings.Split(string(status), "\n") {
+		if v, ok := strings.CutPrefix(line, "Umask:"); ok {
+			if m, err := strconv.ParseUint(strings.TrimSpace(v), 8, 32); err == nil {
+				return fs.FileMode(m) & fs.ModePerm
+			}
+		}
+	}
+	return 0o022
 }
 
 // IsTemp reports whether name (a file's base name) is one of Create's
