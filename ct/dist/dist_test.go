@@ -233,3 +233,79 @@ func TestLocalComm(t *testing.T) {
 		}
 	}
 }
+
+// TestBucketsEqualOneBucket: summing the gradients in a bucket per
+// gradient, started while the backward pass is recorded, gives the bits
+// of one bucket summed after it (the sum of each value is the same
+// addition), over steps of two micro-batches per replica, whose first
+// pass only accumulates.
+func TestBucketsEqualOneBucket(t *testing.T) {
+	engines := []*nn.Engine{nntest.Open(t, false), nntest.Open(t, false)}
+	runWith := func(bucketBytes int) (trace, ct.ReduceStats) {
+		run := run16()
+		run.MicroBatch, run.BucketBytes = 4, bucketBytes
+		g, err := NewGroup(engines, run)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tr := range g.Trainers {
+			randomize(tr)
+		}
+		var tc trace
+		for k := range 3 {
+			step(t, g, g.Trainers[0], k, &tc)
+		}
+		tc.weights = weights(t, g.Trainers[1])
+		st := g.Trainers[0].ReduceStats()
+		for _, tr := range g.Trainers {
+			tr.Student.Free()
+			tr.EMA.Free()
+		}
+		return tc, st
+	}
+	one, oneStats := runWith(1 << 30)
+	many, manyStats := runWith(1)
+	t.Logf("one bucket: %+v; a bucket per gradient: %+v", oneStats, manyStats)
+	if oneStats.Buckets != 3 || manyStats.Buckets < 3*10 {
+		t.Fatalf("%d and %d buckets in 3 steps, want 3 and a bucket per gradient", oneStats.Buckets, manyStats.Buckets)
+	}
+	for i := range one.losses {
+		if many.losses[i] != one.losses[i] {
+			t.Errorf("step %d: loss %v in buckets, %v in one", i+1, many.losses[i], one.losses[i])
+		}
+	}
+	for j := range one.weights {
+		for i, w := range one.weights[j] {
+			if many.weights[j][i] != w {
+				t.Errorf("tensor %d at %d: %v in buckets, %v in one", j, i, many.weights[j][i], w)
+				break
+			}
+		}
+	}
+}
+
+// TestBucketsOverlapTheBackward: with small buckets, sums start while
+// the backward pass is still being recorded.
+func TestBucketsOverlapTheBackward(t *testing.T) {
+	run := run16()
+	run.BucketBytes = 1 << 10
+	g, err := NewGroup([]*nn.Engine{nntest.Open(t, false), nntest.Open(t, false)}, run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tc trace
+	for k := range 3 {
+		step(t, g, g.Trainers[0], k, &tc)
+	}
+	st := g.Trainers[0].ReduceStats()
+	t.Logf("%+v", st)
+	if st.Steps != 3 || st.Buckets <= 3 {
+		t.Fatalf("%d buckets in %d steps, want several a step", st.Buckets, st.Steps)
+	}
+	if st.Overlapped == 0 {
+		t.Errorf("none of %d buckets began its all-reduce before its step's backward was recorded", st.Buckets)
+	}
+	if st.Comm <= 0 {
+		t.Errorf("the all-reduces took %v", st.Comm)
+	}
+}
