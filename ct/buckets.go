@@ -69,6 +69,7 @@ type bucket struct {
 	grads []*nn.Tensor
 	host  *nn.Tensor
 	sub   *vk.Submission
+	began time.Time // when its all-reduce began
 }
 
 // ReduceStats say how a replica's steps summed their gradients with the
@@ -76,9 +77,10 @@ type bucket struct {
 type ReduceStats struct {
 	Steps   int
 	Buckets int // all-reduces over the steps
-	// Overlapped counts the buckets whose all-reduce began before the
-	// step's backward pass was fully recorded.
-	Overlapped int
+	// Overlapped counts the buckets whose all-reduce began before this
+	// replica's device had done the step's backward pass; Recording,
+	// those of them that began before it was even fully recorded.
+	Overlapped, Recording int
 	// Comm is the time the all-reduces took (waits for slower replicas
 	// included), wherever they ran; Exposed is the part of the steps
 	// spent waiting for sums after this replica's own device work was
@@ -164,9 +166,9 @@ func (g *gradBuckets) sum(queue <-chan *bucket, finished chan<- error) {
 		if !g.recorded.Load() {
 			g.early.Add(1)
 		}
-		began := time.Now()
+		b.began = time.Now()
 		err = g.reduce.AllReduceSum(b.host.Mapped())
-		g.commNanos.Add(int64(time.Since(began)))
+		g.commNanos.Add(int64(time.Since(b.began)))
 	}
 	finished <- err
 }
@@ -200,6 +202,11 @@ func (g *gradBuckets) finish(loss *nn.Tensor) error {
 		err = fmt.Errorf("ct: summing the gradients of replica %d of %d: %w", g.rank.Rank, g.rank.Size, cerr)
 	}
 	g.stats.Exposed += time.Since(waited)
+	for _, b := range g.sent[:max(len(g.sent)-1, 0)] { // the last waits for the device's last work
+		if !b.began.IsZero() && b.began.Before(waited) {
+			g.stats.Overlapped++
+		}
+	}
 	var errs []error
 	for _, b := range g.sent {
 		errs = append(errs, b.sub.Release())
@@ -237,6 +244,6 @@ func (g *gradBuckets) abandon() {
 func (g *gradBuckets) totals() ReduceStats {
 	s := g.stats
 	s.Comm = time.Duration(g.commNanos.Load())
-	s.Overlapped = int(g.early.Load())
+	s.Recording = int(g.early.Load())
 	return s
 }

@@ -29,8 +29,9 @@ type Run struct {
 	// BucketBytes is the size of the buckets in which a replica of several
 	// sums its gradients with the others' while its backward pass is
 	// still recorded; 0 chooses about an eighth of the gradients, from 64
-	// KiB to 25 MiB. Any size gives the same sums.
-	BucketBytes int
+	// KiB to 25 MiB. Any size gives the same sums. A setting of the
+	// machines, not of the run: config.json does not record it.
+	BucketBytes int `json:"-"`
 }
 
 // checkMicroBatch names what is wrong with a micro-batch of m for batch b.

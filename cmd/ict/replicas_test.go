@@ -201,7 +201,7 @@ func TestBenchDevices(t *testing.T) {
 	if code != 0 || strings.Contains(out, "validation") {
 		t.Fatalf("bench --devices 0,0: exit %d\n%s", code, out)
 	}
-	for _, want := range []string{`batch 16 \(8 per device\)`, `summing gradients over 2 devices: [0-9.]+ s per step, [0-9.]+% of a step`} {
+	for _, want := range []string{`batch 16 \(8 per device\)`, `summing gradients over 2 devices: [0-9.]+ s per step in [0-9.]+ buckets \([0-9.]+ began during the backward\); exposed [0-9.]+ s, [0-9.]+% of a step; hidden [0-9.]+ s`} {
 		if !regexp.MustCompile(want).MatchString(out) {
 			t.Errorf("bench output lacks %q:\n%s", want, out)
 		}

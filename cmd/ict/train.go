@@ -407,8 +407,9 @@ func train(f trainFlags, devOpt vk.Options, stdout io.Writer) (err error) {
 	fmt.Fprintf(stdout, "done: %d steps in %v; samples in %s, checkpoint %s\n", tr.Step, time.Since(start).Round(time.Second),
 		folder.Path("samples"), folder.CheckpointPath())
 	if n := tr.Replica().Size; n > 1 {
-		fmt.Fprintf(stdout, "replica 0 of %d spent %.1f%% of the training loop's %v summing gradients with the others\n",
-			n, 100*tr.ReduceTime().Seconds()/time.Since(loopStart).Seconds(), time.Since(loopStart).Round(time.Second))
+		loop, st := time.Since(loopStart).Seconds(), tr.ReduceStats()
+		fmt.Fprintf(stdout, "replica 0 of %d spent %.1f%% of the training loop's %v waiting for sums of gradients with the others (all-reduces took %.1f%%, the rest overlapped the backward pass)\n",
+			n, 100*st.Exposed.Seconds()/loop, time.Since(loopStart).Round(time.Second), 100*st.Comm.Seconds()/loop)
 	}
 	return nil
 }
