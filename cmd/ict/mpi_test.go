@@ -48,7 +48,7 @@ func TestMPIEqualsOneDevice(t *testing.T) {
 	bin, mpirun := buildMPI(t)
 	env := []string{"ICT_VALIDATE=1", "ICT_MPI_TIMEOUT=60s"} // a rank that waits past it fails the run
 	tmp := t.TempDir()
-	common := []string{"--log-every", "1", "--sample-every", "1000", "--ckpt-every", "3", "--keep-every", "3"}
+	common := append([]string{"--keep-every", "3"}, everyStepFlags(3)...)
 	run := append([]string{"--preset", "mnist-tiny", "--total", "8", "--batch", "16"}, common...)
 	one, two := filepath.Join(tmp, "one"), filepath.Join(tmp, "two")
 	if out, code := runICT(t, bin, env, append([]string{"train", "--out", one}, run...)...); code != 0 {
