@@ -67,9 +67,13 @@ type gradBuckets struct {
 // bucket is one all-reduce of a step.
 type bucket struct {
 	grads []*nn.Tensor
-	host  *nn.Tensor
+	host  *nn.Tensor // one value more than grads in the last bucket: the stop vote
 	sub   *vk.Submission
 	began time.Time // when its all-reduce began
+	// vote, in the last bucket, is 1 when this replica asks the run to
+	// stop after the step (Trainer.RequestStop), else 0.
+	vote float32
+	last bool
 }
 
 // ReduceStats say how a replica's steps summed their gradients with the
@@ -117,28 +121,36 @@ func (g *gradBuckets) ready(params []*nn.Tensor) {
 		g.open = append(g.open, p.Grad())
 		g.openLen += p.Len()
 		if 4*g.openLen >= g.capBytes {
-			g.send()
+			g.send(false, 0)
 		}
 	}
 }
 
 // send packs the open bucket into its host memory and hands it to the
-// summing goroutine once the device has it.
-func (g *gradBuckets) send() {
+// summing goroutine once the device has it. The last bucket of a step
+// carries the stop vote in a value of its own after the gradients.
+func (g *gradBuckets) send(last bool, vote float32) {
 	e := g.e
-	i := len(g.sent)
+	i, n := len(g.sent), g.openLen
+	if last {
+		n++
+	}
 	if i == len(g.hosts) {
 		g.hosts = append(g.hosts, nil)
 	}
-	if h := g.hosts[i]; h == nil || h.Len() != g.openLen {
+	if h := g.hosts[i]; h == nil || h.Len() != n {
 		if h != nil {
 			h.Free()
 		}
-		g.hosts[i] = e.PersistentHost(g.openLen)
+		g.hosts[i] = e.PersistentHost(n)
 	}
-	b := &bucket{grads: append([]*nn.Tensor(nil), g.open...), host: g.hosts[i]}
+	b := &bucket{grads: append([]*nn.Tensor(nil), g.open...), host: g.hosts[i], vote: vote, last: last}
+	packed := b.host
+	if last {
+		packed = b.host.Slice(0, g.openLen) // offset 0: a view
+	}
 	g.open, g.openLen = g.open[:0], 0
-	e.Pack(b.host, b.grads)
+	e.Pack(packed, b.grads)
 	if g.err = e.Err(); g.err != nil {
 		return
 	}
@@ -166,17 +178,22 @@ func (g *gradBuckets) sum(queue <-chan *bucket, finished chan<- error) {
 		if !g.recorded.Load() {
 			g.early.Add(1)
 		}
+		sums := b.host.Mapped()
+		if b.last {
+			sums[len(sums)-1] = b.vote // the device wrote only the values before it
+		}
 		b.began = time.Now()
-		err = g.reduce.AllReduceSum(b.host.Mapped())
+		err = g.reduce.AllReduceSum(sums)
 		g.commNanos.Add(int64(time.Since(b.began)))
 	}
 	finished <- err
 }
 
-// finish records the last bucket (the gradients not yet sent and the
-// loss), waits for every sum and records unpacking them into the
-// gradients and the loss.
-func (g *gradBuckets) finish(loss *nn.Tensor) error {
+// finish records the last bucket (the gradients not yet sent, the loss
+// and the stop vote), waits for every sum and records unpacking them
+// into the gradients and the loss. It returns how many replicas voted
+// to stop after this step.
+func (g *gradBuckets) finish(loss *nn.Tensor, vote bool) (votes int, err error) {
 	e := g.e
 	g.recorded.Store(true)
 	g.open = append(g.open, loss)
@@ -188,9 +205,13 @@ func (g *gradBuckets) finish(loss *nn.Tensor) error {
 		}
 	}
 	if g.err == nil {
-		g.send()
+		v := float32(0)
+		if vote {
+			v = 1
+		}
+		g.send(true, v)
 	}
-	err := g.err
+	err = g.err
 	close(g.queue)
 	if err == nil {
 		// The device's own work first: what the step waits for after it
@@ -218,12 +239,18 @@ func (g *gradBuckets) finish(loss *nn.Tensor) error {
 	g.stats.Buckets += len(g.sent)
 	g.queue = nil
 	if err != nil {
-		return err
+		return 0, err
 	}
 	for _, b := range g.sent {
-		e.Unpack(b.grads, b.host)
+		if b.last {
+			sums := b.host.Mapped()
+			votes = int(sums[len(sums)-1])
+			e.Unpack(b.grads, b.host.Slice(0, b.host.Len()-1))
+		} else {
+			e.Unpack(b.grads, b.host)
+		}
 	}
-	return e.Err()
+	return votes, e.Err()
 }
 
 // abandon ends a step that failed while its buckets were being recorded:

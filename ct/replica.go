@@ -85,3 +85,13 @@ func (t *Trainer) ReduceStats() ReduceStats {
 	}
 	return t.buckets.totals()
 }
+
+// RequestStop asks the run to stop after the next step. Replicas in
+// other processes (MPI) learn of it with that step's sums, so that all of
+// them stop after the same step however the signal reached them: after
+// the step, StopAgreed is true on every replica.
+func (t *Trainer) RequestStop() { t.stopRequested = true }
+
+// StopAgreed reports whether some replica (this one, alone) asked in the
+// last step to stop after it (RequestStop).
+func (t *Trainer) StopAgreed() bool { return t.stopAgreed }

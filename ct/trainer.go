@@ -116,6 +116,9 @@ type Trainer struct {
 	// run (Size 1: alone); buckets sums the gradients over them.
 	replica Replica
 	buckets *gradBuckets
+	// stopRequested is this replica's vote to stop after the next step;
+	// stopAgreed, whether some replica voted so in the last (RequestStop).
+	stopRequested, stopAgreed bool
 	// Fit is the measured memory of a training pass when the micro-batch
 	// was chosen automatically (Run.MicroBatch 0), nil otherwise.
 	Fit *PassFit
@@ -321,11 +324,15 @@ func (t *Trainer) accumulateGradients(batch []float32) error {
 			t.PassRecorded(from/m+1, b/m)
 		}
 	}
+	t.stopAgreed = t.stopRequested
 	if t.buckets != nil {
-		if err := t.buckets.finish(t.loss); err != nil {
+		votes, err := t.buckets.finish(t.loss, t.stopRequested)
+		if err != nil {
 			return err
 		}
+		t.stopAgreed = votes > 0
 	}
+	t.stopRequested = false
 	e.NoGrad(func() { e.CopyInto(t.lossCheck, e.Add(t.lossCheck, e.Scale(t.loss, 0))) })
 	t.lossAvg.Decay = t.LossEMADecay
 	t.lossAvg.Update()

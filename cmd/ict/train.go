@@ -396,7 +396,8 @@ func train(f trainFlags, devOpt vk.Options, stdout io.Writer) (err error) {
 		f.live.stop, f.live.saveDir = stop, folder.Path("samples")
 		observers = append(observers, f.live)
 	}
-	l := loop.Loop{Trainer: tr, Data: batcher, Observers: observers, Stop: stop, Budget: f.budget, Started: start}
+	// Under MPI a signal to any rank stops every rank after the same step.
+	l := loop.Loop{Trainer: tr, Data: batcher, Observers: observers, Stop: stop, AgreeStop: world != nil, Budget: f.budget, Started: start}
 	loopStart := time.Now()
 	if group != nil {
 		l.Replicas = group
@@ -482,6 +483,16 @@ func removeNewRunFolder(dir string, existed bool) {
 	}
 }
 
+// explained is an error told in the command's words; it unwraps to the
+// error it explains (mpiWorld.end looks for a loop.Interrupted).
+type explained struct {
+	err error
+	msg string
+}
+
+func (e *explained) Error() string { return e.msg }
+func (e *explained) Unwrap() error { return e.err }
+
 // explainStop turns why the loop stopped into the command's error: an
 // interrupt exits 128 + the signal's number, a NaN loss says what was
 // kept and how to go on.
@@ -491,8 +502,8 @@ func explainStop(err error, tr *ct.Trainer, folder runfolder.Folder, saved int) 
 	switch {
 	case errors.As(err, &in):
 		// Not 0: 'ict train && ict eval' must tell this from a finished run.
-		return stoppedBy(in.Signal, fmt.Errorf("interrupted by %s after step %d of %d: checkpoint written; continue with 'ict train --resume %s'",
-			signalName(in.Signal), in.Step, in.Total, folder.Dir))
+		return stoppedBy(in.Signal, &explained{err: in, msg: fmt.Sprintf("interrupted by %s after step %d of %d: checkpoint written; continue with 'ict train --resume %s'",
+			signalName(in.Signal), in.Step, in.Total, folder.Dir)})
 	case errors.As(err, &nan):
 		lr := tr.Run.Recipe.LearningRate
 		if saved < 0 {

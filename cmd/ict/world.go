@@ -92,14 +92,26 @@ func (w *mpiWorld) fail(err error) error {
 	return fmt.Errorf("rank %d of %d: %w", w.Rank(), w.Size(), err)
 }
 
-// end finalizes MPI after this rank's run: when it succeeded, with every
-// other rank; when it failed, it returns the error naming the rank, and
-// the process's non-zero exit makes mpirun end the other ranks.
+// end finalizes MPI after this rank's run: when it succeeded, or a
+// signal stopped every rank after the same step (loop.AgreeStop), with
+// every other rank once rank 0 has written its checkpoint; when it
+// failed, it returns the error naming the rank, and the process's
+// non-zero exit makes mpirun end the other ranks.
 func (w *mpiWorld) end(err error) error {
-	if err != nil {
+	var in *loop.Interrupted
+	switch {
+	case err == nil:
+		return w.Finalize()
+	case errors.As(err, &in):
+		if ferr := w.Barrier(); ferr != nil {
+			return w.fail(errors.Join(err, ferr))
+		}
+		if ferr := w.Finalize(); ferr != nil {
+			return w.fail(errors.Join(err, ferr))
+		}
 		return w.fail(err)
 	}
-	return w.Finalize()
+	return w.fail(err)
 }
 
 func (w *mpiWorld) size() int {
@@ -145,7 +157,7 @@ func (w *mpiWorld) follow(plan runPlan, tr *ct.Trainer, batcher *data.Batcher) e
 	if err := w.agree(tr); err != nil {
 		return err
 	}
-	l := loop.Loop{Trainer: tr, Data: batcher, Stop: stop}
+	l := loop.Loop{Trainer: tr, Data: batcher, Stop: stop, AgreeStop: true}
 	return l.Run()
 }
 

@@ -309,3 +309,25 @@ func TestBucketsOverlapTheBackward(t *testing.T) {
 		t.Errorf("the all-reduces took %v", st.Comm)
 	}
 }
+
+// TestStopVoteReachesEveryReplica: a stop that one replica asks for
+// travels with the step's sums, so that every replica stops after that
+// step (an MPI rank that got a signal the others did not).
+func TestStopVoteReachesEveryReplica(t *testing.T) {
+	g, err := NewGroup([]*nn.Engine{nntest.Open(t, false), nntest.Open(t, false)}, run16())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tc trace
+	for k, asks := range []int{-1, 1, -1, 0} {
+		if asks >= 0 {
+			g.Trainers[asks].RequestStop()
+		}
+		step(t, g, g.Trainers[0], k, &tc)
+		for r, tr := range g.Trainers {
+			if got := tr.StopAgreed(); got != (asks >= 0) {
+				t.Errorf("step %d: replica %d agrees to stop: %v, want %v (replica %d asked)", k+1, r, got, asks >= 0, asks)
+			}
+		}
+	}
+}
