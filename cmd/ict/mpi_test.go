@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -172,17 +173,18 @@ func findRank(t *testing.T, dir string, r int) int {
 }
 
 // TestMPIStopIsAgreed sends SIGINT to one rank of a running job (as a
-// Ctrl-C reaching one process, or a scheduler's signal): every rank stops
-// after the same step, rank 0 writes the checkpoint of that step (the
-// last logged), and mpirun exits non-zero with rank 0 saying why, whether
-// the signal reached rank 0 or rank 1.
+// Ctrl-C reaching one process, or a scheduler's signal), or SIGUSR1 to
+// mpirun: every rank stops after the same step, rank 0 writes the
+// checkpoint of that step (the last logged), and mpirun exits non-zero
+// with rank 0 saying why, whichever rank the signal reached.
 func TestMPIStopIsAgreed(t *testing.T) {
 	bin, mpirun := buildMPI(t)
 	for _, c := range []struct {
-		rank int
+		rank int // -1: mpirun, which passes SIGUSR1 on to every rank
+		sig  syscall.Signal
 		why  string
-	}{{1, "a stop on another rank"}, {0, "SIGINT"}} {
-		t.Run("rank"+strconv.Itoa(c.rank), func(t *testing.T) {
+	}{{1, syscall.SIGINT, "a stop on another rank"}, {0, syscall.SIGINT, "SIGINT"}, {-1, syscall.SIGUSR1, "SIGUSR1"}} {
+		t.Run(fmt.Sprintf("rank%d", c.rank), func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "run")
 			cmd := exec.Command(mpirun, mpirunArgs(2, bin, "train", "--preset", "mnist-tiny", "--total", "100000", "--batch", "16",
 				"--out", dir, "--log-every", "1", "--sample-every", "100000", "--ckpt-every", "100000")...)
@@ -200,7 +202,11 @@ func TestMPIStopIsAgreed(t *testing.T) {
 				}
 				time.Sleep(100 * time.Millisecond)
 			}
-			if err := syscall.Kill(findRank(t, dir, c.rank), syscall.SIGINT); err != nil {
+			pid := cmd.Process.Pid
+			if c.rank >= 0 {
+				pid = findRank(t, dir, c.rank)
+			}
+			if err := syscall.Kill(pid, c.sig); err != nil {
 				t.Fatal(err)
 			}
 			done := make(chan error, 1)

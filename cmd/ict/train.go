@@ -12,7 +12,6 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/ictvk/ictvk/ct"
@@ -344,7 +343,7 @@ func train(f trainFlags, devOpt vk.Options, stdout io.Writer) (err error) {
 	// The run can start: from here on the run folder is written. A signal
 	// now stops the loop before its first step, with a checkpoint.
 	stop := make(chan os.Signal, 1)
-	signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
+	signal.Notify(stop, world.stopSignals()...)
 	defer signal.Stop(stop)
 	folder := plan.folder
 	if err := world.barrier(); err != nil { // every rank has planned the run

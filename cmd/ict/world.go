@@ -128,6 +128,17 @@ func (w *mpiWorld) barrier() error {
 	return w.Barrier()
 }
 
+// stopSignals are the signals that stop a run after a step, with a
+// checkpoint. Under MPI also SIGUSR1: mpirun turns a Ctrl-C into SIGTERM
+// and SIGKILL for every rank, but passes SIGUSR1 on to every rank, so
+// 'kill -USR1 <mpirun>' stops a job gracefully.
+func (w *mpiWorld) stopSignals() []os.Signal {
+	if w == nil {
+		return []os.Signal{os.Interrupt, syscall.SIGTERM}
+	}
+	return []os.Signal{os.Interrupt, syscall.SIGTERM, syscall.SIGUSR1}
+}
+
 // checkBatch refuses a batch that does not divide among the ranks.
 func (w *mpiWorld) checkBatch(b int) error {
 	if w == nil || b%w.Size() == 0 {
@@ -141,7 +152,7 @@ func (w *mpiWorld) checkBatch(b int) error {
 // and trains its replica, writing nothing.
 func (w *mpiWorld) follow(plan runPlan, tr *ct.Trainer, batcher *data.Batcher) error {
 	stop := make(chan os.Signal, 1)
-	signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
+	signal.Notify(stop, w.stopSignals()...)
 	defer signal.Stop(stop)
 	if err := w.Barrier(); err != nil { // every rank has planned the run
 		return err
