@@ -43,9 +43,10 @@ func bucketBytes(run Run, total int) int {
 type gradBuckets struct {
 	e        *nn.Engine
 	reduce   Reducer
-	rank     Replica
+	rep      Replica
 	capBytes int
-	params   []*nn.Tensor
+	params   []*nn.Tensor // the student's, whose gradients are summed
+	isParam  map[*nn.Tensor]bool
 	hosts    []*nn.Tensor // bucket i's host memory, kept from step to step
 
 	// The step's state, while a backward is recorded.
@@ -97,7 +98,11 @@ func newGradBuckets(e *nn.Engine, run Run, rep Replica, params []*nn.Tensor) *gr
 	for _, p := range params {
 		total += 4 * p.Len()
 	}
-	return &gradBuckets{e: e, reduce: rep.Reduce, rank: rep, capBytes: bucketBytes(run, total), params: params}
+	g := &gradBuckets{e: e, reduce: rep.Reduce, rep: rep, capBytes: bucketBytes(run, total), params: params, isParam: map[*nn.Tensor]bool{}}
+	for _, p := range params {
+		g.isParam[p] = true
+	}
+	return g
 }
 
 // start begins a step's buckets, before the last pass's backward.
@@ -114,7 +119,7 @@ func (g *gradBuckets) start() {
 // ready takes parameters whose gradients are final (BackwardReporting).
 func (g *gradBuckets) ready(params []*nn.Tensor) {
 	for _, p := range params {
-		if g.reported[p] || g.err != nil {
+		if g.reported[p] || !g.isParam[p] || g.err != nil {
 			continue
 		}
 		g.reported[p] = true
@@ -220,7 +225,7 @@ func (g *gradBuckets) finish(loss *nn.Tensor, vote bool) (votes int, err error) 
 	}
 	waited := time.Now()
 	if cerr := <-g.finished; err == nil && cerr != nil {
-		err = fmt.Errorf("ct: summing the gradients of replica %d of %d: %w", g.rank.Rank, g.rank.Size, cerr)
+		err = fmt.Errorf("ct: summing the gradients of replica %d of %d: %w", g.rep.Rank, g.rep.Size, cerr)
 	}
 	g.stats.Exposed += time.Since(waited)
 	for _, b := range g.sent[:max(len(g.sent)-1, 0)] { // the last waits for the device's last work
