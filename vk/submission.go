@@ -15,7 +15,8 @@ import (
 // gradients once the device has packed them. A stream's frames cannot
 // serve: the recording goroutine resets a frame's fence when it reuses
 // the frame, possibly while another goroutine waits on it. A Submission
-// has a fence of its own until Release.
+// has a fence of its own until Release, which must come before the
+// device closes (Close destroys every fence).
 type Submission struct {
 	dev   *Device
 	fence vk.Fence
