@@ -4,8 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"time"
-
-	"github.com/ictvk/ictvk/nn"
 )
 
 // Replica places a trainer among Size data-parallel replicas of one run
@@ -18,7 +16,8 @@ import (
 // its share of the batch, and Reduce sums the gradients and the loss
 // over the replicas before the optimizer step, so Size replicas at batch
 // B take the step one device takes at B, up to the order of float32
-// sums; the optimizer, the EMAs and the teacher then follow identically
+// sums; the sums of the gradients start, bucket by bucket, while the
+// backward pass is still recorded (gradBuckets); the optimizer, the EMAs and the teacher then follow identically
 // on every replica.
 type Replica struct {
 	Rank, Size int
@@ -72,41 +71,27 @@ func (t *Trainer) uploadShare(batch []float32) error {
 	return t.E.Err()
 }
 
-// ReduceTime is the time this replica's steps spent summing gradients
-// with the other replicas after its own passes were done: copying them
-// to the host and back, and the all-reduce, waits for slower replicas
-// included.
-func (t *Trainer) ReduceTime() time.Duration { return t.reduceTime }
+// ReduceTime is the time this replica's steps waited for the sums of
+// their gradients after their own device work was done: the
+// communication the overlap with the backward pass did not hide, waits
+// for slower replicas included.
+func (t *Trainer) ReduceTime() time.Duration { return t.ReduceStats().Exposed }
 
-// reduce sums the step's loss and the student's gradients over the
-// replicas, through host memory: it packs them into one tensor on the
-// device, reads it back once this replica's passes are done, sums it with
-// the other replicas' and writes the sums back.
-func (t *Trainer) reduce() error {
-	e := t.E
-	params := []*nn.Tensor{t.loss}
-	n := 1
-	for _, p := range t.Student.Tensors() {
-		params = append(params, p.Grad())
-		n += p.Len()
+// ReduceStats say how this replica's steps summed their gradients with
+// the other replicas' (zero alone).
+func (t *Trainer) ReduceStats() ReduceStats {
+	if t.buckets == nil {
+		return ReduceStats{}
 	}
-	if t.reduceFlat == nil {
-		t.reduceFlat = e.Persistent(n)
-	}
-	e.Pack(t.reduceFlat, params)
-	if err := e.Wait(); err != nil {
-		return err
-	}
-	began := time.Now()
-	defer func() { t.reduceTime += time.Since(began) }()
-	buf, err := t.reduceFlat.Download()
-	if err != nil {
-		return err
-	}
-	if err := t.replica.Reduce.AllReduceSum(buf); err != nil {
-		return fmt.Errorf("ct: summing the gradients of replica %d of %d: %w", t.replica.Rank, t.replica.Size, err)
-	}
-	t.reduceFlat.Upload(buf)
-	e.Unpack(params, t.reduceFlat)
-	return e.Err()
+	return t.buckets.totals()
 }
+
+// RequestStop asks the run to stop after the next step. Replicas in
+// other processes (MPI) learn of it with that step's sums, so that all of
+// them stop after the same step however the signal reached them: after
+// the step, StopAgreed is true on every replica.
+func (t *Trainer) RequestStop() { t.stopRequested = true }
+
+// StopAgreed reports whether some replica (this one, alone) asked in the
+// last step to stop after it (RequestStop).
+func (t *Trainer) StopAgreed() bool { return t.stopAgreed }

@@ -6,7 +6,6 @@ import (
 	"math"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/ictvk/ictvk/nn"
 	"github.com/ictvk/ictvk/nn/unet"
@@ -27,6 +26,12 @@ type Run struct {
 	// must divide the batch. 0 chooses the largest divisor that fits the
 	// device (FitPass).
 	MicroBatch int
+	// BucketBytes is the size of the buckets in which a replica of several
+	// sums its gradients with the others' while its backward pass is
+	// still recorded; 0 chooses about an eighth of the gradients, from 64
+	// KiB to 25 MiB. Any size gives the same sums. A setting of the
+	// machines, not of the run: config.json does not record it.
+	BucketBytes int `json:"-"`
 }
 
 // checkMicroBatch names what is wrong with a micro-batch of m for batch b.
@@ -108,10 +113,12 @@ type Trainer struct {
 
 	microBatch int
 	// replica places this trainer among the data-parallel replicas of a
-	// run (Size 1: alone); reduceFlat packs what it all-reduces.
-	replica    Replica
-	reduceFlat *nn.Tensor
-	reduceTime time.Duration
+	// run (Size 1: alone); buckets sums the gradients over them.
+	replica Replica
+	buckets *gradBuckets
+	// stopRequested is this replica's vote to stop after the next step;
+	// stopAgreed, whether some replica voted so in the last (RequestStop).
+	stopRequested, stopAgreed bool
 	// Fit is the measured memory of a training pass when the micro-batch
 	// was chosen automatically (Run.MicroBatch 0), nil otherwise.
 	Fit *PassFit
@@ -215,6 +222,9 @@ func NewReplica(e *nn.Engine, run Run, rep Replica) (*Trainer, error) {
 	if err := e.Err(); err != nil {
 		return nil, err
 	}
+	if rep.Size > 1 {
+		t.buckets = newGradBuckets(e, run, rep, t.Student.Tensors())
+	}
 	t.microBatch = run.MicroBatch
 	if t.microBatch == 0 {
 		fit, err := FitPass(e, t.Student, TrainPass, b, true)
@@ -290,7 +300,16 @@ func (t *Trainer) accumulateGradients(batch []float32) error {
 			loss = e.Scale(loss, float32(float64(m)/float64(r.BatchSize)))
 		}
 		e.S.SetPhase(PhaseBackward)
-		if err := e.Backward(loss); err != nil {
+		if last := from+m >= b; last && t.buckets != nil {
+			// Earlier passes only add to the gradients; in the last, each
+			// is final once its earliest use is differentiated.
+			t.buckets.start()
+			defer t.buckets.abandon() // a step that fails before finish
+			err = e.BackwardReporting(loss, t.buckets.ready)
+		} else {
+			err = e.Backward(loss)
+		}
+		if err != nil {
 			return err
 		}
 		if from == 0 {
@@ -305,11 +324,15 @@ func (t *Trainer) accumulateGradients(batch []float32) error {
 			t.PassRecorded(from/m+1, b/m)
 		}
 	}
-	if t.replica.Size > 1 {
-		if err := t.reduce(); err != nil {
+	t.stopAgreed = t.stopRequested
+	if t.buckets != nil {
+		votes, err := t.buckets.finish(t.loss, t.stopRequested)
+		if err != nil {
 			return err
 		}
+		t.stopAgreed = votes > 0
 	}
+	t.stopRequested = false
 	e.NoGrad(func() { e.CopyInto(t.lossCheck, e.Add(t.lossCheck, e.Scale(t.loss, 0))) })
 	t.lossAvg.Decay = t.LossEMADecay
 	t.lossAvg.Update()

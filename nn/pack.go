@@ -1,5 +1,10 @@
 package nn
 
+import (
+	"fmt"
+	"unsafe"
+)
+
 // Packing tensors into one buffer and back, outside the tape: a
 // data-parallel trainer packs every gradient into one tensor so that a
 // single download and upload move them to the host and back, instead of
@@ -45,4 +50,46 @@ func (e *Engine) packing(flat *Tensor, ts []*Tensor, pack bool) {
 		}
 		at += size
 	}
+}
+
+// PersistentHost is Persistent in host-visible memory, which Mapped
+// reads and writes without a download or upload: a data-parallel trainer
+// packs a bucket of gradients into one, and another goroutine reads it
+// once a vk.Submission after the pack is done (Engine.S.Submit), sums it
+// with the other replicas' in place, and the trainer unpacks the sums.
+func (e *Engine) PersistentHost(n int) *Tensor {
+	t := &Tensor{e: e, shape: []int{n}, n: n, lasts: persistentLife}
+	if e.err != nil {
+		return t
+	}
+	if n <= 0 || !e.fits(t.shape) {
+		e.failf("nn: a host tensor of %d values", n)
+		return t
+	}
+	b, err := e.Dev.AllocHost(4 * uint64(n))
+	if err != nil {
+		e.fail(fmt.Errorf("nn: allocating a host tensor of %d values: %w", n, err))
+		return t
+	}
+	t.buf = b
+	if err := e.S.Fill(b, 0); err != nil {
+		e.fail(err)
+	}
+	return t
+}
+
+// Mapped is the tensor's memory as the host sees it, or nil unless the
+// tensor came from PersistentHost (or is device memory the host maps, on
+// a device that shares it). The host may read it once the work that wrote
+// it is done, and write it before the work that reads it is submitted.
+func (t *Tensor) Mapped() []float32 {
+	if t.buf == nil {
+		return nil
+	}
+	b := t.buf.Mapped()
+	if b == nil {
+		return nil
+	}
+	b = b[t.off : t.off+4*uint64(t.n)]
+	return unsafe.Slice((*float32)(unsafe.Pointer(&b[0])), t.n)
 }

@@ -63,3 +63,44 @@ func testPackUnpack(t *testing.T, e *Engine) {
 		x.Free()
 	}
 }
+
+// TestPackIntoHostMemory: a pack into a host tensor is read through
+// Mapped once a submission after it is done, and what the host writes
+// there unpacks, without a download or upload (ct's gradient buckets).
+func TestPackIntoHostMemory(t *testing.T) {
+	for _, e := range []*Engine{engine(t), gpuEngine(t)} {
+		a, b := e.Persistent(3), e.Persistent(2)
+		a.Upload([]float32{1, 2, 3})
+		b.Upload([]float32{4, 5})
+		host := e.PersistentHost(5)
+		e.Pack(host, []*Tensor{a, b})
+		sub, err := e.S.Submit()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := sub.Release(); err != nil { // waits
+			t.Fatal(err)
+		}
+		m := host.Mapped()
+		if m == nil {
+			t.Fatal("a host tensor is not mapped")
+		}
+		for i, want := range []float32{1, 2, 3, 4, 5} {
+			if m[i] != want {
+				t.Fatalf("the host reads %v, want [1 2 3 4 5]", m)
+			}
+			m[i] = -want
+		}
+		e.Unpack([]*Tensor{a, b}, host)
+		got, err := b.Download()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got[0] != -4 || got[1] != -5 {
+			t.Errorf("unpacked %v from the host's writes, want [-4 -5]", got)
+		}
+		for _, x := range []*Tensor{a, b, host} {
+			x.Free()
+		}
+	}
+}

@@ -110,17 +110,35 @@ func (t *Tensor) Detach() *Tensor { return t.view(t.shape, 0) }
 // until its op's backward has used it (as PyTorch's non-leaf .grad), and
 // what an op saved for its backward is let go as soon as that has run.
 func (e *Engine) Backward(loss *Tensor) error {
+	return e.BackwardReporting(loss, nil)
+}
+
+// BackwardReporting is Backward that also says, as the reverse pass is
+// recorded, which parameters' gradients are final: once the backward of
+// the earliest op that read a parameter is recorded, nothing more adds
+// to its gradient, and ready gets it, with any others that op's backward
+// finished, in the order they finish. A data-parallel trainer starts
+// summing those gradients over its replicas while the rest of the pass
+// is recorded (ct's buckets). Parameters the loss does not depend on are
+// not reported.
+func (e *Engine) BackwardReporting(loss *Tensor, ready func(params []*Tensor)) error {
 	var err error
 	e.scoped(func() {
 		seed := e.newTensor(loss.shape...)
 		seed.Fill(1)
-		err = e.BackwardWith(loss, seed)
+		err = e.backward(loss, seed, ready)
 	})
 	return err
 }
 
 // BackwardWith runs the reverse pass with the given gradient of out.
 func (e *Engine) BackwardWith(out, grad *Tensor) error {
+	return e.backward(out, grad, nil)
+}
+
+// backward runs the reverse pass, calling ready (when not nil) with the
+// parameters whose gradients each node's backward completed.
+func (e *Engine) backward(out, grad *Tensor, ready func(params []*Tensor)) error {
 	if e.err != nil {
 		return e.err
 	}
@@ -135,6 +153,10 @@ func (e *Engine) BackwardWith(out, grad *Tensor) error {
 	defer func() { e.tape.grad = was }()
 	e.scoped(func() { e.accumulate(out, grad) })
 	nodes := e.tape.nodes
+	var finishes [][]*Tensor
+	if ready != nil {
+		finishes = finishedParams(nodes)
+	}
 	for i := len(nodes) - 1; i >= 0 && e.err == nil; i-- {
 		n := nodes[i]
 		if g := n.out.grad; g != nil && !n.out.param {
@@ -143,9 +165,30 @@ func (e *Engine) BackwardWith(out, grad *Tensor) error {
 			e.scoped(func() { n.backward(g) })
 		}
 		e.letGo(n)
+		if ready != nil && len(finishes[i]) > 0 && e.err == nil {
+			ready(finishes[i])
+		}
 	}
 	e.resetTape()
 	return e.err
+}
+
+// finishedParams lists, for each node, the parameters whose gradient is
+// complete once its backward has run: those it is the earliest reader of
+// (an op adds to the gradients of its inputs only, and the reverse pass
+// reaches the earliest reader last).
+func finishedParams(nodes []*node) [][]*Tensor {
+	out := make([][]*Tensor, len(nodes))
+	seen := map[*Tensor]bool{}
+	for i, n := range nodes {
+		for _, t := range n.inputs {
+			if t != nil && t.param && !seen[t] {
+				seen[t] = true
+				out[i] = append(out[i], t)
+			}
+		}
+	}
+	return out
 }
 
 // accumulate adds g to t's gradient. The first gradient of a non-parameter

@@ -128,3 +128,54 @@ func TestWriteIsOrderedWithKernels(t *testing.T) {
 		t.Fatalf("got %v and %v", ga, gb)
 	}
 }
+
+// TestBackwardReportsFinishedParams: each parameter is reported once the
+// backward of its earliest reader is recorded, in the order they finish,
+// with its gradient then final (a copy taken at the report equals the
+// gradient at the end); an unused parameter is not reported.
+func TestBackwardReportsFinishedParams(t *testing.T) {
+	e := engine(t)
+	w1 := e.NewParam([]float32{1, 2, 3}, 3)
+	w2 := e.NewParam([]float32{-1, 0.5, 2}, 3)
+	unused := e.NewParam([]float32{7, 7, 7}, 3)
+	x := e.Persistent(3)
+	x.Upload([]float32{0.5, -2, 4})
+	snaps := map[*Tensor]*Tensor{}
+	for _, p := range []*Tensor{w1, w2, unused, x} {
+		defer p.Free()
+	}
+	// w1 is read first and last: its gradient has two terms.
+	loss := func() *Tensor { return e.Mul(e.Mul(w2, e.Mul(w1, x)), w1) }
+	if err := e.Backward(loss()); err != nil { // an earlier pass: gradients accumulate
+		t.Fatal(err)
+	}
+	e.Release()
+	var order []string
+	names := map[*Tensor]string{w1: "w1", w2: "w2", unused: "unused"}
+	err := e.BackwardReporting(loss(), func(ps []*Tensor) {
+		for _, p := range ps {
+			order = append(order, names[p])
+			s := e.Persistent(3)
+			e.CopyInto(s, p.Grad())
+			snaps[p] = s
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Release()
+	if got := strings.Join(order, " "); got != "w2 w1" {
+		t.Errorf("reported %q, want \"w2 w1\"", got)
+	}
+	for p, s := range snaps {
+		defer s.Free()
+		at, _ := s.Download()
+		final, _ := p.Grad().Download()
+		for i := range final {
+			if at[i] != final[i] {
+				t.Errorf("%s's gradient when reported %v, at the end %v", names[p], at, final)
+				break
+			}
+		}
+	}
+}

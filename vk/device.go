@@ -118,6 +118,7 @@ type Device struct {
 	pipelines *pipelineCache
 	compiler  *compiler // nil where pipelines compile when created
 	streams   []*Stream
+	tokens    fencePool // the fences of Submissions
 	closed    bool
 }
 
@@ -234,6 +235,7 @@ func (d *Device) Close() error {
 			s.destroy()
 		}
 		d.streams = nil
+		d.tokens.destroy(d)
 		if d.compiler != nil {
 			d.compiler.destroy(d.handle)
 		}

@@ -107,7 +107,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	e.S.Timings() // drop the warm-up's
 	e.ResetPeakMemory()
 	barriers := e.S.Stats().Barriers
-	reduced := tr.ReduceTime()
+	reduced := tr.ReduceStats()
 	t0 = time.Now()
 	stepSeconds := make([]float64, *steps)
 	cpuSeconds := make([]float64, *steps)
@@ -131,10 +131,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "  %d passes of %d per step: %.3f s per pass\n", share/m, m, wall*float64(m)/float64(share))
 	}
 	if group != nil {
-		// Replica 0's wait for the sums: the host copies and the
-		// all-reduce, waits for slower replicas included.
-		comm := (tr.ReduceTime() - reduced).Seconds() / float64(*steps)
-		fmt.Fprintf(stdout, "  summing gradients over %d devices: %.3f s per step, %.1f%% of a step\n", len(engines), comm, 100*comm/wall)
+		printReduce(stdout, tr.ReduceStats(), reduced, len(engines), wall)
 	}
 	printMemory(stdout, e, tr.MicroBatch(), float64(e.S.Stats().Barriers-barriers)/float64(*steps))
 	printTimings(stdout, e.S.Timings(), *steps, *top)
@@ -142,6 +139,21 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 		return benchOps(stdout, e, net.BaseChannels, net.ImageSize, b)
 	}
 	return nil
+}
+
+// printReduce reports replica 0's sums of the gradients over the steps
+// since before: what the all-reduces took (waits for slower replicas
+// included), and how much of it the step waited for after its own device
+// work was done (exposed) rather than overlapping the backward pass
+// (hidden).
+func printReduce(w io.Writer, now, before ct.ReduceStats, devices int, stepSeconds float64) {
+	steps := float64(now.Steps - before.Steps)
+	comm := (now.Comm - before.Comm).Seconds() / steps
+	exposed := (now.Exposed - before.Exposed).Seconds() / steps
+	buckets := float64(now.Buckets-before.Buckets) / steps
+	early := float64(now.Overlapped-before.Overlapped) / steps
+	fmt.Fprintf(w, "  summing gradients over %d devices: %.3f s per step in %.1f buckets (%.1f began during the backward); exposed %.3f s, %.1f%% of a step; hidden %.3f s\n",
+		devices, comm, buckets, early, exposed, 100*exposed/stepSeconds, max(comm-exposed, 0))
 }
 
 // printFit reports the measured memory of a training pass and the

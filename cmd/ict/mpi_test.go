@@ -2,14 +2,18 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/ictvk/ictvk/nn/checkpoint"
 )
 
 // buildMPI builds the MPI binary ('make mpi'), skipping the test where
@@ -48,7 +52,7 @@ func TestMPIEqualsOneDevice(t *testing.T) {
 	bin, mpirun := buildMPI(t)
 	env := []string{"ICT_VALIDATE=1", "ICT_MPI_TIMEOUT=60s"} // a rank that waits past it fails the run
 	tmp := t.TempDir()
-	common := []string{"--log-every", "1", "--sample-every", "1000", "--ckpt-every", "3", "--keep-every", "3"}
+	common := append([]string{"--keep-every", "3"}, everyStepFlags(3)...)
 	run := append([]string{"--preset", "mnist-tiny", "--total", "8", "--batch", "16"}, common...)
 	one, two := filepath.Join(tmp, "one"), filepath.Join(tmp, "two")
 	if out, code := runICT(t, bin, env, append([]string{"train", "--out", one}, run...)...); code != 0 {
@@ -166,4 +170,71 @@ func findRank(t *testing.T, dir string, r int) int {
 	}
 	t.Fatalf("no process of rank %d writing %s", r, dir)
 	return 0
+}
+
+// TestMPIStopIsAgreed sends SIGINT to one rank of a running job (as a
+// Ctrl-C reaching one process, or a scheduler's signal), or SIGUSR1 to
+// mpirun: every rank stops after the same step, rank 0 writes the
+// checkpoint of that step (the last logged), and mpirun exits non-zero
+// with rank 0 saying why, whichever rank the signal reached.
+func TestMPIStopIsAgreed(t *testing.T) {
+	bin, mpirun := buildMPI(t)
+	for _, c := range []struct {
+		rank int // -1: mpirun, which passes SIGUSR1 on to every rank
+		sig  syscall.Signal
+		why  string
+	}{{1, syscall.SIGINT, "a stop on another rank"}, {0, syscall.SIGINT, "SIGINT"}, {-1, syscall.SIGUSR1, "SIGUSR1"}} {
+		t.Run(fmt.Sprintf("rank%d", c.rank), func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "run")
+			cmd := exec.Command(mpirun, mpirunArgs(2, bin, "train", "--preset", "mnist-tiny", "--total", "100000", "--batch", "16",
+				"--out", dir, "--log-every", "1", "--sample-every", "100000", "--ckpt-every", "100000")...)
+			cmd.Env = append(os.Environ(), "ICT_MPI_TIMEOUT=30s")
+			var out bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &out, &out
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+			deadline := time.Now().Add(3 * time.Minute)
+			for len(readMetricsIfAny(t, filepath.Join(dir, "metrics.jsonl"))) < 2 {
+				if time.Now().After(deadline) {
+					t.Fatalf("no two steps within 3 minutes:\n%s", out.String())
+				}
+				time.Sleep(100 * time.Millisecond)
+			}
+			pid := cmd.Process.Pid
+			if c.rank >= 0 {
+				pid = findRank(t, dir, c.rank)
+			}
+			if err := syscall.Kill(pid, c.sig); err != nil {
+				t.Fatal(err)
+			}
+			done := make(chan error, 1)
+			go func() { done <- cmd.Wait() }()
+			select {
+			case err := <-done:
+				if err == nil {
+					t.Fatalf("mpirun exited 0 after an interrupt:\n%s", out.String())
+				}
+			case <-time.After(time.Minute):
+				t.Fatalf("mpirun still runs a minute after rank %d was interrupted:\n%s", c.rank, out.String())
+			}
+			msg := out.String()
+			m := regexp.MustCompile(`rank 0 of 2: interrupted by ` + c.why + ` after step (\d+) of 100000: checkpoint written`).FindStringSubmatch(msg)
+			if m == nil {
+				t.Fatalf("rank 0 does not say it stopped for %s, with a checkpoint:\n%s", c.why, msg)
+			}
+			if strings.Contains(msg, "another rank has died") || strings.Contains(msg, "did not complete within") {
+				t.Errorf("a rank did not stop with the others:\n%s", msg)
+			}
+			f, err := checkpoint.Read(filepath.Join(dir, "checkpoints", "latest.safetensors"), checkpoint.Limits{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			lines := readMetrics(t, filepath.Join(dir, "metrics.jsonl"))
+			if got, last := f.Metadata["ictvk.step"], lines[len(lines)-1].Step; got != m[1] || got != strconv.Itoa(last) {
+				t.Errorf("stopped after step %s; the checkpoint holds step %s, the last logged step is %d", m[1], got, last)
+			}
+		})
+	}
 }

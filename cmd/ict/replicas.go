@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
 
@@ -79,6 +80,13 @@ func closeEngines(engines []*nn.Engine) {
 // or with several engines a group of replicas whose first is the trainer
 // the run's observers see.
 func newTrainers(engines []*nn.Engine, run ct.Run, world *mpiWorld) (*ct.Trainer, *dist.Group, error) {
+	if v := os.Getenv("ICT_BUCKET_KIB"); v != "" && (world != nil || len(engines) > 1) {
+		kib, err := strconv.Atoi(v)
+		if err != nil || kib <= 0 {
+			return nil, nil, fmt.Errorf("ICT_BUCKET_KIB=%q: want the KiB of gradients each all-reduce sums, e.g. 1024", v)
+		}
+		run.BucketBytes = kib << 10
+	}
 	if world != nil {
 		tr, err := ct.NewReplica(engines[0], run, ct.Replica{Rank: world.Rank(), Size: world.Size(), Reduce: world})
 		return tr, nil, err

@@ -8,9 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/ictvk/ictvk/nn/checkpoint"
 )
@@ -32,7 +30,7 @@ func TestDevicesEqualOneDevice(t *testing.T) {
 	tmp := t.TempDir()
 	train := func(dir string, args ...string) {
 		t.Helper()
-		args = append([]string{"train", "--log-every", "1", "--sample-every", "1000", "--ckpt-every", "3", "--keep-every", "3"}, args...)
+		args = append(append([]string{"train", "--keep-every", "3"}, everyStepFlags(3)...), args...)
 		out, code := runICT(t, bin, env, args...)
 		if code != 0 || strings.Contains(out, "validation") {
 			t.Fatalf("ict %s: exit %d\n%s", strings.Join(args, " "), code, out)
@@ -201,7 +199,7 @@ func TestBenchDevices(t *testing.T) {
 	if code != 0 || strings.Contains(out, "validation") {
 		t.Fatalf("bench --devices 0,0: exit %d\n%s", code, out)
 	}
-	for _, want := range []string{`batch 16 \(8 per device\)`, `summing gradients over 2 devices: [0-9.]+ s per step, [0-9.]+% of a step`} {
+	for _, want := range []string{`batch 16 \(8 per device\)`, `summing gradients over 2 devices: [0-9.]+ s per step in [0-9.]+ buckets \([0-9.]+ began during the backward\); exposed [0-9.]+ s, [0-9.]+% of a step; hidden [0-9.]+ s`} {
 		if !regexp.MustCompile(want).MatchString(out) {
 			t.Errorf("bench output lacks %q:\n%s", want, out)
 		}
@@ -219,41 +217,15 @@ func TestDevicesKillAndResume(t *testing.T) {
 	}
 	bin := buildICT(t)
 	tmp := t.TempDir()
-	run := []string{"--preset", "mnist-tiny", "--total", "40", "--batch", "16", "--log-every", "1", "--sample-every", "1000", "--ckpt-every", "3"}
+	run := append([]string{"--preset", "mnist-tiny", "--total", "40", "--batch", "16"}, everyStepFlags(3)...)
 	one, two := filepath.Join(tmp, "one"), filepath.Join(tmp, "two")
 	if out, code := runICT(t, bin, nil, append([]string{"train", "--out", one}, run...)...); code != 0 {
 		t.Fatalf("one device: exit %d\n%s", code, out)
 	}
-	cmd := exec.Command(bin, append([]string{"train", "--out", two, "--devices", "0,0"}, run...)...)
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	// Stopped with its last logged step just before a checkpoint, the run
-	// has not begun that checkpoint (a step logs before it saves).
 	metricsPath := filepath.Join(two, "metrics.jsonl")
-	deadline := time.Now().Add(3 * time.Minute)
-	for {
-		if time.Now().After(deadline) {
-			t.Fatal("no step just before a checkpoint (past the first) was logged within 3 minutes")
-		}
-		time.Sleep(20 * time.Millisecond)
-		if err := cmd.Process.Signal(syscall.SIGSTOP); err != nil {
-			t.Fatal(err)
-		}
-		if lines := readMetricsIfAny(t, metricsPath); len(lines) > 0 {
-			if last := lines[len(lines)-1].Step; last > 3 && last%3 == 2 {
-				break
-			}
-		}
-		if err := cmd.Process.Signal(syscall.SIGCONT); err != nil {
-			t.Fatal(err)
-		}
-	}
-	cmd.Process.Signal(syscall.SIGKILL)
-	cmd.Wait()
+	killBeforeCheckpoint(t, exec.Command(bin, append([]string{"train", "--out", two, "--devices", "0,0"}, run...)...), metricsPath, 3)
 	before := readMetrics(t, metricsPath)
-	out, code := runICT(t, bin, nil, "train", "--resume", two, "--devices", "0,0", "--log-every", "1", "--sample-every", "1000", "--ckpt-every", "3")
+	out, code := runICT(t, bin, nil, append([]string{"train", "--resume", two, "--devices", "0,0"}, everyStepFlags(3)...)...)
 	if code != 0 || !strings.Contains(out, "resuming") {
 		t.Fatalf("resume: exit %d\n%s", code, out)
 	}

@@ -12,7 +12,6 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/ictvk/ictvk/ct"
@@ -344,7 +343,7 @@ func train(f trainFlags, devOpt vk.Options, stdout io.Writer) (err error) {
 	// The run can start: from here on the run folder is written. A signal
 	// now stops the loop before its first step, with a checkpoint.
 	stop := make(chan os.Signal, 1)
-	signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
+	signal.Notify(stop, world.stopSignals()...)
 	defer signal.Stop(stop)
 	folder := plan.folder
 	if err := world.barrier(); err != nil { // every rank has planned the run
@@ -396,7 +395,8 @@ func train(f trainFlags, devOpt vk.Options, stdout io.Writer) (err error) {
 		f.live.stop, f.live.saveDir = stop, folder.Path("samples")
 		observers = append(observers, f.live)
 	}
-	l := loop.Loop{Trainer: tr, Data: batcher, Observers: observers, Stop: stop, Budget: f.budget, Started: start}
+	// Under MPI a signal to any rank stops every rank after the same step.
+	l := loop.Loop{Trainer: tr, Data: batcher, Observers: observers, Stop: stop, AgreeStop: world != nil, Budget: f.budget, Started: start}
 	loopStart := time.Now()
 	if group != nil {
 		l.Replicas = group
@@ -407,8 +407,9 @@ func train(f trainFlags, devOpt vk.Options, stdout io.Writer) (err error) {
 	fmt.Fprintf(stdout, "done: %d steps in %v; samples in %s, checkpoint %s\n", tr.Step, time.Since(start).Round(time.Second),
 		folder.Path("samples"), folder.CheckpointPath())
 	if n := tr.Replica().Size; n > 1 {
-		fmt.Fprintf(stdout, "replica 0 of %d spent %.1f%% of the training loop's %v summing gradients with the others\n",
-			n, 100*tr.ReduceTime().Seconds()/time.Since(loopStart).Seconds(), time.Since(loopStart).Round(time.Second))
+		loop, st := time.Since(loopStart).Seconds(), tr.ReduceStats()
+		fmt.Fprintf(stdout, "replica 0 of %d spent %.1f%% of the training loop's %v waiting for sums of gradients with the others (all-reduces took %.1f%%, the rest overlapped the backward pass)\n",
+			n, 100*st.Exposed.Seconds()/loop, time.Since(loopStart).Round(time.Second), 100*st.Comm.Seconds()/loop)
 	}
 	return nil
 }
@@ -481,6 +482,16 @@ func removeNewRunFolder(dir string, existed bool) {
 	}
 }
 
+// explained is an error told in the command's words; it unwraps to the
+// error it explains (mpiWorld.end looks for a loop.Interrupted).
+type explained struct {
+	err error
+	msg string
+}
+
+func (e *explained) Error() string { return e.msg }
+func (e *explained) Unwrap() error { return e.err }
+
 // explainStop turns why the loop stopped into the command's error: an
 // interrupt exits 128 + the signal's number, a NaN loss says what was
 // kept and how to go on.
@@ -490,8 +501,8 @@ func explainStop(err error, tr *ct.Trainer, folder runfolder.Folder, saved int) 
 	switch {
 	case errors.As(err, &in):
 		// Not 0: 'ict train && ict eval' must tell this from a finished run.
-		return stoppedBy(in.Signal, fmt.Errorf("interrupted by %s after step %d of %d: checkpoint written; continue with 'ict train --resume %s'",
-			signalName(in.Signal), in.Step, in.Total, folder.Dir))
+		return stoppedBy(in.Signal, &explained{err: in, msg: fmt.Sprintf("interrupted by %s after step %d of %d: checkpoint written; continue with 'ict train --resume %s'",
+			signalName(in.Signal), in.Step, in.Total, folder.Dir)})
 	case errors.As(err, &nan):
 		lr := tr.Run.Recipe.LearningRate
 		if saved < 0 {

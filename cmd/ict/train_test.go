@@ -116,41 +116,11 @@ func TestKillAndResume(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "run")
 	metricsPath := filepath.Join(dir, "metrics.jsonl")
 	const ckptEvery = 3
-	cmd := exec.Command(bin, "train", "--preset", "mnist-tiny", "--total", "60", "--out", dir,
-		"--log-every", "1", "--sample-every", "1000", "--ckpt-every", strconv.Itoa(ckptEvery))
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() }) // stopped or not, on any failure
-	// Stop the run, look at its last logged step, and kill it when that
-	// step is the one before a checkpoint: a step's metrics line is
-	// written before its checkpoint, so the last checkpoint is then the
-	// multiple of 3 two steps back, and the resumed run repeats the two
-	// steps in between. Otherwise let it go on and look again.
-	deadline := time.Now().Add(3 * time.Minute)
-	for {
-		if time.Now().After(deadline) {
-			t.Fatal("no step just before a checkpoint (past the first) was logged within 3 minutes")
-		}
-		time.Sleep(50 * time.Millisecond)
-		if err := cmd.Process.Signal(syscall.SIGSTOP); err != nil {
-			t.Fatal(err)
-		}
-		if lines := readMetricsIfAny(t, metricsPath); len(lines) > 0 {
-			if last := lines[len(lines)-1].Step; last > ckptEvery && last%ckptEvery == ckptEvery-1 {
-				break
-			}
-		}
-		if err := cmd.Process.Signal(syscall.SIGCONT); err != nil {
-			t.Fatal(err)
-		}
-	}
-	cmd.Process.Signal(syscall.SIGKILL)
-	cmd.Wait()
+	killBeforeCheckpoint(t, exec.Command(bin, append([]string{"train", "--preset", "mnist-tiny", "--total", "60", "--out", dir}, everyStepFlags(ckptEvery)...)...), metricsPath, ckptEvery)
 	before := readMetrics(t, metricsPath)
 	lastBefore := before[len(before)-1].Step
 	ckptStep := lastBefore - lastBefore%ckptEvery
-	out, code := runICT(t, bin, nil, "train", "--resume", dir, "--log-every", "1", "--sample-every", "1000", "--ckpt-every", strconv.Itoa(ckptEvery))
+	out, code := runICT(t, bin, nil, append([]string{"train", "--resume", dir}, everyStepFlags(ckptEvery)...)...)
 	if code != 0 {
 		t.Fatalf("resume: exit %d\n%s", code, out)
 	}
@@ -192,6 +162,47 @@ func TestKillAndResume(t *testing.T) {
 	}
 	t.Logf("killed after step %d, resumed from step %d: compared the losses of %d repeated steps", lastBefore, ckptStep, repeated)
 	checkStepsOnce(t, after)
+}
+
+// everyStepFlags log every step, sample never and keep a checkpoint
+// every ckptEvery steps: the flags of the tests that compare runs step by
+// step and resume them.
+func everyStepFlags(ckptEvery int) []string {
+	return []string{"--log-every", "1", "--sample-every", "1000", "--ckpt-every", strconv.Itoa(ckptEvery)}
+}
+
+// killBeforeCheckpoint starts a training run and kills it with SIGKILL
+// once the last step it logged to metricsPath is the one before a
+// checkpoint (past the first): a step's metrics line is written before
+// its checkpoint, so the last checkpoint is then the multiple of
+// ckptEvery two steps back, and a resume repeats the steps in between.
+// The run is stopped (SIGSTOP) to look, and let go on otherwise.
+func killBeforeCheckpoint(t *testing.T, cmd *exec.Cmd, metricsPath string, ckptEvery int) {
+	t.Helper()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() }) // stopped or not, on any failure
+	deadline := time.Now().Add(3 * time.Minute)
+	for {
+		if time.Now().After(deadline) {
+			t.Fatal("no step just before a checkpoint (past the first) was logged within 3 minutes")
+		}
+		time.Sleep(20 * time.Millisecond)
+		if err := cmd.Process.Signal(syscall.SIGSTOP); err != nil {
+			t.Fatal(err)
+		}
+		if lines := readMetricsIfAny(t, metricsPath); len(lines) > 0 {
+			if last := lines[len(lines)-1].Step; last > ckptEvery && last%ckptEvery == ckptEvery-1 {
+				break
+			}
+		}
+		if err := cmd.Process.Signal(syscall.SIGCONT); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cmd.Process.Signal(syscall.SIGKILL)
+	cmd.Wait()
 }
 
 // readMetricsIfAny is readMetrics for a run that may not have written

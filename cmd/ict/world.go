@@ -92,14 +92,26 @@ func (w *mpiWorld) fail(err error) error {
 	return fmt.Errorf("rank %d of %d: %w", w.Rank(), w.Size(), err)
 }
 
-// end finalizes MPI after this rank's run: when it succeeded, with every
-// other rank; when it failed, it returns the error naming the rank, and
-// the process's non-zero exit makes mpirun end the other ranks.
+// end finalizes MPI after this rank's run: when it succeeded, or a
+// signal stopped every rank after the same step (loop.AgreeStop), with
+// every other rank once rank 0 has written its checkpoint; when it
+// failed, it returns the error naming the rank, and the process's
+// non-zero exit makes mpirun end the other ranks.
 func (w *mpiWorld) end(err error) error {
-	if err != nil {
+	var in *loop.Interrupted
+	switch {
+	case err == nil:
+		return w.Finalize()
+	case errors.As(err, &in):
+		if ferr := w.Barrier(); ferr != nil {
+			return w.fail(errors.Join(err, ferr))
+		}
+		if ferr := w.Finalize(); ferr != nil {
+			return w.fail(errors.Join(err, ferr))
+		}
 		return w.fail(err)
 	}
-	return w.Finalize()
+	return w.fail(err)
 }
 
 func (w *mpiWorld) size() int {
@@ -116,6 +128,17 @@ func (w *mpiWorld) barrier() error {
 	return w.Barrier()
 }
 
+// stopSignals are the signals that stop a run after a step, with a
+// checkpoint. Under MPI also SIGUSR1: mpirun turns a Ctrl-C into SIGTERM
+// and SIGKILL for every rank, but passes SIGUSR1 on to every rank, so
+// 'kill -USR1 <mpirun>' stops a job gracefully.
+func (w *mpiWorld) stopSignals() []os.Signal {
+	if w == nil {
+		return []os.Signal{os.Interrupt, syscall.SIGTERM}
+	}
+	return []os.Signal{os.Interrupt, syscall.SIGTERM, syscall.SIGUSR1}
+}
+
 // checkBatch refuses a batch that does not divide among the ranks.
 func (w *mpiWorld) checkBatch(b int) error {
 	if w == nil || b%w.Size() == 0 {
@@ -129,7 +152,7 @@ func (w *mpiWorld) checkBatch(b int) error {
 // and trains its replica, writing nothing.
 func (w *mpiWorld) follow(plan runPlan, tr *ct.Trainer, batcher *data.Batcher) error {
 	stop := make(chan os.Signal, 1)
-	signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
+	signal.Notify(stop, w.stopSignals()...)
 	defer signal.Stop(stop)
 	if err := w.Barrier(); err != nil { // every rank has planned the run
 		return err
@@ -145,7 +168,7 @@ func (w *mpiWorld) follow(plan runPlan, tr *ct.Trainer, batcher *data.Batcher) e
 	if err := w.agree(tr); err != nil {
 		return err
 	}
-	l := loop.Loop{Trainer: tr, Data: batcher, Stop: stop}
+	l := loop.Loop{Trainer: tr, Data: batcher, Stop: stop, AgreeStop: true}
 	return l.Run()
 }
 

@@ -233,3 +233,101 @@ func TestLocalComm(t *testing.T) {
 		}
 	}
 }
+
+// TestBucketsEqualOneBucket: summing the gradients in a bucket per
+// gradient, started while the backward pass is recorded, gives the bits
+// of one bucket summed after it (the sum of each value is the same
+// addition), over steps of two micro-batches per replica, whose first
+// pass only accumulates.
+func TestBucketsEqualOneBucket(t *testing.T) {
+	engines := []*nn.Engine{nntest.Open(t, false), nntest.Open(t, false)}
+	runWith := func(bucketBytes int) (trace, ct.ReduceStats) {
+		run := run16()
+		run.MicroBatch, run.BucketBytes = 4, bucketBytes
+		g, err := NewGroup(engines, run)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tr := range g.Trainers {
+			randomize(tr)
+		}
+		var tc trace
+		for k := range 3 {
+			step(t, g, g.Trainers[0], k, &tc)
+		}
+		tc.weights = weights(t, g.Trainers[1])
+		st := g.Trainers[0].ReduceStats()
+		for _, tr := range g.Trainers {
+			tr.Student.Free()
+			tr.EMA.Free()
+		}
+		return tc, st
+	}
+	one, oneStats := runWith(1 << 30)
+	many, manyStats := runWith(1)
+	t.Logf("one bucket: %+v; a bucket per gradient: %+v", oneStats, manyStats)
+	if oneStats.Buckets != 3 || manyStats.Buckets < 3*10 {
+		t.Fatalf("%d and %d buckets in 3 steps, want 3 and a bucket per gradient", oneStats.Buckets, manyStats.Buckets)
+	}
+	for i := range one.losses {
+		if many.losses[i] != one.losses[i] {
+			t.Errorf("step %d: loss %v in buckets, %v in one", i+1, many.losses[i], one.losses[i])
+		}
+	}
+	for j := range one.weights {
+		for i, w := range one.weights[j] {
+			if many.weights[j][i] != w {
+				t.Errorf("tensor %d at %d: %v in buckets, %v in one", j, i, many.weights[j][i], w)
+				break
+			}
+		}
+	}
+}
+
+// TestBucketsOverlapTheBackward: with small buckets, sums start while
+// the backward pass is still being recorded.
+func TestBucketsOverlapTheBackward(t *testing.T) {
+	run := run16()
+	run.BucketBytes = 1 << 10
+	g, err := NewGroup([]*nn.Engine{nntest.Open(t, false), nntest.Open(t, false)}, run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tc trace
+	for k := range 3 {
+		step(t, g, g.Trainers[0], k, &tc)
+	}
+	st := g.Trainers[0].ReduceStats()
+	t.Logf("%+v", st)
+	if st.Steps != 3 || st.Buckets <= 3 {
+		t.Fatalf("%d buckets in %d steps, want several a step", st.Buckets, st.Steps)
+	}
+	if st.Recording == 0 || st.Overlapped < st.Recording {
+		t.Errorf("of %d buckets, %d began their all-reduce before the device had done the step's backward, %d before it was recorded: want some", st.Buckets, st.Overlapped, st.Recording)
+	}
+	if st.Comm <= 0 {
+		t.Errorf("the all-reduces took %v", st.Comm)
+	}
+}
+
+// TestStopVoteReachesEveryReplica: a stop that one replica asks for
+// travels with the step's sums, so that every replica stops after that
+// step (an MPI rank that got a signal the others did not).
+func TestStopVoteReachesEveryReplica(t *testing.T) {
+	g, err := NewGroup([]*nn.Engine{nntest.Open(t, false), nntest.Open(t, false)}, run16())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tc trace
+	for k, asks := range []int{-1, 1, -1, 0} {
+		if asks >= 0 {
+			g.Trainers[asks].RequestStop()
+		}
+		step(t, g, g.Trainers[0], k, &tc)
+		for r, tr := range g.Trainers {
+			if got := tr.StopAgreed(); got != (asks >= 0) {
+				t.Errorf("step %d: replica %d agrees to stop: %v, want %v (replica %d asked)", k+1, r, got, asks >= 0, asks)
+			}
+		}
+	}
+}

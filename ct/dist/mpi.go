@@ -8,11 +8,11 @@ package dist
 #include <stdlib.h>
 
 static int ict_mpi_init(int *provided) {
-	int r = MPI_Init_thread(NULL, NULL, MPI_THREAD_SERIALIZED, provided);
+	int r = MPI_Init_thread(NULL, NULL, MPI_THREAD_FUNNELED, provided);
 	if (r == MPI_SUCCESS) MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
 	return r;
 }
-static int ict_serialized(int provided) { return provided >= MPI_THREAD_SERIALIZED; }
+static int ict_funneled(int provided) { return provided >= MPI_THREAD_FUNNELED; }
 static int ict_rank(int *r) { return MPI_Comm_rank(MPI_COMM_WORLD, r); }
 static int ict_size(int *s) { return MPI_Comm_size(MPI_COMM_WORLD, s); }
 static int ict_iallreduce_sum(float *buf, int n, MPI_Request *req) {
@@ -37,6 +37,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime"
 	"sync"
 	"syscall"
 	"time"
@@ -51,13 +52,22 @@ const MPIBuilt = true
 // it gives up with an error when it has not completed within Timeout (a
 // rank hangs) or when the process is told to terminate while it waits
 // (mpirun terminates every rank when one dies).
+//
+// Every MPI call runs on one goroutine locked to the OS thread that
+// initialized MPI. Go moves goroutines between threads, and the trainer
+// calls AllReduceSum from its summing goroutine while other calls come
+// from the main one: routed through that thread, MPI only ever sees its
+// main thread (MPI_THREAD_FUNNELED, which every MPI provides), and
+// MPI_Finalize runs on the thread that called MPI_Init_thread, as the
+// standard requires. The thread takes one call at a time.
 type MPI struct {
 	rank, size int
 	// Timeout bounds each collective; 0 waits for ever.
 	Timeout time.Duration
 	term    chan os.Signal
-	mu      sync.Mutex // MPI_THREAD_SERIALIZED: one call at a time
-	buf     *C.float   // C memory the collectives work in
+	calls   chan func() // run on MPI's thread
+	aborts  chan int    // Abort while a collective is polled
+	buf     *C.float    // C memory the collectives work in
 	bufLen  int
 }
 
@@ -67,26 +77,49 @@ var mpiOnce struct {
 	err error
 }
 
-// InitMPI initializes MPI once per process and returns the world.
+// InitMPI initializes MPI once per process, on a thread of its own, and
+// returns the world.
 func InitMPI() (*MPI, error) {
 	mpiOnce.Do(func() {
-		var provided C.int
-		if r := C.ict_mpi_init(&provided); r != C.MPI_SUCCESS {
-			mpiOnce.err = fmt.Errorf("dist: MPI_Init_thread: %s", mpiError(r))
+		m := &MPI{Timeout: 10 * time.Minute, term: make(chan os.Signal, 1), calls: make(chan func()), aborts: make(chan int, 1)}
+		initialized := make(chan error)
+		go func() {
+			runtime.LockOSThread() // never unlocked: MPI's thread until the process ends
+			var provided C.int
+			if r := C.ict_mpi_init(&provided); r != C.MPI_SUCCESS {
+				initialized <- fmt.Errorf("dist: MPI_Init_thread: %s", mpiError(r))
+				return
+			}
+			if C.ict_funneled(provided) == 0 {
+				initialized <- fmt.Errorf("dist: this MPI gives thread level %d, below MPI_THREAD_FUNNELED", int(provided))
+				return
+			}
+			var rank, size C.int
+			C.ict_rank(&rank)
+			C.ict_size(&size)
+			m.rank, m.size = int(rank), int(size)
+			initialized <- nil
+			for f := range m.calls {
+				f()
+			}
+		}()
+		if mpiOnce.err = <-initialized; mpiOnce.err != nil {
 			return
 		}
-		if C.ict_serialized(provided) == 0 {
-			mpiOnce.err = fmt.Errorf("dist: this MPI gives thread level %d, below MPI_THREAD_SERIALIZED (Go may call it from any thread)", int(provided))
-			return
-		}
-		var rank, size C.int
-		C.ict_rank(&rank)
-		C.ict_size(&size)
-		m := &MPI{rank: int(rank), size: int(size), Timeout: 10 * time.Minute, term: make(chan os.Signal, 1)}
 		signal.Notify(m.term, syscall.SIGTERM)
 		mpiOnce.m = m
 	})
 	return mpiOnce.m, mpiOnce.err
+}
+
+// do runs f on MPI's thread and returns when it has.
+func (m *MPI) do(f func()) {
+	done := make(chan struct{})
+	m.calls <- func() {
+		defer close(done)
+		f()
+	}
+	<-done
 }
 
 func mpiError(code C.int) string {
@@ -114,10 +147,13 @@ func (m *MPI) staging(n int) *C.float {
 }
 
 // run starts a collective on the staging buffer holding buf, waits for
-// it, and copies the result back into buf.
-func (m *MPI) run(what string, buf []float32, start func(p *C.float, n C.int, req *C.MPI_Request) C.int) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
+// it, and copies the result back into buf, on MPI's thread.
+func (m *MPI) run(what string, buf []float32, start func(p *C.float, n C.int, req *C.MPI_Request) C.int) (err error) {
+	m.do(func() { err = m.collective(what, buf, start) })
+	return err
+}
+
+func (m *MPI) collective(what string, buf []float32, start func(p *C.float, n C.int, req *C.MPI_Request) C.int) error {
 	p := m.staging(len(buf))
 	c := unsafe.Slice((*float32)(unsafe.Pointer(p)), max(len(buf), 1))
 	copy(c, buf)
@@ -139,6 +175,8 @@ func (m *MPI) run(what string, buf []float32, start func(p *C.float, n C.int, re
 		select {
 		case sig := <-m.term:
 			return fmt.Errorf("dist: rank %d of %d: %v while waiting for the other ranks in %s: another rank has died (mpirun then ends the others) or the job was cancelled", m.rank, m.size, sig, what)
+		case code := <-m.aborts:
+			C.ict_abort(C.int(code))
 		default:
 		}
 		if waited := time.Since(began); m.Timeout > 0 && waited > m.Timeout {
@@ -174,16 +212,23 @@ func (m *MPI) Barrier() error {
 }
 
 // Finalize ends MPI after a run that succeeded on every rank.
-func (m *MPI) Finalize() error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
+func (m *MPI) Finalize() (err error) {
 	signal.Stop(m.term)
-	if r := C.ict_finalize(); r != C.MPI_SUCCESS {
-		return fmt.Errorf("dist: MPI_Finalize: %s", mpiError(r))
-	}
-	return nil
+	m.do(func() {
+		if r := C.ict_finalize(); r != C.MPI_SUCCESS {
+			err = fmt.Errorf("dist: MPI_Finalize: %s", mpiError(r))
+		}
+	})
+	return err
 }
 
 // Abort ends every rank of the job with code: a rank that fails calls it
-// so that the others do not wait for it.
-func (m *MPI) Abort(code int) { C.ict_abort(C.int(code)) }
+// so that the others do not wait for it. A collective MPI's thread is
+// polling aborts at its next poll.
+func (m *MPI) Abort(code int) {
+	select {
+	case m.aborts <- code:
+	default:
+	}
+	m.do(func() { C.ict_abort(C.int(code)) })
+}

@@ -49,6 +49,12 @@ type Loop struct {
 	// Stop ends the run after the step in progress with an *Interrupted:
 	// a signal, or the window's q key.
 	Stop <-chan os.Signal
+	// AgreeStop makes what Stop delivers a vote for the replicas of other
+	// processes (MPI ranks): the run stops after the first step in which
+	// any replica got one, on every replica after that same step
+	// (ct.Trainer.RequestStop). The replicas that did not get the signal
+	// report StoppedElsewhere.
+	AgreeStop bool
 	// Budget, when positive, fits the run into this much wall time from
 	// Started: it sets and keeps re-fitting the trainer's total (see
 	// budget.go).
@@ -76,6 +82,15 @@ type Interrupted struct {
 func (e *Interrupted) Error() string {
 	return fmt.Sprintf("interrupted by %v after step %d of %d", e.Signal, e.Step, e.Total)
 }
+
+// StoppedElsewhere is the Signal of an Interrupted run that a signal to
+// another replica's process stopped (Loop.AgreeStop).
+var StoppedElsewhere os.Signal = elsewhere{}
+
+type elsewhere struct{}
+
+func (elsewhere) String() string { return "a stop on another rank" }
+func (elsewhere) Signal()        {}
 
 // NonFinite stops a run whose loss was NaN or infinite at some step from
 // From to To: that step's update spread it to every weight, so the
@@ -144,10 +159,23 @@ func (l *Loop) steps(s *State, b *budget) error {
 	c := tr.Run.Net
 	batch := make([]float32, tr.Run.Recipe.BatchSize*c.ImageChannels*c.ImageSize*c.ImageSize)
 	took := make([]time.Duration, len(l.Observers))
+	var voted os.Signal // this replica's signal, under AgreeStop
 	for tr.Step < s.Total {
+		if l.AgreeStop && tr.StopAgreed() {
+			if voted == nil {
+				voted = StoppedElsewhere
+			}
+			return &Interrupted{Signal: voted, Step: tr.Step, Total: s.Total}
+		}
 		select {
 		case sig := <-l.Stop:
-			return &Interrupted{Signal: sig, Step: tr.Step, Total: s.Total}
+			if !l.AgreeStop {
+				return &Interrupted{Signal: sig, Step: tr.Step, Total: s.Total}
+			}
+			if voted == nil {
+				voted = sig
+				tr.RequestStop() // voted with this step's sums
+			}
 		default:
 		}
 		t0 := m.now()

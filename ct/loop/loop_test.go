@@ -149,6 +149,24 @@ func TestStopAndFailure(t *testing.T) {
 	}
 }
 
+// TestAgreedStop: under AgreeStop a signal is a vote that travels with
+// the next step, after which the run stops (every replica at that step);
+// alone, the vote is its own.
+func TestAgreedStop(t *testing.T) {
+	stop := make(chan os.Signal, 1)
+	stopAt2 := observerFunc(func(s *State) error {
+		if s.Step == 2 {
+			stop <- syscall.SIGINT
+		}
+		return nil
+	})
+	l := Loop{Trainer: tinyTrainer(t, 10), Data: &fakeData{}, Observers: []Observer{stopAt2}, Stop: stop, AgreeStop: true}
+	var in *Interrupted
+	if err := l.Run(); !errors.As(err, &in) || in.Step != 3 || in.Signal != syscall.SIGINT {
+		t.Fatalf("got %v, want an interrupt by SIGINT after step 3, the step that carried the vote", err)
+	}
+}
+
 // observerFunc is an observer of steps only.
 type observerFunc func(s *State) error
 
