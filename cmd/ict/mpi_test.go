@@ -109,22 +109,7 @@ func TestMPIRankFaults(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "run")
-			cmd := exec.Command(mpirun, mpirunArgs(2, bin, "train", "--preset", "mnist-tiny", "--total", "100000", "--batch", "16",
-				"--out", dir, "--log-every", "1", "--sample-every", "100000")...)
-			cmd.Env = append(os.Environ(), "ICT_MPI_TIMEOUT=10s")
-			var out bytes.Buffer
-			cmd.Stdout, cmd.Stderr = &out, &out
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-			deadline := time.Now().Add(3 * time.Minute)
-			for len(readMetricsIfAny(t, filepath.Join(dir, "metrics.jsonl"))) < 2 {
-				if time.Now().After(deadline) {
-					t.Fatalf("no two steps within 3 minutes:\n%s", out.String())
-				}
-				time.Sleep(100 * time.Millisecond)
-			}
+			cmd, out := startMPIRun(t, mpirun, bin, dir, "10s")
 			rank1 := findRank(t, dir, 1)
 			if err := syscall.Kill(rank1, c.sig); err != nil {
 				t.Fatal(err)
@@ -186,22 +171,7 @@ func TestMPIStopIsAgreed(t *testing.T) {
 	}{{1, syscall.SIGINT, "a stop on another rank"}, {0, syscall.SIGINT, "SIGINT"}, {-1, syscall.SIGUSR1, "SIGUSR1"}} {
 		t.Run(fmt.Sprintf("rank%d", c.rank), func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "run")
-			cmd := exec.Command(mpirun, mpirunArgs(2, bin, "train", "--preset", "mnist-tiny", "--total", "100000", "--batch", "16",
-				"--out", dir, "--log-every", "1", "--sample-every", "100000", "--ckpt-every", "100000")...)
-			cmd.Env = append(os.Environ(), "ICT_MPI_TIMEOUT=30s")
-			var out bytes.Buffer
-			cmd.Stdout, cmd.Stderr = &out, &out
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-			deadline := time.Now().Add(3 * time.Minute)
-			for len(readMetricsIfAny(t, filepath.Join(dir, "metrics.jsonl"))) < 2 {
-				if time.Now().After(deadline) {
-					t.Fatalf("no two steps within 3 minutes:\n%s", out.String())
-				}
-				time.Sleep(100 * time.Millisecond)
-			}
+			cmd, out := startMPIRun(t, mpirun, bin, dir, "30s", "--ckpt-every", "100000")
 			pid := cmd.Process.Pid
 			if c.rank >= 0 {
 				pid = findRank(t, dir, c.rank)
@@ -237,4 +207,29 @@ func TestMPIStopIsAgreed(t *testing.T) {
 			}
 		})
 	}
+}
+
+// startMPIRun starts a long mnist-tiny run on two ranks into dir, with
+// ICT_MPI_TIMEOUT timeout and extra flags, and returns once it has logged
+// two steps; the run is killed at the test's end if still alive.
+func startMPIRun(t *testing.T, mpirun, bin, dir, timeout string, extra ...string) (*exec.Cmd, *bytes.Buffer) {
+	t.Helper()
+	args := append([]string{"train", "--preset", "mnist-tiny", "--total", "100000", "--batch", "16",
+		"--out", dir, "--log-every", "1", "--sample-every", "100000"}, extra...)
+	cmd := exec.Command(mpirun, mpirunArgs(2, bin, args...)...)
+	cmd.Env = append(os.Environ(), "ICT_MPI_TIMEOUT="+timeout)
+	out := new(bytes.Buffer)
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	deadline := time.Now().Add(3 * time.Minute)
+	for len(readMetricsIfAny(t, filepath.Join(dir, "metrics.jsonl"))) < 2 {
+		if time.Now().After(deadline) {
+			t.Fatalf("no two steps within 3 minutes:\n%s", out.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return cmd, out
 }
