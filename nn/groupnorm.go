@@ -23,9 +23,9 @@ const (
 // channels and all positions, with the biased variance and eps inside the
 // square root, then scales by gamma and shifts by beta (C values each):
 // torch.nn.functional.group_norm. The per-(sample, group) mean and
-// 1/sqrt(var+eps) are kept for the backward pass. The variance is
-// two-pass and the mean carries a correction term, so groups far from
-// zero keep float32 accuracy.
+// 1/sqrt(var+eps) are kept for the backward pass. The sums are centred on
+// a pilot value of the group and the mean carries a correction term, so
+// groups far from zero keep float32 accuracy.
 func (e *Engine) GroupNorm(x, gamma, beta *Tensor, groups int, eps float32) *Tensor {
 	return e.groupNorm(x, nil, gamma, beta, groups, eps, 0, false)
 }
@@ -79,10 +79,10 @@ func (e *Engine) groupNorm(x, shift, gamma, beta *Tensor, groups int, eps float3
 	if local == 0 {
 		// The backward pass loops more: per channel, a sweep and a tree,
 		// then a second sweep and (with a shift) a tree (the forward: two
-		// sweeps of the group, or of each channel with a shift, two trees
+		// trees, a sweep of the group, or of each channel with a shift,
 		// and a sweep per channel).
 		local = e.rowLocal("groupnorm", x.shape, cpg*hw, func(l uint32) int {
-			fwd := 3*cpg*(ceilDiv(hw, l)+1) + 2*treeIterations(l)
+			fwd := 2*cpg*(ceilDiv(hw, l)+1) + 2*treeIterations(l)
 			bwd := cpg * (2*ceilDiv(hw, l) + 2*treeIterations(l) + 2)
 			return max(fwd, bwd)
 		})
