@@ -12,7 +12,8 @@ var (
 	groupNormParamBackwardKernel = declare("groupnorm_param_backward")
 )
 
-// Modes of groupnorm_backward's gx output.
+// Modes of groupnorm_backward's gx output (and of
+// groupnorm_param_backward's outputs).
 const (
 	gxSkip uint32 = iota
 	gxWrite
@@ -23,9 +24,9 @@ const (
 // channels and all positions, with the biased variance and eps inside the
 // square root, then scales by gamma and shifts by beta (C values each):
 // torch.nn.functional.group_norm. The per-(sample, group) mean and
-// 1/sqrt(var+eps) are kept for the backward pass. The variance is
-// two-pass and the mean carries a correction term, so groups far from
-// zero keep float32 accuracy.
+// 1/sqrt(var+eps) are kept for the backward pass. The sums are centred on
+// a pilot value of the group and the mean carries a correction term, so
+// groups far from zero keep float32 accuracy.
 func (e *Engine) GroupNorm(x, gamma, beta *Tensor, groups int, eps float32) *Tensor {
 	return e.groupNorm(x, nil, gamma, beta, groups, eps, 0, false)
 }
@@ -79,10 +80,10 @@ func (e *Engine) groupNorm(x, shift, gamma, beta *Tensor, groups int, eps float3
 	if local == 0 {
 		// The backward pass loops more: per channel, a sweep and a tree,
 		// then a second sweep and (with a shift) a tree (the forward: two
-		// sweeps of the group, or of each channel with a shift, two trees
+		// trees, a sweep of the group, or of each channel with a shift,
 		// and a sweep per channel).
 		local = e.rowLocal("groupnorm", x.shape, cpg*hw, func(l uint32) int {
-			fwd := 3*cpg*(ceilDiv(hw, l)+1) + 2*treeIterations(l)
+			fwd := 2*cpg*(ceilDiv(hw, l)+1) + 2*treeIterations(l)
 			bwd := cpg * (2*ceilDiv(hw, l) + 2*treeIterations(l) + 2)
 			return max(fwd, bwd)
 		})
@@ -133,8 +134,7 @@ func (e *Engine) groupNorm(x, shift, gamma, beta *Tensor, groups int, eps float3
 		}
 		e.dispatch(groupNormBackwardKernel, spec, e.groups1D(count, 1), vk.Push(count, hw, cpg, groups, mode, shiftMode),
 			x, gamma, stats, gy, gx, sumGY, sumGYXhat, beta, shiftBound, gshift)
-		e.groupNormParamGrad(gamma, sumGYXhat, nb, c)
-		e.groupNormParamGrad(beta, sumGY, nb, c)
+		e.groupNormParamGrads(gamma, beta, sumGYXhat, sumGY, nb, c)
 	})
 	return out
 }
@@ -150,17 +150,36 @@ func groupNormSpec(local uint32, hw int, silu, shift bool) []uint32 {
 	return []uint32{local, vec, boolWord(silu), boolWord(shift)}
 }
 
-// groupNormParamGrad sends the batch sum of partial [B,C] to p's gradient.
-func (e *Engine) groupNormParamGrad(p, partial *Tensor, nb, c int) {
-	if !needsGrad(p) {
-		return
-	}
-	dst, acc := e.gradTarget(p)
+// groupNormParamGrads sends the batch sums of sumGYXhat and sumGY [B,C]
+// to gamma's and beta's gradients, in one dispatch.
+func (e *Engine) groupNormParamGrads(gamma, beta, sumGYXhat, sumGY *Tensor, nb, c int) {
 	if budget := e.Tune.MaxLoopIterations; budget > 0 && nb > budget {
 		// One invocation per channel would loop over more samples than
 		// the device completes: the general reduction sums in chunks.
-		e.reduceInto(dst, acc, partial, partial, []int{nb, c}, []bool{true, false}, reduceSum, 1)
+		for _, g := range []struct{ p, partial *Tensor }{{gamma, sumGYXhat}, {beta, sumGY}} {
+			if needsGrad(g.p) {
+				dst, acc := e.gradTarget(g.p)
+				e.reduceInto(dst, acc, g.partial, g.partial, []int{nb, c}, []bool{true, false}, reduceSum, 1)
+			}
+		}
 		return
 	}
-	e.elementwise(groupNormParamBackwardKernel, c, vk.Push(c, nb, boolWord(acc)), partial, dst)
+	// target is p's gradient and its mode, or partial (bound, untouched)
+	// where p needs none.
+	target := func(p, partial *Tensor) (*Tensor, uint32) {
+		if !needsGrad(p) {
+			return partial, gxSkip
+		}
+		dst, acc := e.gradTarget(p)
+		if acc {
+			return dst, gxAdd
+		}
+		return dst, gxWrite
+	}
+	gGamma, gammaMode := target(gamma, sumGYXhat)
+	gBeta, betaMode := target(beta, sumGY)
+	if gammaMode == gxSkip && betaMode == gxSkip {
+		return
+	}
+	e.elementwise(groupNormParamBackwardKernel, c, vk.Push(c, nb, gammaMode, betaMode), sumGYXhat, gGamma, sumGY, gBeta)
 }

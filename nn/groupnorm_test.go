@@ -50,8 +50,13 @@ var _ = addCases(
 	// (gamma's and beta's only: the kernel skips gx).
 	groupNormCase("groupnorm const gamma beta", [4]int{2, 6, 7, 9}, 3, 1e-5, 0, 0, [3]bool{false, true, true}),
 	groupNormCase("groupnorm const x", [4]int{3, 6, 9, 7}, 2, 1e-5, 0, 0, [3]bool{true, false, false}),
+	// One of gamma and beta constant: groupnorm_param_backward writes the
+	// other's gradient alone.
+	groupNormCase("groupnorm const beta", [4]int{2, 6, 4, 4}, 3, 1e-5, 0, 0, [3]bool{false, false, true}),
+	groupNormCase("groupnorm const gamma", [4]int{2, 6, 7, 9}, 2, 1e-5, 0, 0, [3]bool{false, true, false}),
 	// A long group (16384 values) far from zero: a one-pass E[x^2]-E[x]^2
-	// in float32 is off by about 10% here; two passes must stay in tolerance.
+	// in float32 is off by about 10% here; sums centred on a value of the
+	// group must stay in tolerance.
 	groupNormCase("groupnorm long group offset 1000", [4]int{1, 4, 64, 64}, 1, 1e-5, 999, 1001, [3]bool{}),
 	// H*W a multiple of 4: the vec4 paths, gx written, skipped and added.
 	groupNormCase("groupnorm B2 C6 G3 4x6", [4]int{2, 6, 4, 6}, 3, 1e-5, 0, 0, [3]bool{}),

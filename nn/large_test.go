@@ -917,9 +917,15 @@ func largeGEMM() []largeCase {
 	// the CPU tiling runs on conv_same_cpu and conv_same_weight_cpu: the
 	// weight gradient's depth, 65,600 image rows, takes more iterations
 	// than lavapipe lets one invocation loop (65,535), so it runs in
-	// slices.
-	{
-		const b, c, h, w = 4100, 8, 16, 4
+	// slices. The same on 2100 images of 16 x 32 (33,600 rows, two loop
+	// iterations each): the weight gradient's blocks of 32 columns, which
+	// sum pixel by pixel rather than tap by tap.
+	for _, shape := range []struct {
+		name string
+		b, w int
+	}{{"conv2d same", 4100, 4}, {"conv2d same 32 wide", 2100, 32}} {
+		const c, h = 8, 16
+		b, w := shape.b, shape.w
 		at := func(x []float32, n, ci, y, xx int) float64 {
 			if y < 0 || y >= h || xx < 0 || xx >= w {
 				return 0
@@ -928,7 +934,7 @@ func largeGEMM() []largeCase {
 		}
 		var wgrad func() []float64
 		cs = append(cs, largeCase{
-			name: "conv2d same", tol: largeLongTol,
+			name: shape.name, tol: largeLongTol,
 			inputs: []largeInput{{shape: []int{b, c, h, w}, grad: true}, {shape: []int{c, c, 3, 3}, grad: true}, {shape: []int{c}, grad: true}},
 			run:    func(e *Engine, in []*Tensor) *Tensor { return e.Conv2d(in[0], in[1], in[2], 1, 1) },
 			want: func(in [][]float32, i int) float64 {

@@ -41,6 +41,10 @@ var convCases = []ConvParams{
 	{B: 2, Cin: 8, H: 6, W: 4, Cout: 8, KH: 3, KW: 1, Stride: 1, PadH: 1, PadW: 0},
 	{B: 1, Cin: 9, H: 7, W: 16, Cout: 8, KH: 3, KW: 3, Stride: 1, PadH: 1, PadW: 1},
 	{B: 1, Cin: 16, H: 6, W: 40, Cout: 9, KH: 5, KW: 5, Stride: 1, PadH: 2, PadW: 2},
+	// The weight gradient's blocks of 32 columns (summed pixel by pixel)
+	// for a 3x3 kernel: a whole block and one of 4 columns, lanes of two
+	// input channels with the last 4 of 20 idle, 11 outputs (a tile and 3).
+	{B: 2, Cin: 20, H: 5, W: 36, Cout: 11, KH: 3, KW: 3, Stride: 1, PadH: 1, PadW: 1},
 	// Strided convolutions whose input gradient the CPU variant also runs
 	// dilated (Conv2dGradInputDilated): odd heights (the last row of
 	// lanes past the image), rows of 12 (lanes left idle), stride 3 with a
