@@ -42,8 +42,12 @@ type Limits struct {
 	MaxComputeWorkGroupCount        [3]uint32
 	MaxPushConstantsSize            uint32
 	SubgroupSize                    uint32 // 0 when the device cannot say (Vulkan 1.0)
-	TimestampPeriod                 float32
-	TimestampValidBits              uint32 // of the chosen compute queue; 0: no timestamps
+	// SubgroupShuffle: compute shaders may shuffle values within a
+	// subgroup (VK_SUBGROUP_FEATURE_SHUFFLE_BIT), which the reductions
+	// (shaders/rowreduce.glsl, reduce.glsl) and the CPU convolutions use.
+	SubgroupShuffle    bool
+	TimestampPeriod    float32
+	TimestampValidBits uint32 // of the chosen compute queue; 0: no timestamps
 }
 
 // Heap is one memory heap of a device.
@@ -101,14 +105,14 @@ func ChooseDevice(devices []DeviceInfo, want int) (int, error) {
 		if want >= len(devices) {
 			return -1, fmt.Errorf("device %d does not exist: there are %d Vulkan devices (%s); run 'ict devices' to list them", want, len(devices), deviceNames(devices))
 		}
-		if devices[want].ComputeFamily < 0 {
-			return -1, fmt.Errorf("device %d (%s) has no compute queue; choose another with --device or ICT_DEVICE", want, devices[want].Name)
+		if why := devices[want].Unusable(); why != "" {
+			return -1, fmt.Errorf("device %d (%s) %s; choose another with --device or ICT_DEVICE", want, devices[want].Name, why)
 		}
 		return want, nil
 	}
 	best := -1
 	for i, d := range devices {
-		if d.ComputeFamily < 0 {
+		if d.Unusable() != "" {
 			continue
 		}
 		if best < 0 || better(d, devices[best]) {
@@ -116,9 +120,24 @@ func ChooseDevice(devices []DeviceInfo, want int) (int, error) {
 		}
 	}
 	if best < 0 {
-		return -1, fmt.Errorf("none of the %d Vulkan devices (%s) has a compute queue", len(devices), deviceNames(devices))
+		why := make([]string, len(devices))
+		for i, d := range devices {
+			why[i] = fmt.Sprintf("%d: %s %s", i, d.Name, d.Unusable())
+		}
+		return -1, fmt.Errorf("none of the %d Vulkan devices can run ictvk's kernels, which need a compute queue and subgroup shuffles in compute shaders (%s)", len(devices), strings.Join(why, "; "))
 	}
 	return best, nil
+}
+
+// Unusable says why the engine cannot run on d, or "" when it can.
+func (d DeviceInfo) Unusable() string {
+	switch {
+	case d.ComputeFamily < 0:
+		return "has no compute queue"
+	case !d.Limits.SubgroupShuffle:
+		return "has no subgroup shuffles in compute shaders (Vulkan 1.1's VK_SUBGROUP_FEATURE_SHUFFLE_BIT), which ictvk's reductions use"
+	}
+	return ""
 }
 
 func better(a, b DeviceInfo) bool {

@@ -191,7 +191,9 @@ func (in *instance) describe(index int, pd vk.PhysicalDevice) DeviceInfo {
 		info.Driver = strings.TrimSpace(C.GoString(&buf[0]))
 	}
 	if props.ApiVersion >= apiVersion {
-		info.Limits.SubgroupSize = uint32(C.ict_subgroup_size(C.VkInstance(unsafe.Pointer(in.handle)), C.VkPhysicalDevice(unsafe.Pointer(pd))))
+		var ops C.uint32_t
+		info.Limits.SubgroupSize = uint32(C.ict_subgroup_props(C.VkInstance(unsafe.Pointer(in.handle)), C.VkPhysicalDevice(unsafe.Pointer(pd)), &ops))
+		info.Limits.SubgroupShuffle = ops&C.VK_SUBGROUP_FEATURE_SHUFFLE_BIT != 0
 	}
 
 	// Prefer a compute queue without graphics: on GPUs it is the async

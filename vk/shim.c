@@ -141,7 +141,8 @@ void ict_destroy_instance(VkInstance inst, VkDebugUtilsMessengerEXT messenger) {
   if (destroy) destroy(inst, NULL);
 }
 
-uint32_t ict_subgroup_size(VkInstance inst, VkPhysicalDevice pd) {
+uint32_t ict_subgroup_props(VkInstance inst, VkPhysicalDevice pd, uint32_t *compute_ops) {
+  *compute_ops = 0;
   PFN_vkGetPhysicalDeviceProperties2 get =
       (PFN_vkGetPhysicalDeviceProperties2)gipa(inst, "vkGetPhysicalDeviceProperties2");
   if (get == NULL) return 0;
@@ -149,6 +150,7 @@ uint32_t ict_subgroup_size(VkInstance inst, VkPhysicalDevice pd) {
   VkPhysicalDeviceProperties2 props = {VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2};
   props.pNext = &sub;
   get(pd, &props);
+  if (sub.supportedStages & VK_SHADER_STAGE_COMPUTE_BIT) *compute_ops = sub.supportedOperations;
   return sub.subgroupSize;
 }
 

@@ -28,9 +28,11 @@ void ict_destroy_instance(VkInstance inst, VkDebugUtilsMessengerEXT messenger);
 // written, and the count of messages (including dropped ones) in *count.
 int ict_take_messages(char *buf, int buflen, int *count);
 
-// ict_subgroup_size asks VkPhysicalDeviceSubgroupProperties through
-// vkGetPhysicalDeviceProperties2 (Vulkan 1.1); 0 when unavailable.
-uint32_t ict_subgroup_size(VkInstance inst, VkPhysicalDevice pd);
+// ict_subgroup_props asks VkPhysicalDeviceSubgroupProperties through
+// vkGetPhysicalDeviceProperties2 (Vulkan 1.1): it returns the subgroup
+// size (0 when unavailable) and writes the subgroup operations compute
+// shaders may use (VkSubgroupFeatureFlags; 0 when none) to *compute_ops.
+uint32_t ict_subgroup_props(VkInstance inst, VkPhysicalDevice pd, uint32_t *compute_ops);
 
 // ict_driver_name writes VkPhysicalDeviceDriverProperties' name and info
 // (Vulkan 1.2) into buf; empty when the device cannot say.

@@ -17,10 +17,12 @@ import (
 
 func TestChooseDevice(t *testing.T) {
 	gpu := func(name string, typ DeviceType, mib uint64) DeviceInfo {
-		return DeviceInfo{Name: name, Type: typ, ComputeFamily: 0, Heaps: []Heap{{Size: mib << 20, DeviceLocal: true}}}
+		return DeviceInfo{Name: name, Type: typ, ComputeFamily: 0, Heaps: []Heap{{Size: mib << 20, DeviceLocal: true}}, Limits: Limits{SubgroupShuffle: true}}
 	}
 	noCompute := gpu("display only", TypeDiscrete, 8192)
 	noCompute.ComputeFamily = -1
+	noShuffle := gpu("old gpu", TypeDiscrete, 8192)
+	noShuffle.Limits.SubgroupShuffle = false
 	cases := []struct {
 		name    string
 		devices []DeviceInfo
@@ -35,7 +37,10 @@ func TestChooseDevice(t *testing.T) {
 		{"more memory wins a tie", []DeviceInfo{gpu("small", TypeDiscrete, 4096), gpu("large", TypeDiscrete, 16384)}, -1, 1, ""},
 		{"first wins an exact tie", []DeviceInfo{gpu("a", TypeDiscrete, 4096), gpu("b", TypeDiscrete, 4096)}, -1, 0, ""},
 		{"skips no-compute", []DeviceInfo{noCompute, gpu("llvmpipe", TypeCPU, 2048)}, -1, 1, ""},
-		{"all without compute", []DeviceInfo{noCompute}, -1, -1, "has a compute queue"},
+		{"all without compute", []DeviceInfo{noCompute}, -1, -1, "0: display only has no compute queue"},
+		{"skips no-shuffle", []DeviceInfo{noShuffle, gpu("llvmpipe", TypeCPU, 2048)}, -1, 1, ""},
+		{"all unusable", []DeviceInfo{noShuffle, noCompute}, -1, -1, "0: old gpu has no subgroup shuffles in compute shaders"},
+		{"named without shuffle", []DeviceInfo{noShuffle}, 0, -1, "device 0 (old gpu) has no subgroup shuffles"},
 		{"named", []DeviceInfo{gpu("big", TypeDiscrete, 8192), gpu("llvmpipe", TypeCPU, 2048)}, 1, 1, ""},
 		{"named out of range", []DeviceInfo{gpu("big", TypeDiscrete, 8192)}, 3, -1, "device 3 does not exist"},
 		{"named without compute", []DeviceInfo{noCompute}, 0, -1, "no compute queue"},

@@ -57,9 +57,11 @@ func writeDevice(w io.Writer, mark string, d vk.DeviceInfo) {
 		fmt.Fprintf(w, " %s (%s)", size(h.Size), kind)
 	}
 	fmt.Fprintln(w)
-	if d.ComputeFamily < 0 {
-		fmt.Fprintln(w, "     no compute queue: unusable")
-		return
+	if why := d.Unusable(); why != "" {
+		fmt.Fprintf(w, "     unusable: %s\n", why)
+		if d.ComputeFamily < 0 {
+			return
+		}
 	}
 	ts := "no timestamps"
 	if l.TimestampValidBits > 0 {
