@@ -1,7 +1,6 @@
 package nn
 
 import (
-	"fmt"
 	"unsafe"
 )
 
@@ -58,24 +57,7 @@ func (e *Engine) packing(flat *Tensor, ts []*Tensor, pack bool) {
 // once a vk.Submission after the pack is done (Engine.S.Submit), sums it
 // with the other replicas' in place, and the trainer unpacks the sums.
 func (e *Engine) PersistentHost(n int) *Tensor {
-	t := &Tensor{e: e, shape: []int{n}, n: n, lasts: persistentLife}
-	if e.err != nil {
-		return t
-	}
-	if n <= 0 || !e.fits(t.shape) {
-		e.failf("nn: a host tensor of %d values", n)
-		return t
-	}
-	b, err := e.Dev.AllocHost(4 * uint64(n))
-	if err != nil {
-		e.fail(fmt.Errorf("nn: allocating a host tensor of %d values: %w", n, err))
-		return t
-	}
-	t.buf = b
-	if err := e.S.Fill(b, 0); err != nil {
-		e.fail(err)
-	}
-	return t
+	return e.persistent([]int{n}, e.Dev.AllocHost, "a host tensor")
 }
 
 // Mapped is the tensor's memory as the host sees it, or nil unless the

@@ -126,6 +126,12 @@ func (e *Engine) Empty(shape ...int) *Tensor { return e.newTensor(shape...) }
 // Persistent returns a zeroed tensor that lives until the Engine closes or
 // Free is called: optimizer state, EMA weights, fixed noise.
 func (e *Engine) Persistent(shape ...int) *Tensor {
+	return e.persistent(shape, e.Dev.Alloc, "a persistent tensor")
+}
+
+// persistent makes a zeroed persistent tensor in memory from alloc; what
+// names it in an allocation error.
+func (e *Engine) persistent(shape []int, alloc func(uint64) (*vk.Buffer, error), what string) *Tensor {
 	t := &Tensor{e: e, shape: append([]int(nil), shape...), n: numel(shape), lasts: persistentLife}
 	if e.err != nil {
 		return t
@@ -137,9 +143,9 @@ func (e *Engine) Persistent(shape ...int) *Tensor {
 	if !e.fits(shape) {
 		return t
 	}
-	b, err := e.Dev.Alloc(4 * uint64(t.n))
+	b, err := alloc(4 * uint64(t.n))
 	if err != nil {
-		e.fail(fmt.Errorf("nn: allocating a persistent tensor %v: %w", shape, err))
+		e.fail(fmt.Errorf("nn: allocating %s %v: %w", what, shape, err))
 		return t
 	}
 	t.buf = b
