@@ -16,9 +16,9 @@ import (
 // its share of the batch, and Reduce sums the gradients and the loss
 // over the replicas before the optimizer step, so Size replicas at batch
 // B take the step one device takes at B, up to the order of float32
-// sums; the sums of the gradients start, bucket by bucket, while the
-// backward pass is still recorded (gradBuckets); the optimizer, the EMAs and the teacher then follow identically
-// on every replica.
+// sums. The sums of the gradients start, bucket by bucket, while the
+// backward pass is still recorded (gradBuckets); the optimizer, the EMAs
+// and the teacher then follow identically on every replica.
 type Replica struct {
 	Rank, Size int
 	// Reduce sums over the replicas; it may be nil when Size is 1.
