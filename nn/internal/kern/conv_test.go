@@ -243,21 +243,7 @@ func TestLinear(t *testing.T) {
 }
 
 func TestConvErrors(t *testing.T) {
-	d := openTest(t)
-	s, err := d.NewStream(vk.StreamOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	k, err := New(d, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	buf, err := d.Alloc(256)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Free(buf)
-	r := buf.All()
+	s, k, r := errorCase(t, 256)
 	for _, c := range []struct {
 		p    ConvParams
 		want string

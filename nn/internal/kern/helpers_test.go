@@ -30,6 +30,35 @@ func openTest(t *testing.T) *vk.Device {
 	return d
 }
 
+// openKernels opens a validated device (see openTest), a stream on it and
+// kernels with opt.
+func openKernels(t *testing.T, opt Options) (*vk.Device, *vk.Stream, *Kernels) {
+	t.Helper()
+	d := openTest(t)
+	s, err := d.NewStream(vk.StreamOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := New(d, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d, s, k
+}
+
+// errorCase opens kernels with the default options and one buffer of size
+// bytes, for tests that every call must refuse before recording.
+func errorCase(t *testing.T, size uint64) (*vk.Stream, *Kernels, vk.Range) {
+	t.Helper()
+	d, s, k := openKernels(t, Options{})
+	buf, err := d.Alloc(size)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Free(buf) })
+	return s, k, buf.All()
+}
+
 // variantSetup is one way of running the kernels under test.
 type variantSetup struct {
 	name    string

@@ -146,21 +146,7 @@ func runMatMulCase(e *env, c mmCase) {
 }
 
 func TestMatMulErrors(t *testing.T) {
-	d := openTest(t)
-	s, err := d.NewStream(vk.StreamOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	k, err := New(d, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	buf, err := d.Alloc(64)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Free(buf)
-	r := buf.All()
+	s, k, r := errorCase(t, 64)
 	for _, c := range []struct {
 		p    MatMulParams
 		want string
@@ -249,15 +235,7 @@ func TestMatMulLargeTile(t *testing.T) {
 	if testing.Short() {
 		t.Skip("compiling the largest tile is slow")
 	}
-	d := openTest(t)
-	s, err := d.NewStream(vk.StreamOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	k, err := New(d, Options{Variant: CPU})
-	if err != nil {
-		t.Fatal(err)
-	}
+	d, s, k := openKernels(t, Options{Variant: CPU})
 	k.cpuSizes = cpuTileSizes[:1]
 	e := &env{t: t, dev: d, s: s, k: k, rng: rand.New(rand.NewPCG(3, 4))}
 	runMatMulCase(e, mmCase{batch: 2, m: 36, n: 520, k: 12})
