@@ -22,13 +22,11 @@ import (
 // real-vs-real baseline, class coverage and confidence; with --inception
 // also the Inception-v3 FID (then the classifier is optional).
 func runEval(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("eval", stderr)
-	env, err := deviceFlag(fs)
+	cf, err := newCheckpointFlags("eval", "checkpoint to evaluate", stderr)
 	if err != nil {
 		return err
 	}
-	var ck ckptFlags
-	ck.register(fs, "checkpoint to evaluate")
+	fs := cf.fs
 	n := fs.Int("n", 10000, "number of samples")
 	steps := fs.Int("steps", 1, "sampling steps: 1 or 2")
 	seed := fs.Uint64("seed", 0, "seed of the sampling noise")
@@ -40,14 +38,14 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	switch {
-	case ck.path == "" && *npyPath == "":
+	case cf.ckpt == "" && *npyPath == "":
 		fmt.Fprintln(stderr, "ict eval: --ckpt is required (or --npy, to score images from a file)")
 		return errUsage
-	case ck.path != "" && *npyPath != "":
+	case cf.ckpt != "" && *npyPath != "":
 		fmt.Fprintln(stderr, "ict eval: give --ckpt (a checkpoint to sample) or --npy (images to score), not both")
 		return errUsage
 	}
-	ckpt, student := &ck.path, &ck.student
+	ckpt, env := cf.ckpt, cf.device
 	if *inceptionPath != "" {
 		if _, err := os.Stat(*inceptionPath); err != nil {
 			return fmt.Errorf("--inception: %w (the README says how to obtain and convert the weights)", err)
@@ -64,13 +62,13 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("--steps %d: want 1 or 2", *steps)
 	}
 	start := time.Now()
-	e, net, run, err := openCheckpoint(*env, *ckpt, *student)
+	e, net, run, err := openCheckpoint(*env, ckpt, cf.student)
 	if err != nil {
 		return err
 	}
 	defer e.Close()
 	defer net.Free()
-	cfg, dataDir, err := checkpointClassifier(*ckpt, run.Net, ef)
+	cfg, dataDir, err := checkpointClassifier(ckpt, run.Net, ef)
 	if err != nil {
 		return err
 	}
@@ -89,10 +87,10 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 	}
 	sampled := time.Since(start)
 	set := "ema"
-	if *student {
+	if cf.student {
 		set = "student"
 	}
-	fmt.Fprintf(stdout, "%s (%s weights, %d-step sampling, seed %d): %d samples in %v\n", *ckpt, set, *steps, *seed, *n, sampled.Round(time.Second))
+	fmt.Fprintf(stdout, "%s (%s weights, %d-step sampling, seed %d): %d samples in %v\n", ckpt, set, *steps, *seed, *n, sampled.Round(time.Second))
 	return sc.print(stdout, images, *n)
 }
 

@@ -39,22 +39,38 @@ func dataDirFlag(fs *flag.FlagSet, dir *string) {
 	fs.StringVar(dir, "data", "", "folder of the dataset's files (default: where 'make data' puts them)")
 }
 
-// ckptFlags name a checkpoint to sample from.
-type ckptFlags struct {
-	path    string
+// checkpointFlags are what the commands that open a checkpoint on a
+// device (sample, view, eval) share: their flag set, with --device, --ckpt
+// and --student registered.
+type checkpointFlags struct {
+	fs      *flag.FlagSet
+	device  *vk.Options // --device, and the ICT_* variables
+	ckpt    string
 	student bool
 }
 
-// register adds --ckpt and --student; what says what the checkpoint is for.
-func (c *ckptFlags) register(fs *flag.FlagSet, what string) {
-	fs.StringVar(&c.path, "ckpt", "", what+" (a run's checkpoints/latest.safetensors)")
+// newCheckpointFlags starts the flag set of such a command, to which it
+// adds its own flags; ckptFor says what the checkpoint is for.
+func newCheckpointFlags(command, ckptFor string, stderr io.Writer) (*checkpointFlags, error) {
+	fs := newFlags(command, stderr)
+	device, err := deviceFlag(fs)
+	if err != nil {
+		return nil, err
+	}
+	c := &checkpointFlags{fs: fs, device: device}
+	fs.StringVar(&c.ckpt, "ckpt", "", ckptFor+" (a run's checkpoints/latest.safetensors)")
 	fs.BoolVar(&c.student, "student", false, "sample from the student weights instead of the EMA")
+	return c, nil
 }
 
-// required refuses a command without --ckpt as a usage error.
-func (c *ckptFlags) required(command string, stderr io.Writer) error {
-	if c.path == "" {
-		fmt.Fprintf(stderr, "ict %s: --ckpt is required\n", command)
+// parseRequiringCkpt parses args as parse does; a command line without
+// --ckpt is a usage error.
+func (c *checkpointFlags) parseRequiringCkpt(args []string) error {
+	if err := parse(c.fs, args); err != nil {
+		return err
+	}
+	if c.ckpt == "" {
+		fmt.Fprintf(c.fs.Output(), "%s: --ckpt is required\n", c.fs.Name())
 		return errUsage
 	}
 	return nil

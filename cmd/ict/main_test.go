@@ -51,6 +51,8 @@ func TestCommands(t *testing.T) {
 		{"bad ICT_TUNING", []string{"ICT_TUNING=fast"}, []string{"bench", "--preset", "mnist-tiny", "--steps", "1"}, 1, `ICT_TUNING="fast": want auto, cpu or gpu`},
 		{"bad flag", nil, []string{"devices", "--bogus"}, 2, "flag provided but not defined"},
 		{"unknown command", nil, []string{"trian"}, 2, `unknown command "trian"`},
+		{"sample without --ckpt", nil, []string{"sample", "--n", "4"}, 2, "ict sample: --ckpt is required"},
+		{"view without --ckpt", []string{"DISPLAY="}, []string{"view"}, 2, "ict view: --ckpt is required"},
 		{"schedule", nil, []string{"schedule", "--total", "1000", "--n", "11"}, 0, "0,0,124,11,0\n1,125,249,21,0"},
 		{"schedule bad flag", nil, []string{"schedule", "--noise", "bogus"}, 2, "unknown noise distribution"},
 		{"micro-batch 0", nil, []string{"bench", "--preset", "mnist-tiny", "--micro-batch", "0"}, 1, "--micro-batch 0: want a divisor of the batch 8 from 1 to 8"},

@@ -25,13 +25,11 @@ import (
 // to the device, writing a PNG grid of the first ones and optionally all
 // of them to a .npy file, streamed so that only one chunk is on the host.
 func runSample(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("sample", stderr)
-	env, err := deviceFlag(fs)
+	cf, err := newCheckpointFlags("sample", "checkpoint to sample from", stderr)
 	if err != nil {
 		return err
 	}
-	var ck ckptFlags
-	ck.register(fs, "checkpoint to sample from")
+	fs := cf.fs
 	steps := fs.Int("steps", 1, "sampling steps: 1 (sigma_max) or 2 (sigma_max, then 0.821)")
 	sigmaList := fs.String("sigmas", "", "comma-separated decreasing noise levels (overrides --steps)")
 	n := fs.Int("n", 64, "number of images (any number: they are drawn in chunks)")
@@ -41,13 +39,9 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 	npyPath := fs.String("npy", "", "also write all the images as a NumPy .npy file (float32, NCHW, in [-1, 1])")
 	chunk := fs.Int("chunk", 0, "images per pass on the device (0: as many as its memory allows)")
 	quiet := quietFlag(fs)
-	if err := parse(fs, args); err != nil {
+	if err := cf.parseRequiringCkpt(args); err != nil {
 		return err
 	}
-	if err := ck.required("sample", stderr); err != nil {
-		return err
-	}
-	ckpt := &ck.path
 	if *n < 1 {
 		return fmt.Errorf("--n %d: want at least 1 image", *n)
 	}
@@ -64,7 +58,7 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	e, net, run, err := openCheckpoint(*env, *ckpt, ck.student)
+	e, net, run, err := openCheckpoint(*cf.device, cf.ckpt, cf.student)
 	if err != nil {
 		return err
 	}
@@ -115,7 +109,7 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 	grid := make([]float32, 0, *gridN*perImage)
 	prog := newProgress(stdout, *quiet, "images", 0, *n)
 	prog.logf("sampling %d images of %dx%dx%d from %s (%d steps, sigmas %v, seed %d) on %s in %s",
-		*n, c.ImageChannels, c.ImageSize, c.ImageSize, *ckpt, len(sigmas), sigmas, *seed, e.Dev.Info.Name, chunkWhy)
+		*n, c.ImageChannels, c.ImageSize, c.ImageSize, cf.ckpt, len(sigmas), sigmas, *seed, e.Dev.Info.Name, chunkWhy)
 	// Ctrl-C or SIGTERM stops after the chunk on the device; the deferred
 	// Abort removes the unfinished .npy.
 	stop := make(chan os.Signal, 1)

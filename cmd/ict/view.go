@@ -383,26 +383,21 @@ func (lv *liveView) End(s *loop.State, reason error) error {
 
 // runView browses a checkpoint's samples in a window.
 func runView(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("view", stderr)
-	env, err := deviceFlag(fs)
+	cf, err := newCheckpointFlags("view", "checkpoint to show samples of", stderr)
 	if err != nil {
 		return err
 	}
-	var ck ckptFlags
-	ck.register(fs, "checkpoint to show samples of")
+	fs := cf.fs
 	steps := fs.Int("steps", 1, "sampling steps shown first: 1 or 2 (keys 1 and 2 switch)")
 	saveDir := fs.String("save-dir", ".", "folder where the s key writes the grid on screen")
-	if err := parse(fs, args); err != nil {
+	if err := cf.parseRequiringCkpt(args); err != nil {
 		return err
 	}
-	if err := ck.required("view", stderr); err != nil {
-		return err
-	}
-	ckpt, student := &ck.path, &ck.student
+	ckpt, env := cf.ckpt, cf.device
 	if *steps != 1 && *steps != 2 {
 		return fmt.Errorf("--steps %d: want 1 or 2", *steps)
 	}
-	if _, err := os.Stat(*ckpt); err != nil {
+	if _, err := os.Stat(ckpt); err != nil {
 		return fmt.Errorf("--ckpt: %w", err)
 	}
 	exts, err := initViewer()
@@ -411,7 +406,7 @@ func runView(args []string, stdout, stderr io.Writer) error {
 	}
 	defer viewer.Terminate()
 	env.InstanceExtensions, env.Present = exts, true
-	e, net, run, err := openCheckpoint(*env, *ckpt, *student)
+	e, net, run, err := openCheckpoint(*env, ckpt, cf.student)
 	if err != nil {
 		return err
 	}
@@ -420,8 +415,8 @@ func runView(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	name := filepath.Base(filepath.Dir(filepath.Dir(*ckpt))) // the run folder's name
-	w, err := viewer.Open(e.Dev, viewer.Options{Title: "ict view " + *ckpt, SaveDir: *saveDir,
+	name := filepath.Base(filepath.Dir(filepath.Dir(ckpt))) // the run folder's name
+	w, err := viewer.Open(e.Dev, viewer.Options{Title: "ict view " + ckpt, SaveDir: *saveDir,
 		Logf: func(format string, args ...any) { fmt.Fprintf(stdout, format+"\n", args...) }})
 	if err != nil {
 		return err
@@ -440,7 +435,7 @@ func runView(args []string, stdout, stderr io.Writer) error {
 		show := samples{steps: *steps, seed: report.SampleNoiseSeed}
 		for redraw := true; ; {
 			if redraw {
-				w.SetTitle(fmt.Sprintf("ict view: %s  %s (sampling)", *ckpt, show.label()))
+				w.SetTitle(fmt.Sprintf("ict view: %s  %s (sampling)", ckpt, show.label()))
 				vals, err := report.SampleGrid(e, net, run.Recipe, show.sigmas(run.Recipe), show.seed, chunk)
 				var pic viewer.Picture
 				if err == nil {
@@ -452,7 +447,7 @@ func runView(args []string, stdout, stderr io.Writer) error {
 					return
 				}
 				w.Show(pic)
-				w.SetTitle(fmt.Sprintf("ict view: %s  %s", *ckpt, show.label()))
+				w.SetTitle(fmt.Sprintf("ict view: %s  %s", ckpt, show.label()))
 			}
 			select {
 			case c := <-w.Commands():
