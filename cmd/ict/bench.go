@@ -33,10 +33,10 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if f.given["devices"] && f.given["device"] {
-		return fmt.Errorf("--device %d and --devices %s: give one of them", env.Device, f.devices)
-	}
 	f.preset, f.given = *preset, givenFlags(fs)
+	if err := checkDevicesFlag(f.given, env.Device, f.devices); err != nil {
+		return err
+	}
 	delete(f.given, "warmup") // bench's --warmup counts untimed steps, not the recipe's warm-up
 	if *steps < 1 || *warm < 0 {
 		return fmt.Errorf("--steps must be at least 1 and --warmup at least 0")

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -72,6 +73,18 @@ func (c *checkpointFlags) parseRequiringCkpt(args []string) error {
 	if c.ckpt == "" {
 		fmt.Fprintf(c.fs.Output(), "%s: --ckpt is required\n", c.fs.Name())
 		return errUsage
+	}
+	return nil
+}
+
+// checkDevicesFlag refuses --devices given empty or beside --device:
+// 'ict train' and 'ict bench' take both.
+func checkDevicesFlag(given map[string]bool, device int, devices string) error {
+	switch {
+	case given["devices"] && given["device"]:
+		return fmt.Errorf("--device %d and --devices %s: give one of them", device, devices)
+	case given["devices"] && devices == "":
+		return errors.New("--devices: want device indices from 'ict devices' separated by commas, e.g. 0,1")
 	}
 	return nil
 }

@@ -78,6 +78,8 @@ func TestCommands(t *testing.T) {
 		{"classifier empty fit", nil, []string{"classifier", "train", "--dataset", "mnist", "--fit="}, 1, `--fit "": want pad or resize`},
 		// Refused before the dataset is allocated, not a runtime crash.
 		{"image-size past memory", nil, []string{"train", "--preset", "mnist-tiny", "--image-size", "2048", "--attention", "none", "--out", "/nonexistent/run"}, 1, "--image-size 2048: data: MNIST train"},
+		{"bench --device and --devices", nil, []string{"bench", "--preset", "mnist-tiny", "--device", "0", "--devices", "0,0"}, 1, "--device 0 and --devices 0,0: give one of them"},
+		{"bench empty devices", nil, []string{"bench", "--preset", "mnist-tiny", "--devices="}, 1, "--devices: want device indices"},
 		{"bench empty channel-mults", nil, []string{"bench", "--preset", "mnist-tiny", "--channel-mults="}, 1, `--channel-mults "": want positive integers`},
 	}
 	for _, c := range cases {

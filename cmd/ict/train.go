@@ -84,11 +84,8 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	if err := f.rhythm.Validate(); err != nil {
 		return err
 	}
-	if f.given["devices"] && f.given["device"] {
-		return fmt.Errorf("--device %d and --devices %s: give one of them", env.Device, f.devices)
-	}
-	if f.given["devices"] && f.devices == "" {
-		return errors.New("--devices: want device indices from 'ict devices' separated by commas, e.g. 0,1")
+	if err := checkDevicesFlag(f.given, env.Device, f.devices); err != nil {
+		return err
 	}
 	if f.given["budget"] && f.budget <= 0 {
 		return fmt.Errorf("--budget %v: want a positive duration, e.g. 15m", f.budget)
