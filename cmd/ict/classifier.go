@@ -51,16 +51,6 @@ func (f *evalFlags) cacheDir() (string, error) {
 	return classifier.CacheDir()
 }
 
-// parseFit reads a --fit value.
-func parseFit(s string) (data.Fit, error) {
-	for _, fit := range []data.Fit{data.Pad, data.Resize} {
-		if s == fit.String() {
-			return fit, nil
-		}
-	}
-	return 0, fmt.Errorf("--fit %q: want pad or resize", s)
-}
-
 // datasetDefaults are the size, channels and fit of the first preset
 // (by name) that trains on src, so that 'ict classifier train --dataset
 // mnist' reads the images the mnist preset generates.

@@ -7,6 +7,7 @@ import (
 	"io"
 
 	"github.com/ictvk/ictvk/ct"
+	"github.com/ictvk/ictvk/ct/data"
 	"github.com/ictvk/ictvk/vk"
 )
 
@@ -38,6 +39,17 @@ func presetFlag(fs *flag.FlagSet, what string) *string {
 // dataDirFlag registers --data.
 func dataDirFlag(fs *flag.FlagSet, dir *string) {
 	fs.StringVar(dir, "data", "", "folder of the dataset's files (default: where 'make data' puts them)")
+}
+
+// parseFit reads a --fit value ('ict train', 'ict model', 'ict eval' and
+// 'ict classifier train').
+func parseFit(s string) (data.Fit, error) {
+	for _, fit := range []data.Fit{data.Pad, data.Resize} {
+		if s == fit.String() {
+			return fit, nil
+		}
+	}
+	return 0, fmt.Errorf("--fit %q: want pad or resize", s)
 }
 
 // checkpointFlags are what the commands that open a checkpoint on a

@@ -206,14 +206,11 @@ func applyFlags(p *ct.Preset, f trainFlags) error {
 		}
 	}
 	if f.given["fit"] {
-		switch f.fit {
-		case "pad":
-			p.Fit = data.Pad
-		case "resize":
-			p.Fit = data.Resize
-		default:
-			return fmt.Errorf("--fit %q: want pad or resize", f.fit)
+		fit, err := parseFit(f.fit)
+		if err != nil {
+			return err
 		}
+		p.Fit = fit
 	}
 	if f.given["seed"] {
 		p.Run.Seed = f.seed
