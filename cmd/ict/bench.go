@@ -41,11 +41,8 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	if *steps < 1 || *warm < 0 {
 		return fmt.Errorf("--steps must be at least 1 and --warmup at least 0")
 	}
-	p, err := ct.LookupPreset(f.preset)
+	p, err := presetWithFlags(f)
 	if err != nil {
-		return err
-	}
-	if err := applyFlags(&p, f); err != nil {
 		return err
 	}
 	engines, err := openEngines(nn.Options{Device: *env, Stream: vk.StreamOptions{Timestamps: true}}, f.devices, p.Run, 1)

@@ -126,6 +126,17 @@ func checkMicroBatchFlag(m, batch int) error {
 	return nil
 }
 
+// presetWithFlags is the preset --preset names with the flags given
+// applied: what 'ict train' (without --resume), 'ict model' and 'ict
+// bench' run.
+func presetWithFlags(f trainFlags) (ct.Preset, error) {
+	p, err := ct.LookupPreset(f.preset)
+	if err != nil {
+		return ct.Preset{}, err
+	}
+	return p, applyFlags(&p, f)
+}
+
 // applyFlags overrides the preset with the flags that were given; a flag
 // given with a value out of its range (0 included) is refused by name.
 func applyFlags(p *ct.Preset, f trainFlags) error {
