@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/ictvk/ictvk/ct"
@@ -77,20 +76,12 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer sc.free()
-	sigmas := run.Recipe.OneStepSigmas()
-	if *steps == 2 {
-		sigmas = run.Recipe.TwoStepSigmas()
-	}
-	images, err := ct.SampleImages(e, net, run.Recipe, *n, sigmas, *seed, 0)
+	images, err := ct.SampleImages(e, net, run.Recipe, *n, stepSigmas(run.Recipe, *steps), *seed, 0)
 	if err != nil {
 		return err
 	}
 	sampled := time.Since(start)
-	set := "ema"
-	if cf.student {
-		set = "student"
-	}
-	fmt.Fprintf(stdout, "%s (%s weights, %d-step sampling, seed %d): %d samples in %v\n", ckpt, set, *steps, *seed, *n, sampled.Round(time.Second))
+	fmt.Fprintf(stdout, "%s (%s weights, %d-step sampling, seed %d): %d samples in %v\n", ckpt, weightSet(cf.student), *steps, *seed, *n, sampled.Round(time.Second))
 	return sc.print(stdout, images, *n)
 }
 
@@ -109,7 +100,7 @@ func openScorers(e *nn.Engine, cfg classifier.Config, dataDir string, ef evalFla
 	if err != nil {
 		return nil, err
 	}
-	logf := func(format string, args ...any) { fmt.Fprintf(stdout, format+"\n", args...) }
+	logf := lineLogger(stdout)
 	s := &scorers{cfg: cfg}
 	s.ev, err = classifier.OpenEvaluator(e, dir, cfg, dataDir, logf)
 	switch {
@@ -190,7 +181,7 @@ func printClassifierScores(stdout io.Writer, ev *classifier.Evaluator, cfg class
 // images: the dataset and fit from its run folder's config.json (or the
 // flags), the size and channels from its network.
 func checkpointClassifier(ckpt string, net unet.Config, ef evalFlags) (classifier.Config, string, error) {
-	folder := runfolder.Folder{Dir: filepath.Dir(filepath.Dir(ckpt))}
+	folder := runfolder.Folder{Dir: runFolderOf(ckpt)}
 	rc, err := folder.ReadConfig()
 	switch {
 	case err == nil:

@@ -95,6 +95,11 @@ func stoppedBy(sig os.Signal, err error) error {
 	return &exitStatus{err: err, code: 128 + int(s)}
 }
 
+// lineLogger is a logf that writes each message to w as a line.
+func lineLogger(w io.Writer) func(format string, args ...any) {
+	return func(format string, args ...any) { fmt.Fprintf(w, format+"\n", args...) }
+}
+
 // signalName is how a shell user knows sig: SIGINT (Ctrl-C), SIGTERM.
 func signalName(sig os.Signal) string {
 	switch sig {

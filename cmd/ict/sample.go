@@ -66,10 +66,7 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 	defer net.Free()
 	r, c := run.Recipe, run.Net
 	if len(sigmas) == 0 {
-		sigmas = r.OneStepSigmas()
-		if *steps == 2 {
-			sigmas = r.TwoStepSigmas()
-		}
+		sigmas = stepSigmas(r, *steps)
 	}
 	if err := r.CheckSamplerSigmas(sigmas); err != nil {
 		return fmt.Errorf("--sigmas: %w", err)
@@ -170,6 +167,15 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 // 32x32 tiles, 545 pixels square at 16x16 and 1057 at 32x32.
 const defaultSampleGrid = 1024
 
+// stepSigmas are the recipe's noise levels for sampling in 1 or 2 steps
+// (--steps of sample, eval and view).
+func stepSigmas(r ct.Recipe, steps int) []float64 {
+	if steps == 2 {
+		return r.TwoStepSigmas()
+	}
+	return r.OneStepSigmas()
+}
+
 // parseSigmas reads --sigmas; none means the recipe's levels for --steps,
 // which the caller fills in once the checkpoint is open.
 func parseSigmas(list string, steps int) ([]float64, error) {
@@ -232,6 +238,19 @@ func hostAvailableBytes() (uint64, bool) {
 	return 0, false
 }
 
+// weightSet is the checkpoint's network that --student chooses: its
+// student's weights or (by default) their EMA.
+func weightSet(student bool) string {
+	if student {
+		return "student"
+	}
+	return "ema"
+}
+
+// runFolderOf is the run folder a checkpoint of it is in:
+// RUN/checkpoints/NAME.safetensors.
+func runFolderOf(ckpt string) string { return filepath.Dir(filepath.Dir(ckpt)) }
+
 // openCheckpoint opens the device and loads a checkpoint's EMA network (or
 // its student's): what sample, eval and view start from. The caller closes
 // the engine.
@@ -240,11 +259,7 @@ func openCheckpoint(env vk.Options, ckpt string, student bool) (*nn.Engine, *une
 	if err != nil {
 		return nil, nil, ct.Run{}, err
 	}
-	set := "ema"
-	if student {
-		set = "student"
-	}
-	net, run, err := ct.LoadNet(e, ckpt, set)
+	net, run, err := ct.LoadNet(e, ckpt, weightSet(student))
 	if err != nil {
 		e.Close()
 		return nil, nil, ct.Run{}, err

@@ -50,12 +50,7 @@ type samples struct {
 // draws from one seed, so any stride would do).
 const newNoiseStride = 1 << 20
 
-func (s samples) sigmas(r ct.Recipe) []float64 {
-	if s.steps == 2 {
-		return r.TwoStepSigmas()
-	}
-	return r.OneStepSigmas()
-}
+func (s samples) sigmas(r ct.Recipe) []float64 { return stepSigmas(r, s.steps) }
 
 // apply changes s for a command and says whether the picture changed.
 func (s *samples) apply(c viewer.Command) bool {
@@ -158,7 +153,7 @@ func trainWithView(f trainFlags, env vk.Options, stdout io.Writer) error {
 		return err
 	}
 	w, err := viewer.Open(at.dev, viewer.Options{Title: "ict train", SaveDir: at.saveDir,
-		Logf: func(format string, args ...any) { fmt.Fprintf(stdout, format+"\n", args...) }})
+		Logf: lineLogger(stdout)})
 	if err != nil {
 		fmt.Fprintf(stdout, "--view: %v; training continues without the viewer\n", err)
 		lv.openc <- nil
@@ -415,9 +410,9 @@ func runView(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	name := filepath.Base(filepath.Dir(filepath.Dir(ckpt))) // the run folder's name
+	name := filepath.Base(runFolderOf(ckpt))
 	w, err := viewer.Open(e.Dev, viewer.Options{Title: "ict view " + ckpt, SaveDir: *saveDir,
-		Logf: func(format string, args ...any) { fmt.Fprintf(stdout, format+"\n", args...) }})
+		Logf: lineLogger(stdout)})
 	if err != nil {
 		return err
 	}
