@@ -117,8 +117,7 @@ func runClassifierTrain(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if ef.dataset == "" {
-		fmt.Fprintln(stderr, "ict classifier train: --dataset is required (mnist, fashion-mnist or cifar10)")
-		return errUsage
+		return usageError(fs, "--dataset is required (mnist, fashion-mnist or cifar10)")
 	}
 	// 0 and "" stand for the preset's in evalFlags: given, they are refused.
 	given := givenFlags(fs)

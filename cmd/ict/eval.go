@@ -38,11 +38,9 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 	}
 	switch {
 	case cf.ckpt == "" && *npyPath == "":
-		fmt.Fprintln(stderr, "ict eval: --ckpt is required (or --npy, to score images from a file)")
-		return errUsage
+		return usageError(fs, "--ckpt is required (or --npy, to score images from a file)")
 	case cf.ckpt != "" && *npyPath != "":
-		fmt.Fprintln(stderr, "ict eval: give --ckpt (a checkpoint to sample) or --npy (images to score), not both")
-		return errUsage
+		return usageError(fs, "give --ckpt (a checkpoint to sample) or --npy (images to score), not both")
 	}
 	ckpt, env := cf.ckpt, cf.device
 	if *inceptionPath != "" {

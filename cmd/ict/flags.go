@@ -83,8 +83,7 @@ func (c *checkpointFlags) parseRequiringCkpt(args []string) error {
 		return err
 	}
 	if c.ckpt == "" {
-		fmt.Fprintf(c.fs.Output(), "%s: --ckpt is required\n", c.fs.Name())
-		return errUsage
+		return usageError(c.fs, "--ckpt is required")
 	}
 	return nil
 }
