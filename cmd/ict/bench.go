@@ -38,8 +38,11 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	delete(f.given, "warmup") // bench's --warmup counts untimed steps, not the recipe's warm-up
-	if *steps < 1 || *warm < 0 {
-		return fmt.Errorf("--steps must be at least 1 and --warmup at least 0")
+	if *steps < 1 {
+		return fmt.Errorf("--steps %d: want at least 1", *steps)
+	}
+	if *warm < 0 {
+		return fmt.Errorf("--warmup %d: want at least 0", *warm)
 	}
 	p, err := presetWithFlags(f)
 	if err != nil {

@@ -73,6 +73,8 @@ func TestCommands(t *testing.T) {
 		{"negative dropout", nil, []string{"train", "--preset", "mnist-tiny", "--dropout", "-0.5"}, 1, "--dropout -0.5: want a number in [0, 1)"},
 		{"empty fit", nil, []string{"train", "--preset", "mnist-tiny", "--fit="}, 1, `--fit "": want pad or resize`},
 		{"model bad fit", nil, []string{"model", "--preset", "mnist-tiny", "--fit", "stretch"}, 1, `--fit "stretch": want pad or resize`},
+		{"bench steps 0", nil, []string{"bench", "--preset", "mnist-tiny", "--steps", "0"}, 1, "--steps 0: want at least 1"},
+		{"bench negative warmup", nil, []string{"bench", "--preset", "mnist-tiny", "--warmup", "-1"}, 1, "--warmup -1: want at least 0"},
 		{"bench batch 0", nil, []string{"bench", "--preset", "mnist-tiny", "--batch", "0"}, 1, "--batch 0: want at least 1"},
 		{"bench blocks 0", nil, []string{"bench", "--preset", "mnist-tiny", "--blocks", "0"}, 1, "--blocks 0: want at least 1"},
 		{"classifier image-size 0", nil, []string{"classifier", "train", "--dataset", "mnist", "--image-size", "0"}, 1, "--image-size 0: want at least 1"},
