@@ -33,19 +33,19 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if f.given["devices"] && f.given["device"] {
-		return fmt.Errorf("--device %d and --devices %s: give one of them", env.Device, f.devices)
-	}
 	f.preset, f.given = *preset, givenFlags(fs)
-	delete(f.given, "warmup") // bench's --warmup counts untimed steps, not the recipe's warm-up
-	if *steps < 1 || *warm < 0 {
-		return fmt.Errorf("--steps must be at least 1 and --warmup at least 0")
-	}
-	p, err := ct.LookupPreset(f.preset)
-	if err != nil {
+	if err := checkDevicesFlag(f.given, env.Device, f.devices); err != nil {
 		return err
 	}
-	if err := applyFlags(&p, f); err != nil {
+	delete(f.given, "warmup") // bench's --warmup counts untimed steps, not the recipe's warm-up
+	if *steps < 1 {
+		return fmt.Errorf("--steps %d: want at least 1", *steps)
+	}
+	if *warm < 0 {
+		return fmt.Errorf("--warmup %d: want at least 0", *warm)
+	}
+	p, err := presetWithFlags(f)
+	if err != nil {
 		return err
 	}
 	engines, err := openEngines(nn.Options{Device: *env, Stream: vk.StreamOptions{Timestamps: true}}, f.devices, p.Run, 1)

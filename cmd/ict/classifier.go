@@ -51,16 +51,6 @@ func (f *evalFlags) cacheDir() (string, error) {
 	return classifier.CacheDir()
 }
 
-// parseFit reads a --fit value.
-func parseFit(s string) (data.Fit, error) {
-	for _, fit := range []data.Fit{data.Pad, data.Resize} {
-		if s == fit.String() {
-			return fit, nil
-		}
-	}
-	return 0, fmt.Errorf("--fit %q: want pad or resize", s)
-}
-
 // datasetDefaults are the size, channels and fit of the first preset
 // (by name) that trains on src, so that 'ict classifier train --dataset
 // mnist' reads the images the mnist preset generates.
@@ -127,8 +117,7 @@ func runClassifierTrain(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if ef.dataset == "" {
-		fmt.Fprintln(stderr, "ict classifier train: --dataset is required (mnist, fashion-mnist or cifar10)")
-		return errUsage
+		return usageError(fs, "--dataset is required (mnist, fashion-mnist or cifar10)")
 	}
 	// 0 and "" stand for the preset's in evalFlags: given, they are refused.
 	given := givenFlags(fs)

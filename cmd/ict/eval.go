@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/ictvk/ictvk/ct"
@@ -22,13 +21,11 @@ import (
 // real-vs-real baseline, class coverage and confidence; with --inception
 // also the Inception-v3 FID (then the classifier is optional).
 func runEval(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("eval", stderr)
-	env, err := deviceFlag(fs)
+	cf, err := newCheckpointFlags("eval", "checkpoint to evaluate", stderr)
 	if err != nil {
 		return err
 	}
-	var ck ckptFlags
-	ck.register(fs, "checkpoint to evaluate")
+	fs := cf.fs
 	n := fs.Int("n", 10000, "number of samples")
 	steps := fs.Int("steps", 1, "sampling steps: 1 or 2")
 	seed := fs.Uint64("seed", 0, "seed of the sampling noise")
@@ -40,14 +37,12 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	switch {
-	case ck.path == "" && *npyPath == "":
-		fmt.Fprintln(stderr, "ict eval: --ckpt is required (or --npy, to score images from a file)")
-		return errUsage
-	case ck.path != "" && *npyPath != "":
-		fmt.Fprintln(stderr, "ict eval: give --ckpt (a checkpoint to sample) or --npy (images to score), not both")
-		return errUsage
+	case cf.ckpt == "" && *npyPath == "":
+		return usageError(fs, "--ckpt is required (or --npy, to score images from a file)")
+	case cf.ckpt != "" && *npyPath != "":
+		return usageError(fs, "give --ckpt (a checkpoint to sample) or --npy (images to score), not both")
 	}
-	ckpt, student := &ck.path, &ck.student
+	ckpt, env := cf.ckpt, cf.device
 	if *inceptionPath != "" {
 		if _, err := os.Stat(*inceptionPath); err != nil {
 			return fmt.Errorf("--inception: %w (the README says how to obtain and convert the weights)", err)
@@ -64,13 +59,13 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("--steps %d: want 1 or 2", *steps)
 	}
 	start := time.Now()
-	e, net, run, err := openCheckpoint(*env, *ckpt, *student)
+	e, net, run, err := openCheckpoint(*env, ckpt, cf.student)
 	if err != nil {
 		return err
 	}
 	defer e.Close()
 	defer net.Free()
-	cfg, dataDir, err := checkpointClassifier(*ckpt, run.Net, ef)
+	cfg, dataDir, err := checkpointClassifier(ckpt, run.Net, ef)
 	if err != nil {
 		return err
 	}
@@ -79,20 +74,12 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer sc.free()
-	sigmas := run.Recipe.OneStepSigmas()
-	if *steps == 2 {
-		sigmas = run.Recipe.TwoStepSigmas()
-	}
-	images, err := ct.SampleImages(e, net, run.Recipe, *n, sigmas, *seed, 0)
+	images, err := ct.SampleImages(e, net, run.Recipe, *n, stepSigmas(run.Recipe, *steps), *seed, 0)
 	if err != nil {
 		return err
 	}
 	sampled := time.Since(start)
-	set := "ema"
-	if *student {
-		set = "student"
-	}
-	fmt.Fprintf(stdout, "%s (%s weights, %d-step sampling, seed %d): %d samples in %v\n", *ckpt, set, *steps, *seed, *n, sampled.Round(time.Second))
+	fmt.Fprintf(stdout, "%s (%s weights, %d-step sampling, seed %d): %d samples in %v\n", ckpt, weightSet(cf.student), *steps, *seed, *n, sampled.Round(time.Second))
 	return sc.print(stdout, images, *n)
 }
 
@@ -111,7 +98,7 @@ func openScorers(e *nn.Engine, cfg classifier.Config, dataDir string, ef evalFla
 	if err != nil {
 		return nil, err
 	}
-	logf := func(format string, args ...any) { fmt.Fprintf(stdout, format+"\n", args...) }
+	logf := lineLogger(stdout)
 	s := &scorers{cfg: cfg}
 	s.ev, err = classifier.OpenEvaluator(e, dir, cfg, dataDir, logf)
 	switch {
@@ -192,7 +179,7 @@ func printClassifierScores(stdout io.Writer, ev *classifier.Evaluator, cfg class
 // images: the dataset and fit from its run folder's config.json (or the
 // flags), the size and channels from its network.
 func checkpointClassifier(ckpt string, net unet.Config, ef evalFlags) (classifier.Config, string, error) {
-	folder := runfolder.Folder{Dir: filepath.Dir(filepath.Dir(ckpt))}
+	folder := runfolder.Folder{Dir: runFolderOf(ckpt)}
 	rc, err := folder.ReadConfig()
 	switch {
 	case err == nil:

@@ -1,11 +1,13 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 
 	"github.com/ictvk/ictvk/ct"
+	"github.com/ictvk/ictvk/ct/data"
 	"github.com/ictvk/ictvk/vk"
 )
 
@@ -39,23 +41,61 @@ func dataDirFlag(fs *flag.FlagSet, dir *string) {
 	fs.StringVar(dir, "data", "", "folder of the dataset's files (default: where 'make data' puts them)")
 }
 
-// ckptFlags name a checkpoint to sample from.
-type ckptFlags struct {
-	path    string
+// parseFit reads a --fit value ('ict train', 'ict model', 'ict eval' and
+// 'ict classifier train').
+func parseFit(s string) (data.Fit, error) {
+	for _, fit := range []data.Fit{data.Pad, data.Resize} {
+		if s == fit.String() {
+			return fit, nil
+		}
+	}
+	return 0, fmt.Errorf("--fit %q: want pad or resize", s)
+}
+
+// checkpointFlags are what the commands that open a checkpoint on a
+// device (sample, view, eval) share: their flag set, with --device, --ckpt
+// and --student registered.
+type checkpointFlags struct {
+	fs      *flag.FlagSet
+	device  *vk.Options // --device, and the ICT_* variables
+	ckpt    string
 	student bool
 }
 
-// register adds --ckpt and --student; what says what the checkpoint is for.
-func (c *ckptFlags) register(fs *flag.FlagSet, what string) {
-	fs.StringVar(&c.path, "ckpt", "", what+" (a run's checkpoints/latest.safetensors)")
+// newCheckpointFlags starts the flag set of such a command, to which it
+// adds its own flags; ckptFor says what the checkpoint is for.
+func newCheckpointFlags(command, ckptFor string, stderr io.Writer) (*checkpointFlags, error) {
+	fs := newFlags(command, stderr)
+	device, err := deviceFlag(fs)
+	if err != nil {
+		return nil, err
+	}
+	c := &checkpointFlags{fs: fs, device: device}
+	fs.StringVar(&c.ckpt, "ckpt", "", ckptFor+" (a run's checkpoints/latest.safetensors)")
 	fs.BoolVar(&c.student, "student", false, "sample from the student weights instead of the EMA")
+	return c, nil
 }
 
-// required refuses a command without --ckpt as a usage error.
-func (c *ckptFlags) required(command string, stderr io.Writer) error {
-	if c.path == "" {
-		fmt.Fprintf(stderr, "ict %s: --ckpt is required\n", command)
-		return errUsage
+// parseRequiringCkpt parses args as parse does; a command line without
+// --ckpt is a usage error.
+func (c *checkpointFlags) parseRequiringCkpt(args []string) error {
+	if err := parse(c.fs, args); err != nil {
+		return err
+	}
+	if c.ckpt == "" {
+		return usageError(c.fs, "--ckpt is required")
+	}
+	return nil
+}
+
+// checkDevicesFlag refuses --devices given empty or beside --device:
+// 'ict train' and 'ict bench' take both.
+func checkDevicesFlag(given map[string]bool, device int, devices string) error {
+	switch {
+	case given["devices"] && given["device"]:
+		return fmt.Errorf("--device %d and --devices %s: give one of them", device, devices)
+	case given["devices"] && devices == "":
+		return errors.New("--devices: want device indices from 'ict devices' separated by commas, e.g. 0,1")
 	}
 	return nil
 }

@@ -95,6 +95,11 @@ func stoppedBy(sig os.Signal, err error) error {
 	return &exitStatus{err: err, code: 128 + int(s)}
 }
 
+// lineLogger is a logf that writes each message to w as a line.
+func lineLogger(w io.Writer) func(format string, args ...any) {
+	return func(format string, args ...any) { fmt.Fprintf(w, format+"\n", args...) }
+}
+
 // signalName is how a shell user knows sig: SIGINT (Ctrl-C), SIGTERM.
 func signalName(sig os.Signal) string {
 	switch sig {
@@ -139,8 +144,14 @@ func parse(fs *flag.FlagSet, args []string) error {
 		return errUsage
 	}
 	if fs.NArg() > 0 {
-		fmt.Fprintf(fs.Output(), "%s: unexpected argument %q\n", fs.Name(), fs.Arg(0))
-		return errUsage
+		return usageError(fs, "unexpected argument %q", fs.Arg(0))
 	}
 	return nil
+}
+
+// usageError prints what is wrong with the command line as flag prints
+// its own errors ("ict COMMAND: ..."), and returns errUsage.
+func usageError(fs *flag.FlagSet, format string, args ...any) error {
+	fmt.Fprintf(fs.Output(), "%s: %s\n", fs.Name(), fmt.Sprintf(format, args...))
+	return errUsage
 }

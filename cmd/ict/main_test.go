@@ -51,6 +51,8 @@ func TestCommands(t *testing.T) {
 		{"bad ICT_TUNING", []string{"ICT_TUNING=fast"}, []string{"bench", "--preset", "mnist-tiny", "--steps", "1"}, 1, `ICT_TUNING="fast": want auto, cpu or gpu`},
 		{"bad flag", nil, []string{"devices", "--bogus"}, 2, "flag provided but not defined"},
 		{"unknown command", nil, []string{"trian"}, 2, `unknown command "trian"`},
+		{"sample without --ckpt", nil, []string{"sample", "--n", "4"}, 2, "ict sample: --ckpt is required"},
+		{"view without --ckpt", []string{"DISPLAY="}, []string{"view"}, 2, "ict view: --ckpt is required"},
 		{"schedule", nil, []string{"schedule", "--total", "1000", "--n", "11"}, 0, "0,0,124,11,0\n1,125,249,21,0"},
 		{"schedule bad flag", nil, []string{"schedule", "--noise", "bogus"}, 2, "unknown noise distribution"},
 		{"micro-batch 0", nil, []string{"bench", "--preset", "mnist-tiny", "--micro-batch", "0"}, 1, "--micro-batch 0: want a divisor of the batch 8 from 1 to 8"},
@@ -70,12 +72,17 @@ func TestCommands(t *testing.T) {
 		{"negative warmup", nil, []string{"train", "--preset", "mnist-tiny", "--warmup", "-2"}, 1, "--warmup -2: want at least 0"},
 		{"negative dropout", nil, []string{"train", "--preset", "mnist-tiny", "--dropout", "-0.5"}, 1, "--dropout -0.5: want a number in [0, 1)"},
 		{"empty fit", nil, []string{"train", "--preset", "mnist-tiny", "--fit="}, 1, `--fit "": want pad or resize`},
+		{"model bad fit", nil, []string{"model", "--preset", "mnist-tiny", "--fit", "stretch"}, 1, `--fit "stretch": want pad or resize`},
+		{"bench steps 0", nil, []string{"bench", "--preset", "mnist-tiny", "--steps", "0"}, 1, "--steps 0: want at least 1"},
+		{"bench negative warmup", nil, []string{"bench", "--preset", "mnist-tiny", "--warmup", "-1"}, 1, "--warmup -1: want at least 0"},
 		{"bench batch 0", nil, []string{"bench", "--preset", "mnist-tiny", "--batch", "0"}, 1, "--batch 0: want at least 1"},
 		{"bench blocks 0", nil, []string{"bench", "--preset", "mnist-tiny", "--blocks", "0"}, 1, "--blocks 0: want at least 1"},
 		{"classifier image-size 0", nil, []string{"classifier", "train", "--dataset", "mnist", "--image-size", "0"}, 1, "--image-size 0: want at least 1"},
 		{"classifier empty fit", nil, []string{"classifier", "train", "--dataset", "mnist", "--fit="}, 1, `--fit "": want pad or resize`},
 		// Refused before the dataset is allocated, not a runtime crash.
 		{"image-size past memory", nil, []string{"train", "--preset", "mnist-tiny", "--image-size", "2048", "--attention", "none", "--out", "/nonexistent/run"}, 1, "--image-size 2048: data: MNIST train"},
+		{"bench --device and --devices", nil, []string{"bench", "--preset", "mnist-tiny", "--device", "0", "--devices", "0,0"}, 1, "--device 0 and --devices 0,0: give one of them"},
+		{"bench empty devices", nil, []string{"bench", "--preset", "mnist-tiny", "--devices="}, 1, "--devices: want device indices"},
 		{"bench empty channel-mults", nil, []string{"bench", "--preset", "mnist-tiny", "--channel-mults="}, 1, `--channel-mults "": want positive integers`},
 	}
 	for _, c := range cases {

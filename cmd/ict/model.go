@@ -5,7 +5,6 @@ import (
 	"io"
 	"strings"
 
-	"github.com/ictvk/ictvk/ct"
 	"github.com/ictvk/ictvk/nn"
 	"github.com/ictvk/ictvk/nn/unet"
 )
@@ -28,11 +27,8 @@ func runModel(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	f.fs, f.given, f.preset = fs, givenFlags(fs), *preset
-	p, err := ct.LookupPreset(f.preset)
+	p, err := presetWithFlags(f)
 	if err != nil {
-		return err
-	}
-	if err := applyFlags(&p, f); err != nil {
 		return err
 	}
 	e, err := nn.NewEngine(nn.Options{Device: *env})

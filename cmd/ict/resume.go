@@ -35,11 +35,8 @@ func planRun(f trainFlags) (runPlan, error) {
 	if f.resume != "" {
 		return planResume(f)
 	}
-	p, err := ct.LookupPreset(f.preset)
+	p, err := presetWithFlags(f)
 	if err != nil {
-		return runPlan{}, err
-	}
-	if err := applyFlags(&p, f); err != nil {
 		return runPlan{}, err
 	}
 	if f.out == "" {

@@ -25,13 +25,11 @@ import (
 // to the device, writing a PNG grid of the first ones and optionally all
 // of them to a .npy file, streamed so that only one chunk is on the host.
 func runSample(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("sample", stderr)
-	env, err := deviceFlag(fs)
+	cf, err := newCheckpointFlags("sample", "checkpoint to sample from", stderr)
 	if err != nil {
 		return err
 	}
-	var ck ckptFlags
-	ck.register(fs, "checkpoint to sample from")
+	fs := cf.fs
 	steps := fs.Int("steps", 1, "sampling steps: 1 (sigma_max) or 2 (sigma_max, then 0.821)")
 	sigmaList := fs.String("sigmas", "", "comma-separated decreasing noise levels (overrides --steps)")
 	n := fs.Int("n", 64, "number of images (any number: they are drawn in chunks)")
@@ -41,13 +39,9 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 	npyPath := fs.String("npy", "", "also write all the images as a NumPy .npy file (float32, NCHW, in [-1, 1])")
 	chunk := fs.Int("chunk", 0, "images per pass on the device (0: as many as its memory allows)")
 	quiet := quietFlag(fs)
-	if err := parse(fs, args); err != nil {
+	if err := cf.parseRequiringCkpt(args); err != nil {
 		return err
 	}
-	if err := ck.required("sample", stderr); err != nil {
-		return err
-	}
-	ckpt := &ck.path
 	if *n < 1 {
 		return fmt.Errorf("--n %d: want at least 1 image", *n)
 	}
@@ -64,7 +58,7 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	e, net, run, err := openCheckpoint(*env, *ckpt, ck.student)
+	e, net, run, err := openCheckpoint(*cf.device, cf.ckpt, cf.student)
 	if err != nil {
 		return err
 	}
@@ -72,10 +66,7 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 	defer net.Free()
 	r, c := run.Recipe, run.Net
 	if len(sigmas) == 0 {
-		sigmas = r.OneStepSigmas()
-		if *steps == 2 {
-			sigmas = r.TwoStepSigmas()
-		}
+		sigmas = stepSigmas(r, *steps)
 	}
 	if err := r.CheckSamplerSigmas(sigmas); err != nil {
 		return fmt.Errorf("--sigmas: %w", err)
@@ -115,7 +106,7 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 	grid := make([]float32, 0, *gridN*perImage)
 	prog := newProgress(stdout, *quiet, "images", 0, *n)
 	prog.logf("sampling %d images of %dx%dx%d from %s (%d steps, sigmas %v, seed %d) on %s in %s",
-		*n, c.ImageChannels, c.ImageSize, c.ImageSize, *ckpt, len(sigmas), sigmas, *seed, e.Dev.Info.Name, chunkWhy)
+		*n, c.ImageChannels, c.ImageSize, c.ImageSize, cf.ckpt, len(sigmas), sigmas, *seed, e.Dev.Info.Name, chunkWhy)
 	// Ctrl-C or SIGTERM stops after the chunk on the device; the deferred
 	// Abort removes the unfinished .npy.
 	stop := make(chan os.Signal, 1)
@@ -175,6 +166,15 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 // defaultSampleGrid is how many images ict sample's PNG shows unless told:
 // 32x32 tiles, 545 pixels square at 16x16 and 1057 at 32x32.
 const defaultSampleGrid = 1024
+
+// stepSigmas are the recipe's noise levels for sampling in 1 or 2 steps
+// (--steps of sample, eval and view).
+func stepSigmas(r ct.Recipe, steps int) []float64 {
+	if steps == 2 {
+		return r.TwoStepSigmas()
+	}
+	return r.OneStepSigmas()
+}
 
 // parseSigmas reads --sigmas; none means the recipe's levels for --steps,
 // which the caller fills in once the checkpoint is open.
@@ -238,6 +238,19 @@ func hostAvailableBytes() (uint64, bool) {
 	return 0, false
 }
 
+// weightSet is the checkpoint's network that --student chooses: its
+// student's weights or (by default) their EMA.
+func weightSet(student bool) string {
+	if student {
+		return "student"
+	}
+	return "ema"
+}
+
+// runFolderOf is the run folder a checkpoint of it is in:
+// RUN/checkpoints/NAME.safetensors.
+func runFolderOf(ckpt string) string { return filepath.Dir(filepath.Dir(ckpt)) }
+
 // openCheckpoint opens the device and loads a checkpoint's EMA network (or
 // its student's): what sample, eval and view start from. The caller closes
 // the engine.
@@ -246,11 +259,7 @@ func openCheckpoint(env vk.Options, ckpt string, student bool) (*nn.Engine, *une
 	if err != nil {
 		return nil, nil, ct.Run{}, err
 	}
-	set := "ema"
-	if student {
-		set = "student"
-	}
-	net, run, err := ct.LoadNet(e, ckpt, set)
+	net, run, err := ct.LoadNet(e, ckpt, weightSet(student))
 	if err != nil {
 		e.Close()
 		return nil, nil, ct.Run{}, err

@@ -84,11 +84,8 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	if err := f.rhythm.Validate(); err != nil {
 		return err
 	}
-	if f.given["devices"] && f.given["device"] {
-		return fmt.Errorf("--device %d and --devices %s: give one of them", env.Device, f.devices)
-	}
-	if f.given["devices"] && f.devices == "" {
-		return errors.New("--devices: want device indices from 'ict devices' separated by commas, e.g. 0,1")
+	if err := checkDevicesFlag(f.given, env.Device, f.devices); err != nil {
+		return err
 	}
 	if f.given["budget"] && f.budget <= 0 {
 		return fmt.Errorf("--budget %v: want a positive duration, e.g. 15m", f.budget)
@@ -127,6 +124,17 @@ func checkMicroBatchFlag(m, batch int) error {
 		return fmt.Errorf("--micro-batch %d: want a divisor of the batch %d from 1 to %d (leave the flag out to choose one from the device's memory)", m, batch, batch)
 	}
 	return nil
+}
+
+// presetWithFlags is the preset --preset names with the flags given
+// applied: what 'ict train' (without --resume), 'ict model' and 'ict
+// bench' run.
+func presetWithFlags(f trainFlags) (ct.Preset, error) {
+	p, err := ct.LookupPreset(f.preset)
+	if err != nil {
+		return ct.Preset{}, err
+	}
+	return p, applyFlags(&p, f)
 }
 
 // applyFlags overrides the preset with the flags that were given; a flag
@@ -209,14 +217,11 @@ func applyFlags(p *ct.Preset, f trainFlags) error {
 		}
 	}
 	if f.given["fit"] {
-		switch f.fit {
-		case "pad":
-			p.Fit = data.Pad
-		case "resize":
-			p.Fit = data.Resize
-		default:
-			return fmt.Errorf("--fit %q: want pad or resize", f.fit)
+		fit, err := parseFit(f.fit)
+		if err != nil {
+			return err
 		}
+		p.Fit = fit
 	}
 	if f.given["seed"] {
 		p.Run.Seed = f.seed

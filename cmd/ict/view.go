@@ -50,12 +50,7 @@ type samples struct {
 // draws from one seed, so any stride would do).
 const newNoiseStride = 1 << 20
 
-func (s samples) sigmas(r ct.Recipe) []float64 {
-	if s.steps == 2 {
-		return r.TwoStepSigmas()
-	}
-	return r.OneStepSigmas()
-}
+func (s samples) sigmas(r ct.Recipe) []float64 { return stepSigmas(r, s.steps) }
 
 // apply changes s for a command and says whether the picture changed.
 func (s *samples) apply(c viewer.Command) bool {
@@ -158,7 +153,7 @@ func trainWithView(f trainFlags, env vk.Options, stdout io.Writer) error {
 		return err
 	}
 	w, err := viewer.Open(at.dev, viewer.Options{Title: "ict train", SaveDir: at.saveDir,
-		Logf: func(format string, args ...any) { fmt.Fprintf(stdout, format+"\n", args...) }})
+		Logf: lineLogger(stdout)})
 	if err != nil {
 		fmt.Fprintf(stdout, "--view: %v; training continues without the viewer\n", err)
 		lv.openc <- nil
@@ -383,26 +378,21 @@ func (lv *liveView) End(s *loop.State, reason error) error {
 
 // runView browses a checkpoint's samples in a window.
 func runView(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("view", stderr)
-	env, err := deviceFlag(fs)
+	cf, err := newCheckpointFlags("view", "checkpoint to show samples of", stderr)
 	if err != nil {
 		return err
 	}
-	var ck ckptFlags
-	ck.register(fs, "checkpoint to show samples of")
+	fs := cf.fs
 	steps := fs.Int("steps", 1, "sampling steps shown first: 1 or 2 (keys 1 and 2 switch)")
 	saveDir := fs.String("save-dir", ".", "folder where the s key writes the grid on screen")
-	if err := parse(fs, args); err != nil {
+	if err := cf.parseRequiringCkpt(args); err != nil {
 		return err
 	}
-	if err := ck.required("view", stderr); err != nil {
-		return err
-	}
-	ckpt, student := &ck.path, &ck.student
+	ckpt, env := cf.ckpt, cf.device
 	if *steps != 1 && *steps != 2 {
 		return fmt.Errorf("--steps %d: want 1 or 2", *steps)
 	}
-	if _, err := os.Stat(*ckpt); err != nil {
+	if _, err := os.Stat(ckpt); err != nil {
 		return fmt.Errorf("--ckpt: %w", err)
 	}
 	exts, err := initViewer()
@@ -411,7 +401,7 @@ func runView(args []string, stdout, stderr io.Writer) error {
 	}
 	defer viewer.Terminate()
 	env.InstanceExtensions, env.Present = exts, true
-	e, net, run, err := openCheckpoint(*env, *ckpt, *student)
+	e, net, run, err := openCheckpoint(*env, ckpt, cf.student)
 	if err != nil {
 		return err
 	}
@@ -420,9 +410,9 @@ func runView(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	name := filepath.Base(filepath.Dir(filepath.Dir(*ckpt))) // the run folder's name
-	w, err := viewer.Open(e.Dev, viewer.Options{Title: "ict view " + *ckpt, SaveDir: *saveDir,
-		Logf: func(format string, args ...any) { fmt.Fprintf(stdout, format+"\n", args...) }})
+	name := filepath.Base(runFolderOf(ckpt))
+	w, err := viewer.Open(e.Dev, viewer.Options{Title: "ict view " + ckpt, SaveDir: *saveDir,
+		Logf: lineLogger(stdout)})
 	if err != nil {
 		return err
 	}
@@ -440,7 +430,7 @@ func runView(args []string, stdout, stderr io.Writer) error {
 		show := samples{steps: *steps, seed: report.SampleNoiseSeed}
 		for redraw := true; ; {
 			if redraw {
-				w.SetTitle(fmt.Sprintf("ict view: %s  %s (sampling)", *ckpt, show.label()))
+				w.SetTitle(fmt.Sprintf("ict view: %s  %s (sampling)", ckpt, show.label()))
 				vals, err := report.SampleGrid(e, net, run.Recipe, show.sigmas(run.Recipe), show.seed, chunk)
 				var pic viewer.Picture
 				if err == nil {
@@ -452,7 +442,7 @@ func runView(args []string, stdout, stderr io.Writer) error {
 					return
 				}
 				w.Show(pic)
-				w.SetTitle(fmt.Sprintf("ict view: %s  %s", *ckpt, show.label()))
+				w.SetTitle(fmt.Sprintf("ict view: %s  %s", ckpt, show.label()))
 			}
 			select {
 			case c := <-w.Commands():

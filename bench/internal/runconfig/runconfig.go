@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"slices"
 
 	"github.com/ictvk/ictvk/ct"
 	"github.com/ictvk/ictvk/ct/data"
@@ -20,15 +21,36 @@ type Config struct {
 	Run     ct.Run
 }
 
+// want is what Read's errors say a config file is.
+const want = "want 'ict model --json' output or a run folder's config.json"
+
 // Read reads a config from path; a non-empty dataDir replaces its DataDir.
+// A file without a Dataset and a Run (another JSON file) is refused
+// rather than read as an empty run; every error names the file.
 func Read(path, dataDir string) (Config, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
-		return Config{}, err
+		return Config{}, err // names the path
 	}
 	var c Config
 	if err := json.Unmarshal(raw, &c); err != nil {
+		return Config{}, fmt.Errorf("%s: %w (%s)", path, err, want)
+	}
+	// Pointers tell a key left out (or null) from a zero value.
+	var has struct{ Dataset, Run *json.RawMessage }
+	if err := json.Unmarshal(raw, &has); err != nil {
 		return Config{}, fmt.Errorf("%s: %w", path, err)
+	}
+	switch {
+	case has.Dataset == nil:
+		return Config{}, fmt.Errorf("%s has no Dataset: %s", path, want)
+	case has.Run == nil:
+		return Config{}, fmt.Errorf("%s has no Run: %s", path, want)
+	case !slices.Contains(data.Sources(), c.Dataset):
+		return Config{}, fmt.Errorf("%s: Dataset %q: want one of %v", path, c.Dataset, data.Sources())
+	}
+	if err := c.Run.Net.Validate(); err != nil {
+		return Config{}, fmt.Errorf("%s: Run.Net: %w", path, err)
 	}
 	if dataDir != "" {
 		c.DataDir = dataDir
