@@ -80,8 +80,17 @@ func (e *Engine) NewAdam(c AdamConfig, params []*Tensor) (*Adam, error) {
 		if !p.param {
 			return nil, fmt.Errorf("optimizer: %v is not a parameter", p)
 		}
-		o.M = append(o.M, e.Persistent(p.shape...))
-		o.V = append(o.V, e.Persistent(p.shape...))
+	}
+	// Parameters, gradients and moments laid out alike in arenas, so that
+	// a step is one dispatch per chunk (arena.go); else one per tensor.
+	if l := e.arrange(params); l != nil {
+		o.M = e.tensorsIn(l, "Adam's first moments")
+		o.V = e.tensorsIn(l, "Adam's second moments")
+	} else {
+		for _, p := range params {
+			o.M = append(o.M, e.Persistent(p.shape...))
+			o.V = append(o.V, e.Persistent(p.shape...))
+		}
 	}
 	o.GradScale = e.Persistent(1)
 	o.GradScale.Fill(1)
@@ -152,16 +161,52 @@ func (o *Adam) step(fused []*EMA) {
 	for j, m := range fused {
 		rates[j] = 1 - m.Decay
 	}
+	local := e.Tune.Local
+	spec := []uint32{local, uint32(len(fused))}
+	push := func(n int) []byte {
+		return vk.Push(n, c.Beta1, c.Beta2, c.Eps, a, b, l2, shrink, adaptive, rates[0], rates[1])
+	}
+	if kinds := o.laidOut(fused); kinds != nil {
+		// Every element of every chunk, gaps included: they hold zeros,
+		// which the step keeps.
+		for ch, pa := range kinds[0] {
+			rs := []vk.Range{pa.rng(), kinds[1][ch].rng(), kinds[2][ch].rng(), kinds[3][ch].rng(), o.GradScale.rng(), pa.rng(), pa.rng()}
+			for j := range fused {
+				rs[5+j] = kinds[4+j][ch].rng()
+			}
+			e.dispatchRanges(adamKernel, spec, e.groups1D(pa.floats(), local), push(pa.floats()), rs...)
+		}
+		return
+	}
 	for i, p := range o.Params {
-		push := vk.Push(p.n, c.Beta1, c.Beta2, c.Eps, a, b, l2, shrink, adaptive, rates[0], rates[1])
 		avg := [2]*Tensor{p, p} // bound, never read or written, past len(fused)
 		for j, m := range fused {
 			avg[j] = m.Average[i]
 		}
-		local := e.Tune.Local
-		e.dispatch(adamKernel, []uint32{local, uint32(len(fused))}, e.groups1D(p.n, local), push,
+		e.dispatch(adamKernel, spec, e.groups1D(p.n, local), push(p.n),
 			p, p.grad, o.M[i], o.V[i], o.GradScale, avg[0], avg[1])
 	}
+}
+
+// laidOut returns, for the parameters, their gradients, the moments and
+// each average of fused, the arena of every chunk, when all of them lie in
+// the parameters' layout; else nil, and the step goes per tensor.
+func (o *Adam) laidOut(fused []*EMA) [][]*arena {
+	l := layoutOf(o.Params)
+	if l == nil {
+		return nil
+	}
+	kinds := [][]*Tensor{o.Params, gradsOf(o.Params), o.M, o.V}
+	for _, m := range fused {
+		kinds = append(kinds, m.Average)
+	}
+	out := make([][]*arena, len(kinds))
+	for k, ts := range kinds {
+		if out[k] = l.arenas(ts); out[k] == nil {
+			return nil
+		}
+	}
+	return out
 }
 
 // averages reports whether m averages exactly o's parameters, in order.
@@ -215,17 +260,29 @@ func (e *Engine) NewEMA(decay float64, params, average []*Tensor) (*EMA, error) 
 	}
 	m := &EMA{Decay: decay, Params: params, e: e}
 	for i, p := range params {
-		var a *Tensor
-		if average != nil {
-			a = average[i]
-			if !sameShape(a.shape, p.shape) {
-				return nil, fmt.Errorf("EMA: average %v for parameter %v", a.shape, p.shape)
-			}
-		} else {
-			a = e.Persistent(p.shape...)
+		if average != nil && !sameShape(average[i].shape, p.shape) {
+			return nil, fmt.Errorf("EMA: average %v for parameter %v", average[i].shape, p.shape)
 		}
-		e.copyInto(a, p)
-		m.Average = append(m.Average, a)
+	}
+	// An average of parameters lies in arenas of their layout (arena.go),
+	// moved there when given, so that the optimizer's step updates it in
+	// its chunks.
+	l := e.arrange(params)
+	switch {
+	case average != nil:
+		m.Average = average
+		if l != nil && allMovable(average) {
+			e.moveInto(l, average, "an average")
+		}
+	case l != nil:
+		m.Average = e.tensorsIn(l, "an average")
+	default:
+		for _, p := range params {
+			m.Average = append(m.Average, e.Persistent(p.shape...))
+		}
+	}
+	for i, p := range params {
+		e.copyInto(m.Average[i], p)
 	}
 	return m, e.err
 }
@@ -233,6 +290,14 @@ func (e *Engine) NewEMA(decay float64, params, average []*Tensor) (*EMA, error) 
 // Update records average = decay*average + (1-decay)*params.
 func (m *EMA) Update() {
 	rate := 1 - m.Decay
+	l := layoutOf(m.Params)
+	if ps, as := l.arenas(m.Params), l.arenas(m.Average); ps != nil && as != nil {
+		for ch, pa := range ps {
+			n := pa.floats()
+			m.e.dispatchRanges(emaKernel, []uint32{m.e.Tune.Local}, m.e.groups1D(n, m.e.Tune.Local), vk.Push(n, rate), as[ch].rng(), pa.rng())
+		}
+		return
+	}
 	for i, p := range m.Params {
 		m.e.elementwise(emaKernel, p.n, vk.Push(p.n, rate), m.Average[i], p)
 	}
