@@ -155,8 +155,13 @@ func (e *Engine) moveInto(l *layout, ts []*Tensor, what string) {
 // arrange returns the layout of params, laying them and their gradients
 // out in arenas first unless a layout of exactly these tensors exists.
 // It returns nil (callers then work per tensor) when the engine keeps no
-// arenas or when any of params cannot move: not a parameter, a view,
-// listed twice, already in another layout (an optimizer over a subset).
+// arenas, under DryRun (which would drop the copies), or when any of
+// params cannot move: not a parameter, a view, listed twice, already in
+// another layout (an optimizer over a subset).
+//
+// Moving changes where a tensor's memory is, not the Tensor: a view of a
+// parameter made before (none outlives a step in this repository) keeps
+// the old memory, and using it fails (the buffer is freed).
 func (e *Engine) arrange(params []*Tensor) *layout {
 	if e.noArenas || len(params) == 0 || e.err != nil {
 		return nil
@@ -170,6 +175,9 @@ func (e *Engine) arrange(params []*Tensor) *layout {
 			}
 			return l
 		}
+		return nil
+	}
+	if e.S.Discarding() {
 		return nil
 	}
 	seen := map[*Tensor]bool{}

@@ -70,7 +70,10 @@ type Adam struct {
 	e         *Engine
 }
 
-// NewAdam returns an optimizer for params.
+// NewAdam returns an optimizer for params. It lays params, their
+// gradients and its moments out in arenas (arena.go) where it can, so
+// that a step is one dispatch per chunk rather than one per tensor: the
+// parameters' memory moves, the Tensors stay.
 func (e *Engine) NewAdam(c AdamConfig, params []*Tensor) (*Adam, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
@@ -250,7 +253,9 @@ type EMA struct {
 // NewEMA starts an average equal to the current parameters. The average
 // lives in average (tensors shaped like params, for example another
 // network's frozen parameters), or in new persistent tensors when average
-// is nil.
+// is nil. Averages of parameters are laid out in arenas like them (given
+// tensors move there, keeping their identity), so that Adam.StepAveraging
+// and Update cover them a chunk at a time.
 func (e *Engine) NewEMA(decay float64, params, average []*Tensor) (*EMA, error) {
 	if decay < 0 || decay >= 1 {
 		return nil, fmt.Errorf("EMA decay %v must be in [0, 1)", decay)
