@@ -51,12 +51,21 @@ func (e *Engine) planLayout(ts []*Tensor) *layout {
 		limit = min(limit, e.arenaLimit)
 	}
 	l := &layout{tensors: append([]*Tensor(nil), ts...)}
+	// A chunk ends at its last tensor's end rounded up to 16 bytes, so
+	// that kernels may take it as vec4s (unless that passes the range a
+	// binding may have).
+	end := func(at uint64) uint64 {
+		if r := roundUp64(at, 16); r <= limits.MaxStorageBufferRange {
+			return r
+		}
+		return at
+	}
 	at := uint64(0) // the end of the last tensor placed
 	for i, t := range ts {
 		size := 4 * uint64(t.n)
 		start := roundUp64(at, align)
 		if i > 0 && start+size > limit {
-			l.chunkBytes = append(l.chunkBytes, at) // a chunk ends where its last tensor does
+			l.chunkBytes = append(l.chunkBytes, end(at))
 			start = 0
 		}
 		l.chunk = append(l.chunk, len(l.chunkBytes))
@@ -64,7 +73,7 @@ func (e *Engine) planLayout(ts []*Tensor) *layout {
 		at = start + size
 	}
 	if len(ts) > 0 {
-		l.chunkBytes = append(l.chunkBytes, at)
+		l.chunkBytes = append(l.chunkBytes, end(at))
 	}
 	return l
 }

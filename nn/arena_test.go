@@ -266,6 +266,9 @@ func (l *layout) gaps(c int) [][2]uint64 {
 		}
 		at = l.offset[i] + 4*uint64(t.n)
 	}
+	if at < l.chunkBytes[c] {
+		out = append(out, [2]uint64{at, l.chunkBytes[c]})
+	}
 	return out
 }
 

@@ -171,13 +171,20 @@ func (o *Adam) step(fused []*EMA) {
 	}
 	if kinds := o.laidOut(fused); kinds != nil {
 		// Every element of every chunk, gaps included: they hold zeros,
-		// which the step keeps.
+		// which the step keeps. Four elements an invocation where the
+		// chunk allows (its length is a multiple of 4 unless a limit that
+		// is not cut it short).
 		for ch, pa := range kinds[0] {
 			rs := []vk.Range{pa.rng(), kinds[1][ch].rng(), kinds[2][ch].rng(), kinds[3][ch].rng(), o.GradScale.rng(), pa.rng(), pa.rng()}
 			for j := range fused {
 				rs[5+j] = kinds[4+j][ch].rng()
 			}
-			e.dispatchRanges(adamKernel, spec, e.groups1D(pa.floats(), local), push(pa.floats()), rs...)
+			n := pa.floats()
+			if n%4 == 0 {
+				e.dispatchRanges(adamKernel, append(spec, 4), e.groups1D(n/4, local), push(n), rs...)
+			} else {
+				e.dispatchRanges(adamKernel, spec, e.groups1D(n, local), push(n), rs...)
+			}
 		}
 		return
 	}
