@@ -171,9 +171,9 @@ func (o *Adam) step(fused []*EMA) {
 	}
 	if kinds := o.laidOut(fused); kinds != nil {
 		// Every element of every chunk, gaps included: they hold zeros,
-		// which the step keeps. Four elements an invocation where the
-		// chunk allows (its length is a multiple of 4 unless a limit that
-		// is not cut it short).
+		// which the step keeps. Four elements an invocation: a chunk's
+		// length is a multiple of 4 unless rounding it up would have
+		// passed maxStorageBufferRange.
 		for ch, pa := range kinds[0] {
 			rs := []vk.Range{pa.rng(), kinds[1][ch].rng(), kinds[2][ch].rng(), kinds[3][ch].rng(), o.GradScale.rng(), pa.rng(), pa.rng()}
 			for j := range fused {
