@@ -496,3 +496,72 @@ func TestAdamArenaFallbacks(t *testing.T) {
 		}
 	}
 }
+
+// TestClipSumsLikeAChainOfAdds: clipping's one kernel over the gradients'
+// sums of squares gives the scale, bit for bit, that adding the sums with
+// a chain of add ops (one dispatch each, as clipping did before) gives.
+// Sizes include gradients long enough for reductions of several passes;
+// the gradients' magnitudes vary so that adding the sums in the reverse
+// order gives another scale (checked), which a kernel adding them in
+// another order than the chain's would then show.
+func TestClipSumsLikeAChainOfAdds(t *testing.T) {
+	e := engine(t)
+	rng := rand.New(rand.NewPCG(13, 14))
+	var params []*Tensor
+	for i := range 40 {
+		n := []int{3, 1, 1003, 70001, 17, 64, 2500, 250000}[i%8]
+		scale := math.Exp(4 * rng.Float64())
+		params = append(params, e.NewParam(nil, n))
+		params[i].grad.Upload(toF32(randomData(rng, input{shape: []int{n}, lo: -scale, hi: scale})))
+	}
+	o, err := e.NewAdam(AdamConfig{LR: 0.1, Beta1: 0.9, Beta2: 0.99, Eps: 1e-8, ClipNorm: 3}, params)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// chain adds the sums of squares in the order of ps with add ops and
+	// returns the scale of that total.
+	chain := func(ps []*Tensor) float32 {
+		var total *Tensor
+		for _, p := range ps {
+			ss := e.SumSquares(p.grad.Reshape(1, p.n))
+			if total == nil {
+				total = ss
+			} else {
+				total = e.add(total, ss)
+			}
+		}
+		scale := e.newTensor(1)
+		e.dispatch(clipKernel, nil, [3]uint32{1, 1, 1}, vk.Push(float32(o.Config.ClipNorm), 1, 1), total, scale)
+		v, err := scale.Download()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v[0]
+	}
+	want := chain(params)
+	reversed := make([]*Tensor, len(params))
+	for i, p := range params {
+		reversed[len(params)-1-i] = p
+	}
+	if r := chain(reversed); r == want {
+		t.Fatalf("the sums added in reverse give the same scale %v: the gradients cannot tell orders apart", r)
+	}
+	before := e.S.KernelDispatches()
+	o.clip()
+	after := e.S.KernelDispatches()
+	if adds, clips := after["add"]-before["add"], after["clip_scale"]-before["clip_scale"]; adds != 0 || clips != 1 {
+		t.Errorf("clipping took %d adds and %d clip_scale dispatches, want 0 and 1", adds, clips)
+	}
+	got, err := o.GradScale.Download()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if math.Float32bits(got[0]) != math.Float32bits(want) || !(got[0] < 1) {
+		t.Errorf("gradient scale %v (%#08x), from a chain of adds %v (%#08x); want equal bits, below 1", got[0], math.Float32bits(got[0]), want, math.Float32bits(want))
+	}
+	for _, ts := range [][]*Tensor{params, o.M, o.V, {o.GradScale}} {
+		for _, x := range ts {
+			x.Free()
+		}
+	}
+}

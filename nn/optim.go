@@ -232,21 +232,28 @@ func (o *Adam) averages(m *EMA) bool {
 	return true
 }
 
-// clip records GradScale = min(1, ClipNorm / ||g||) over all gradients.
+// clip records GradScale = min(1, ClipNorm / ||g||) over all gradients:
+// each gradient's sum of squares into a slot of one tensor (slots aligned
+// for binding), then one kernel that adds the slots in order, as a chain
+// of adds would, and computes the scale.
 func (o *Adam) clip() {
 	e := o.e
-	var total *Tensor
-	for _, p := range o.Params {
-		ss := e.SumSquares(p.grad.Reshape(1, p.n))
-		if total == nil {
-			total = ss
-		} else {
-			total = e.add(total, ss)
+	n := len(o.Params)
+	if n == 0 {
+		return
+	}
+	e.checkLoops("gradient clipping", []int{n}, n)
+	stride := 1
+	if align := e.Dev.Info.Limits.MinStorageBufferOffsetAlignment; align > 4 {
+		stride = int(align / 4)
+	}
+	e.scoped(func() {
+		sums := e.newTensor(n * stride)
+		for i, p := range o.Params {
+			e.reduceInto(sums.view([]int{1}, i*stride), false, p.grad, p.grad, []int{1, p.n}, []bool{false, true}, reduceSquares, 1)
 		}
-	}
-	if total != nil {
-		e.dispatch(clipKernel, nil, [3]uint32{1, 1, 1}, vk.Push(float32(o.Config.ClipNorm)), total, o.GradScale)
-	}
+		e.dispatch(clipKernel, nil, [3]uint32{1, 1, 1}, vk.Push(float32(o.Config.ClipNorm), n, stride), sums, o.GradScale)
+	})
 }
 
 // EMA keeps an exponential moving average of parameters for evaluation.
