@@ -29,6 +29,7 @@ type optState struct {
 	avgs                [][][]float32
 	snaps               [][][]float32 // the parameters after each step, copied per tensor
 	adamDispatches      int
+	emaDispatches       int // averages past the two the step takes update on their own
 	chunks              int // chunks of the parameters' layout; 0 per tensor
 }
 
@@ -47,6 +48,8 @@ var optTrials = []optTrial{
 		sizes: oddSizes, decays: []float64{0.99, 0.5}, steps: 8},
 	{name: "radam/chunks of 1 KiB, 2 averages", cfg: AdamConfig{LR: 0.01, Beta1: 0.9, Beta2: 0.99, Eps: 1e-8, Rectified: true, WeightDecay: 0.01},
 		sizes: oddSizes, decays: []float64{0.9, 0.5}, emaFirst: true, steps: 7, limit: 1024},
+	{name: "radam/3 averages, the third by Update", cfg: AdamConfig{LR: 0.01, Beta1: 0.9, Beta2: 0.99, Eps: 1e-8, Rectified: true},
+		sizes: oddSizes, decays: []float64{0.9, 0.5, 0.99}, given: true, steps: 7, limit: 1024},
 	{name: "adam/chunks of 256 B, clipped, 1 average", cfg: AdamConfig{LR: 0.01, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, ClipNorm: 1},
 		sizes: []int{64, 3, 61, 1, 64, 5}, decays: []float64{0.9}, given: true, steps: 3, limit: 256},
 }
@@ -54,7 +57,8 @@ var optTrials = []optTrial{
 // TestAdamArenaMatchesPerTensor: the step over whole chunks leaves the
 // parameters, gradients (zeroed), moments, averages and every step's
 // parameters bit-identical to the step per tensor, in one adam dispatch
-// per chunk instead of one per tensor. The gaps between tensors are
+// per chunk instead of one per tensor (and averages past the two the
+// kernel takes, in one ema dispatch per chunk). The gaps between tensors are
 // poisoned with NaN first: a step that mixed elements across slots, or
 // kinds of state laid out differently, would spread it.
 func TestAdamArenaMatchesPerTensor(t *testing.T) {
@@ -75,6 +79,9 @@ func TestAdamArenaMatchesPerTensor(t *testing.T) {
 				}
 				if got.chunks == 0 || got.adamDispatches != tr.steps*got.chunks {
 					t.Fatalf("arenas: %d chunks, %d adam dispatches, want %d per step", got.chunks, got.adamDispatches, got.chunks)
+				}
+				if extra := max(len(tr.decays)-2, 0); want.emaDispatches != extra*tr.steps*len(tr.sizes) || got.emaDispatches != extra*tr.steps*got.chunks {
+					t.Fatalf("ema dispatches: %d per tensor, %d with arenas; want %d and %d", want.emaDispatches, got.emaDispatches, extra*tr.steps*len(tr.sizes), extra*tr.steps*got.chunks)
 				}
 				if tr.limit > 0 && got.chunks < 2 {
 					t.Fatalf("a chunk limit of %d bytes made %d chunk", tr.limit, got.chunks)
@@ -186,7 +193,7 @@ func runTrial(t *testing.T, e *Engine, tr optTrial, arenas bool) optState {
 		}
 	}
 	var snaps [][]*Tensor
-	before := e.S.KernelDispatches()["adam"]
+	before := e.S.KernelDispatches()
 	// Recorded without waits: the per-tensor gradient writes, the step
 	// and the per-tensor copies after it are ordered by barriers alone.
 	for s := range tr.steps {
@@ -203,7 +210,9 @@ func runTrial(t *testing.T, e *Engine, tr optTrial, arenas bool) optState {
 		keep(snap...)
 		snaps = append(snaps, snap)
 	}
-	st.adamDispatches = e.S.KernelDispatches()["adam"] - before
+	after := e.S.KernelDispatches()
+	st.adamDispatches = after["adam"] - before["adam"]
+	st.emaDispatches = after["ema"] - before["ema"]
 	for _, snap := range snaps {
 		st.snaps = append(st.snaps, downloadAll(t, snap))
 	}
