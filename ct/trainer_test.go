@@ -293,6 +293,37 @@ func TestOriginalCTTeacherEMA(t *testing.T) {
 	}
 }
 
+// TestStepUpdatesInOneAdamDispatch: the student's parameters, gradients,
+// RAdam's moments and both averages (the evaluation EMA and the original
+// CT's teacher) lie in arenas of one layout (nn's arena.go), so that the
+// optimizer steps all of them in one dispatch, not one per tensor.
+func TestStepUpdatesInOneAdamDispatch(t *testing.T) {
+	e := openEngine(t)
+	run := tinyRun()
+	run.Recipe.TeacherEMAStart = 0.9
+	run.Recipe.TotalIters = 4
+	tr, err := NewTrainer(e, run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(tr.Student.Tensors()); n < 10 {
+		t.Fatalf("the tiny network has only %d parameter tensors", n)
+	}
+	for i := range 2 {
+		before := e.S.KernelDispatches()
+		if err := tr.TrainStep(batchOf(uint64(40+i), 3*64)); err != nil {
+			t.Fatal(err)
+		}
+		after := e.S.KernelDispatches()
+		if n := after["adam"] - before["adam"]; n != 1 {
+			t.Errorf("step %d: %d adam dispatches, want 1", i, n)
+		}
+		if n := after["ema"] - before["ema"]; n != 1 { // the loss's average
+			t.Errorf("step %d: %d ema dispatches, want 1", i, n)
+		}
+	}
+}
+
 // TestCheckLossesSeesEveryStep: a NaN image makes one step's loss NaN;
 // CheckLosses, read only after two more finite steps, still reports the
 // range, and keeps reporting it. A load starts the checks afresh.

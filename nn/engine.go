@@ -41,6 +41,12 @@ type Engine struct {
 	err    error
 	// Tune holds the per-device launch shapes ops use.
 	Tune Tuning
+
+	// For tests: noArenas keeps every parameter in memory of its own (the
+	// optimizer then dispatches per tensor), arenaLimit, when non-zero,
+	// caps an arena's chunk below maxStorageBufferRange.
+	noArenas   bool
+	arenaLimit uint64
 }
 
 // Tuning holds launch parameters chosen from the device's type and limits.
@@ -297,15 +303,23 @@ func (e *Engine) dispatch(k *kernel, spec []uint32, groups [3]uint32, push []byt
 	if e.err != nil {
 		return
 	}
-	p := e.pipeline(k, spec...)
-	if p == nil {
-		return
-	}
 	var rs [16]vk.Range
 	for i, t := range ts {
 		rs[i] = t.rng()
 	}
-	if err := e.S.DispatchRanges(p, groups, push, rs[:len(ts)]...); err != nil {
+	e.dispatchRanges(k, spec, groups, push, rs[:len(ts)]...)
+}
+
+// dispatchRanges is dispatch with memory ranges bound: an arena's chunk.
+func (e *Engine) dispatchRanges(k *kernel, spec []uint32, groups [3]uint32, push []byte, rs ...vk.Range) {
+	if e.err != nil {
+		return
+	}
+	p := e.pipeline(k, spec...)
+	if p == nil {
+		return
+	}
+	if err := e.S.DispatchRanges(p, groups, push, rs...); err != nil {
 		e.fail(err)
 	}
 }

@@ -70,7 +70,10 @@ type Adam struct {
 	e         *Engine
 }
 
-// NewAdam returns an optimizer for params.
+// NewAdam returns an optimizer for params. It lays params, their
+// gradients and its moments out in arenas (arena.go) where it can, so
+// that a step is one dispatch per chunk rather than one per tensor: the
+// parameters' memory moves, the Tensors stay.
 func (e *Engine) NewAdam(c AdamConfig, params []*Tensor) (*Adam, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
@@ -80,8 +83,17 @@ func (e *Engine) NewAdam(c AdamConfig, params []*Tensor) (*Adam, error) {
 		if !p.param {
 			return nil, fmt.Errorf("optimizer: %v is not a parameter", p)
 		}
-		o.M = append(o.M, e.Persistent(p.shape...))
-		o.V = append(o.V, e.Persistent(p.shape...))
+	}
+	// Parameters, gradients and moments laid out alike in arenas, so that
+	// a step is one dispatch per chunk (arena.go); else one per tensor.
+	if l := e.arrange(params); l != nil {
+		o.M = e.tensorsIn(l, "Adam's first moments")
+		o.V = e.tensorsIn(l, "Adam's second moments")
+	} else {
+		for _, p := range params {
+			o.M = append(o.M, e.Persistent(p.shape...))
+			o.V = append(o.V, e.Persistent(p.shape...))
+		}
 	}
 	o.GradScale = e.Persistent(1)
 	o.GradScale.Fill(1)
@@ -152,16 +164,59 @@ func (o *Adam) step(fused []*EMA) {
 	for j, m := range fused {
 		rates[j] = 1 - m.Decay
 	}
+	local := e.Tune.Local
+	spec := []uint32{local, uint32(len(fused))}
+	push := func(n int) []byte {
+		return vk.Push(n, c.Beta1, c.Beta2, c.Eps, a, b, l2, shrink, adaptive, rates[0], rates[1])
+	}
+	if kinds := o.laidOut(fused); kinds != nil {
+		// Every element of every chunk, gaps included: they hold zeros,
+		// which the step keeps. Four elements an invocation: a chunk's
+		// length is a multiple of 4 unless rounding it up would have
+		// passed maxStorageBufferRange.
+		for ch, pa := range kinds[0] {
+			rs := []vk.Range{pa.rng(), kinds[1][ch].rng(), kinds[2][ch].rng(), kinds[3][ch].rng(), o.GradScale.rng(), pa.rng(), pa.rng()}
+			for j := range fused {
+				rs[5+j] = kinds[4+j][ch].rng()
+			}
+			n := pa.floats()
+			if n%4 == 0 {
+				e.dispatchRanges(adamKernel, append(spec, 4), e.groups1D(n/4, local), push(n), rs...)
+			} else {
+				e.dispatchRanges(adamKernel, spec, e.groups1D(n, local), push(n), rs...)
+			}
+		}
+		return
+	}
 	for i, p := range o.Params {
-		push := vk.Push(p.n, c.Beta1, c.Beta2, c.Eps, a, b, l2, shrink, adaptive, rates[0], rates[1])
 		avg := [2]*Tensor{p, p} // bound, never read or written, past len(fused)
 		for j, m := range fused {
 			avg[j] = m.Average[i]
 		}
-		local := e.Tune.Local
-		e.dispatch(adamKernel, []uint32{local, uint32(len(fused))}, e.groups1D(p.n, local), push,
+		e.dispatch(adamKernel, spec, e.groups1D(p.n, local), push(p.n),
 			p, p.grad, o.M[i], o.V[i], o.GradScale, avg[0], avg[1])
 	}
+}
+
+// laidOut returns, for the parameters, their gradients, the moments and
+// each average of fused, the arena of every chunk, when all of them lie in
+// the parameters' layout; else nil, and the step goes per tensor.
+func (o *Adam) laidOut(fused []*EMA) [][]*arena {
+	l := layoutOf(o.Params)
+	if l == nil {
+		return nil
+	}
+	kinds := [][]*Tensor{o.Params, gradsOf(o.Params), o.M, o.V}
+	for _, m := range fused {
+		kinds = append(kinds, m.Average)
+	}
+	out := make([][]*arena, len(kinds))
+	for k, ts := range kinds {
+		if out[k] = l.arenas(ts); out[k] == nil {
+			return nil
+		}
+	}
+	return out
 }
 
 // averages reports whether m averages exactly o's parameters, in order.
@@ -177,21 +232,28 @@ func (o *Adam) averages(m *EMA) bool {
 	return true
 }
 
-// clip records GradScale = min(1, ClipNorm / ||g||) over all gradients.
+// clip records GradScale = min(1, ClipNorm / ||g||) over all gradients:
+// each gradient's sum of squares into a slot of one tensor (slots aligned
+// for binding), then one kernel that adds the slots in order, as a chain
+// of adds would, and computes the scale.
 func (o *Adam) clip() {
 	e := o.e
-	var total *Tensor
-	for _, p := range o.Params {
-		ss := e.SumSquares(p.grad.Reshape(1, p.n))
-		if total == nil {
-			total = ss
-		} else {
-			total = e.add(total, ss)
+	n := len(o.Params)
+	if n == 0 {
+		return
+	}
+	e.checkLoops("gradient clipping", []int{n}, n)
+	stride := 1
+	if align := e.Dev.Info.Limits.MinStorageBufferOffsetAlignment; align > 4 {
+		stride = int(align / 4)
+	}
+	e.scoped(func() {
+		sums := e.newTensor(n * stride)
+		for i, p := range o.Params {
+			e.reduceInto(sums.view([]int{1}, i*stride), false, p.grad, p.grad, []int{1, p.n}, []bool{false, true}, reduceSquares, 1)
 		}
-	}
-	if total != nil {
-		e.dispatch(clipKernel, nil, [3]uint32{1, 1, 1}, vk.Push(float32(o.Config.ClipNorm)), total, o.GradScale)
-	}
+		e.dispatch(clipKernel, nil, [3]uint32{1, 1, 1}, vk.Push(float32(o.Config.ClipNorm), n, stride), sums, o.GradScale)
+	})
 }
 
 // EMA keeps an exponential moving average of parameters for evaluation.
@@ -205,7 +267,9 @@ type EMA struct {
 // NewEMA starts an average equal to the current parameters. The average
 // lives in average (tensors shaped like params, for example another
 // network's frozen parameters), or in new persistent tensors when average
-// is nil.
+// is nil. Averages of parameters are laid out in arenas like them (given
+// tensors move there, keeping their identity), so that Adam.StepAveraging
+// and Update cover them a chunk at a time.
 func (e *Engine) NewEMA(decay float64, params, average []*Tensor) (*EMA, error) {
 	if decay < 0 || decay >= 1 {
 		return nil, fmt.Errorf("EMA decay %v must be in [0, 1)", decay)
@@ -215,17 +279,29 @@ func (e *Engine) NewEMA(decay float64, params, average []*Tensor) (*EMA, error) 
 	}
 	m := &EMA{Decay: decay, Params: params, e: e}
 	for i, p := range params {
-		var a *Tensor
-		if average != nil {
-			a = average[i]
-			if !sameShape(a.shape, p.shape) {
-				return nil, fmt.Errorf("EMA: average %v for parameter %v", a.shape, p.shape)
-			}
-		} else {
-			a = e.Persistent(p.shape...)
+		if average != nil && !sameShape(average[i].shape, p.shape) {
+			return nil, fmt.Errorf("EMA: average %v for parameter %v", average[i].shape, p.shape)
 		}
-		e.copyInto(a, p)
-		m.Average = append(m.Average, a)
+	}
+	// An average of parameters lies in arenas of their layout (arena.go),
+	// moved there when given, so that the optimizer's step updates it in
+	// its chunks.
+	l := e.arrange(params)
+	switch {
+	case average != nil:
+		m.Average = average
+		if l != nil && allMovable(average) {
+			e.moveInto(l, average, "an average")
+		}
+	case l != nil:
+		m.Average = e.tensorsIn(l, "an average")
+	default:
+		for _, p := range params {
+			m.Average = append(m.Average, e.Persistent(p.shape...))
+		}
+	}
+	for i, p := range params {
+		e.copyInto(m.Average[i], p)
 	}
 	return m, e.err
 }
@@ -233,6 +309,14 @@ func (e *Engine) NewEMA(decay float64, params, average []*Tensor) (*EMA, error) 
 // Update records average = decay*average + (1-decay)*params.
 func (m *EMA) Update() {
 	rate := 1 - m.Decay
+	l := layoutOf(m.Params)
+	if ps, as := l.arenas(m.Params), l.arenas(m.Average); ps != nil && as != nil {
+		for ch, pa := range ps {
+			n := pa.floats()
+			m.e.dispatchRanges(emaKernel, []uint32{m.e.Tune.Local}, m.e.groups1D(n, m.e.Tune.Local), vk.Push(n, rate), as[ch].rng(), pa.rng())
+		}
+		return
+	}
 	for i, p := range m.Params {
 		m.e.elementwise(emaKernel, p.n, vk.Push(p.n, rate), m.Average[i], p)
 	}

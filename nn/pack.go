@@ -57,7 +57,9 @@ func (e *Engine) packing(flat *Tensor, ts []*Tensor, pack bool) {
 // once a vk.Submission after the pack is done (Engine.S.Submit), sums it
 // with the other replicas' in place, and the trainer unpacks the sums.
 func (e *Engine) PersistentHost(n int) *Tensor {
-	return e.persistent([]int{n}, e.Dev.AllocHost, "a host tensor")
+	t := e.persistent([]int{n}, e.Dev.AllocHost, "a host tensor")
+	t.host = true
+	return t
 }
 
 // Mapped is the tensor's memory as the host sees it, or nil unless the

@@ -19,7 +19,9 @@ type Tensor struct {
 	shape  []int
 	n      int
 	buf    *vk.Buffer
-	off    uint64 // byte offset of a view into buf
+	off    uint64 // byte offset of a view into buf, or of a tensor in an arena
+	arena  *arena // the shared buffer buf is, for persistent tensors laid out together (arena.go)
+	host   bool   // host-visible memory (PersistentHost)
 	lasts  lifetime
 	base   *Tensor // the tensor a view shares memory with
 	param  bool    // a leaf whose gradient persists until the optimizer takes it
@@ -182,7 +184,12 @@ func (t *Tensor) Free() {
 	if t.buf == nil || t.base != nil {
 		return
 	}
-	t.e.Dev.Free(t.buf)
+	if t.arena != nil {
+		t.arena.leave(t.e)
+		t.arena = nil
+	} else {
+		t.e.Dev.Free(t.buf)
+	}
 	t.buf = nil
 	if t.param && t.grad != nil {
 		t.grad.Free()
