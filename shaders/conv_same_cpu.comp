@@ -8,11 +8,12 @@
 // W <= 32 (conv_cpu.comp covers every other shape).
 //
 // Why not the implicit GEMM of conv_cpu.comp: lavapipe pays for every
-// storage-buffer load per lane (a loop over the 8 lanes with a bounds check
-// per element), while it runs subgroup shuffles and arithmetic at vector
-// speed. The im2col gather loads each input value KH*KW times; here every
-// value is loaded once per input channel and reaches the taps and the
-// neighbouring lanes by shuffles:
+// load (a gather; a storage-buffer load even loops over the 8 lanes with a
+// bounds check and a branch each, so w and x are read as texel buffers),
+// while it runs subgroup shuffles and arithmetic at vector speed. The
+// im2col gather loads each input value KH*KW times; here every value is
+// loaded once per input channel and reaches the taps and the neighbouring
+// lanes by shuffles:
 //
 // - A workgroup is one subgroup of 8 lanes. Lanes split image rows into
 //   groups of 4 columns (LPR = W/4 lanes per row, 8/LPR rows of lanes),
@@ -50,8 +51,8 @@ const int NR = TR + KH - 1;   // input rows a lane reads
 const int NV = (KHW + 6) / 4;
 const int NQ = (TM * KHW / 4 + 7) / 8;
 
-layout(std430, binding = 0) readonly buffer W4 { vec4 w4[]; };
-layout(std430, binding = 1) readonly buffer X4 { vec4 x4[]; };
+layout(binding = 0) uniform samplerBuffer W4;
+layout(binding = 1) uniform samplerBuffer X4;
 layout(std430, binding = 2) buffer Y4 { vec4 y4[]; };
 layout(std430, binding = 3) readonly buffer Bias { float bias[]; };
 
@@ -101,13 +102,13 @@ void main() {
     float wf[TM / 8][KHW];
     if (TRANSPOSED) {
       int base = (ci * pc.CO + m0) * KHW / 4;
-      [[unroll]] for (int q = 0; q < NQ; q++) wv[q] = w4[min(base + lane + 8 * q, wLen4 - 1)];
+      [[unroll]] for (int q = 0; q < NQ; q++) wv[q] = texelFetch(W4, min(base + lane + 8 * q, wLen4 - 1));
     } else {
       [[unroll]] for (int q = 0; q < TM / 8; q++) {
         int off = (min(m0 + lane + 8 * q, pc.CO - 1) * pc.CI + ci) * KHW;
         int sh = off & 3;
         vec4 t[NV];
-        [[unroll]] for (int v = 0; v < NV; v++) t[v] = w4[min((off >> 2) + v, wLen4 - 1)];
+        [[unroll]] for (int v = 0; v < NV; v++) t[v] = texelFetch(W4, min((off >> 2) + v, wLen4 - 1));
         [[unroll]] for (int tap = 0; tap < KHW; tap++) {
           // Float sh + tap of the chunks t.
           int c = tap & 3;
@@ -122,7 +123,7 @@ void main() {
     int plane = (n * pc.CI + ci) * pc.H;
     [[unroll]] for (int t = 0; t < NR; t++) {
       int iy = oy0 - (KH - 1) / 2 + t;
-      vec4 v = x4[rowOK[t] ? ((plane + iy) * pc.W + ox) >> 2 : 0];
+      vec4 v = texelFetch(X4, rowOK[t] ? ((plane + iy) * pc.W + ox) >> 2 : 0);
       v = rowOK[t] ? v : vec4(0);
       [[unroll]] for (int c = 0; c < 4; c++) strip[t][HL + c] = v[c];
       [[unroll]] for (int c = 0; c < HL; c++) {

@@ -36,8 +36,10 @@ const int WW = TW + 2 * HL;       // columns of a window row
 const int NC = TW / 4 + 2;        // vec4s loaded per window row (with one beside each edge)
 const int NG = (TM * TW / 4 + 7) / 8;  // vec4s of gy per lane and step
 
-layout(std430, binding = 0) readonly buffer X4 { vec4 x4[]; };
-layout(std430, binding = 1) readonly buffer GY4 { vec4 gy4[]; };
+// x and gy are read as texel buffers of vec4s: a texel fetch is a gather,
+// a storage-buffer load a loop over the lanes with a branch each.
+layout(binding = 0) uniform samplerBuffer X4;
+layout(binding = 1) uniform samplerBuffer GY4;
 layout(std430, binding = 2) buffer GW { float gw[]; };
 // With FLAG_BIAS, gb (+)= the sums of gy per output channel (the bias's
 // gradient), written by the workgroups of the first input-channel block:
@@ -71,7 +73,7 @@ void loadRow(int j, int t, int n, int ci, int iy, int ox0) {
   [[unroll]] for (int k = 0; k < NC; k++) {
     int col = ox0 + 4 * (k - 1);
     bool ok = rowOK && col >= 0 && col < pc.W;
-    vec4 v = x4[ok ? (base + col) >> 2 : 0];
+    vec4 v = texelFetch(X4, ok ? (base + col) >> 2 : 0);
     v = ok ? v : vec4(0);
     [[unroll]] for (int c = 0; c < 4; c++) {
       int w = 4 * (k - 1) + c + HL; // window column
@@ -115,7 +117,7 @@ void main() {
           int c = lane + 8 * q;
           int i = c / (TW / 4), p4 = c - i * (TW / 4);
           bool ok = m0 + i < pc.CO && ox0 + 4 * p4 < pc.W;
-          vec4 v = gy4[min((((n * pc.CO + m0 + i) * pc.H + oy) * pc.W + ox0) / 4 + p4, gyLen4 - 1)];
+          vec4 v = texelFetch(GY4, min((((n * pc.CO + m0 + i) * pc.H + oy) * pc.W + ox0) / 4 + p4, gyLen4 - 1));
           g[q] = ok ? v : vec4(0);
         }
         [[unroll]] for (int i = 0; i < TM; i++) {

@@ -2,9 +2,12 @@
 //
 // Lavapipe runs a subgroup (8 invocations with AVX2) as the lanes of one
 // SIMD vector, and turns every storage-buffer load into a loop over the
-// lanes with a bounds check per element: a vec4 load costs about as much
-// as 70 vector multiply-adds (more when lanes read different rows).
-// Arithmetic is cheap, and so are register spills (plain stack traffic).
+// lanes with a bounds check and a branch per element: a vec4 load costs
+// about as much as 70 vector multiply-adds. A texel fetch is a vector
+// gather instead, so the including shaders read A and B as uniform texel
+// buffers (samplerBuffer of vec4s; 1.3-2x faster GEMMs, BenchmarkMatMul),
+// but loads still cost far more than arithmetic, and so do register spills
+// only a little (plain stack traffic).
 // So each invocation computes a large tile (TM rows x TN columns, up to
 // 32 x 64) and loads whole vec4s: one 4-deep slice of K costs TM + TN vec4
 // loads for 4*TM*TN multiply-adds. Shared memory and barriers would not

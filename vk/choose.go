@@ -36,12 +36,16 @@ func (t DeviceType) String() string {
 type Limits struct {
 	MaxStorageBufferRange           uint64
 	MinStorageBufferOffsetAlignment uint64
-	MaxComputeSharedMemorySize      uint32
-	MaxComputeWorkGroupInvocations  uint32
-	MaxComputeWorkGroupSize         [3]uint32
-	MaxComputeWorkGroupCount        [3]uint32
-	MaxPushConstantsSize            uint32
-	SubgroupSize                    uint32 // 0 when the device cannot say (Vulkan 1.0)
+	// A uniform texel buffer binding holds at most MaxTexelBufferElements
+	// texels, from an offset aligned to MinTexelBufferOffsetAlignment.
+	MaxTexelBufferElements         uint64
+	MinTexelBufferOffsetAlignment  uint64
+	MaxComputeSharedMemorySize     uint32
+	MaxComputeWorkGroupInvocations uint32
+	MaxComputeWorkGroupSize        [3]uint32
+	MaxComputeWorkGroupCount       [3]uint32
+	MaxPushConstantsSize           uint32
+	SubgroupSize                   uint32 // 0 when the device cannot say (Vulkan 1.0)
 	// SubgroupShuffle: compute shaders may shuffle values within a
 	// subgroup (VK_SUBGROUP_FEATURE_SHUFFLE_BIT), which the reductions
 	// (shaders/rowreduce.glsl, reduce.glsl) and the CPU convolutions use.

@@ -25,7 +25,9 @@
 //   - What the binding cannot do: the instance with the validation layer and
 //     its debug messenger, Vulkan 1.1 and 1.2 property queries (subgroup
 //     size, driver name), push descriptors.
-//   - The hot path. ict_dispatch binds the pipeline and the buffers, pushes
+//   - The hot path. ict_dispatch binds the pipeline and the buffers (storage
+//     buffers, or uniform texel buffers through views that each memory
+//     block makes once per range and keeps until it is released), pushes
 //     the constants and dispatches in one cgo call (ict_barrier and
 //     ict_timestamp likewise), through device entry points the shim loads
 //     itself (ict_device_fns).

@@ -167,6 +167,8 @@ func (in *instance) describe(index int, pd vk.PhysicalDevice) DeviceInfo {
 		Limits: Limits{
 			MaxStorageBufferRange:           uint64(lim.MaxStorageBufferRange),
 			MinStorageBufferOffsetAlignment: uint64(lim.MinStorageBufferOffsetAlignment),
+			MaxTexelBufferElements:          uint64(lim.MaxTexelBufferElements),
+			MinTexelBufferOffsetAlignment:   uint64(lim.MinTexelBufferOffsetAlignment),
 			MaxComputeSharedMemorySize:      lim.MaxComputeSharedMemorySize,
 			MaxComputeWorkGroupInvocations:  lim.MaxComputeWorkGroupInvocations,
 			MaxComputeWorkGroupSize:         lim.MaxComputeWorkGroupSize,

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"sync"
 	"unsafe"
 
 	vk "github.com/vulkan-go/vulkan"
@@ -39,6 +40,44 @@ type block struct {
 	mapped    unsafe.Pointer
 	free      []span // sorted by offset, never adjacent
 	dedicated bool
+	// views are the texel views of ranges of buf that dispatches bound
+	// (see texelView), kept until the block is released: ranges recur
+	// step after step, and a view may not go while a frame uses it.
+	viewMu sync.Mutex
+	views  map[span]vk.BufferView
+}
+
+// texelView returns a view of bytes [off, off+size) of blk's buffer as
+// RGBA32F texels (a shader's samplerBuffer of vec4s), made on first use.
+func (blk *block) texelView(dev vk.Device, off, size uint64) (vk.BufferView, error) {
+	blk.viewMu.Lock()
+	defer blk.viewMu.Unlock()
+	key := span{off, size}
+	if v, ok := blk.views[key]; ok {
+		return v, nil
+	}
+	v, err := newTexelView(dev, blk.buf, off, size)
+	if err != nil {
+		return nil, err
+	}
+	if blk.views == nil {
+		blk.views = map[span]vk.BufferView{}
+	}
+	blk.views[key] = v
+	return v, nil
+}
+
+// newTexelView views bytes [off, off+size) of buf as RGBA32F texels.
+func newTexelView(dev vk.Device, buf vk.Buffer, off, size uint64) (vk.BufferView, error) {
+	var v vk.BufferView
+	err := check(vk.CreateBufferView(dev, &vk.BufferViewCreateInfo{
+		SType:  vk.StructureTypeBufferViewCreateInfo,
+		Buffer: buf,
+		Format: vk.FormatR32g32b32a32Sfloat,
+		Offset: vk.DeviceSize(off),
+		Range:  vk.DeviceSize(size),
+	}, nil, &v), "creating a texel buffer view")
+	return v, err
 }
 
 type span struct{ off, size uint64 }
@@ -74,7 +113,9 @@ type allocator struct {
 	stats    AllocStats
 }
 
-const bufferUsage = vk.BufferUsageStorageBufferBit | vk.BufferUsageTransferSrcBit | vk.BufferUsageTransferDstBit
+// Any buffer may be bound as a storage buffer or viewed as a uniform texel
+// buffer (CPU kernels read through texel fetches, see Texel).
+const bufferUsage = vk.BufferUsageStorageBufferBit | vk.BufferUsageUniformTexelBufferBit | vk.BufferUsageTransferSrcBit | vk.BufferUsageTransferDstBit
 
 func newAllocator(d *Device, limit uint64) (*allocator, error) {
 	heap := d.Info.DeviceLocalBytes()
@@ -84,7 +125,7 @@ func newAllocator(d *Device, limit uint64) (*allocator, error) {
 	a := &allocator{
 		dev:      d,
 		limit:    limit,
-		align:    max(d.Info.Limits.MinStorageBufferOffsetAlignment, 64),
+		align:    max(d.Info.Limits.MinStorageBufferOffsetAlignment, d.Info.Limits.MinTexelBufferOffsetAlignment, 64),
 		maxRange: d.Info.Limits.MaxStorageBufferRange,
 	}
 	// A probe buffer tells which memory types can back our buffers.
@@ -384,6 +425,9 @@ func (a *allocator) release(blk *block) {
 	}
 	if blk.mapped != nil {
 		vk.UnmapMemory(a.dev.handle, blk.mem)
+	}
+	for _, v := range blk.views {
+		vk.DestroyBufferView(a.dev.handle, v, nil)
 	}
 	vk.DestroyBuffer(a.dev.handle, blk.buf, nil)
 	vk.FreeMemory(a.dev.handle, blk.mem, nil)

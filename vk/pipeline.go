@@ -23,19 +23,35 @@ import (
 	vk "github.com/vulkan-go/vulkan"
 )
 
-// Access says how a shader uses one of its storage buffers; the recorder
-// derives barriers from it.
+// Access says how a shader uses one of its buffers; the recorder derives
+// barriers from it.
 type Access uint8
 
 const (
 	Read Access = 1 << iota
 	Write
+	// Texel, always with Read, marks a uniform texel buffer: the shader
+	// reads vec4s through texelFetch of a samplerBuffer, and the binding
+	// is viewed as RGBA32F texels (its offset a multiple of
+	// minTexelBufferOffsetAlignment, its size of 16 bytes, at most
+	// maxTexelBufferElements texels). On lavapipe a texel fetch is a
+	// vector gather, where a storage-buffer load is a loop over the
+	// invocations with a bounds check and a branch each.
+	Texel
 	ReadWrite = Read | Write
 )
 
-// Kernel declares a compute shader: its SPIR-V, how it uses each storage
-// buffer (binding i of set 0 is Buffers[i]) and the size of its push
-// constants. KernelFromSPIRV reads the last two from the SPIR-V.
+// descriptorType is how a binding of access a is bound.
+func descriptorType(a Access) vk.DescriptorType {
+	if a&Texel != 0 {
+		return vk.DescriptorTypeUniformTexelBuffer
+	}
+	return vk.DescriptorTypeStorageBuffer
+}
+
+// Kernel declares a compute shader: its SPIR-V, how it uses each buffer
+// (binding i of set 0 is Buffers[i]) and the size of its push constants.
+// KernelFromSPIRV reads the last two from the SPIR-V.
 type Kernel struct {
 	Name     string
 	SPIRV    []byte
@@ -44,8 +60,9 @@ type Kernel struct {
 }
 
 // KernelFromSPIRV declares the compute shader name as its SPIR-V states
-// it: its storage buffers, which must be bindings 0 to n-1 of set 0; how it
-// uses each (GLSL readonly: Read, writeonly: Write, neither: ReadWrite),
+// it: its buffers, which must be bindings 0 to n-1 of set 0; how it uses
+// each (GLSL readonly: Read, writeonly: Write, neither: ReadWrite, a
+// samplerBuffer: Read|Texel),
 // from which the recorder places barriers; and the bytes its push-constant
 // block spans, which every dispatch must pass.
 func KernelFromSPIRV(name string, code []byte) (Kernel, error) {
@@ -56,7 +73,10 @@ func KernelFromSPIRV(name string, code []byte) (Kernel, error) {
 	k := Kernel{Name: name, SPIRV: code, PushSize: in.PushSize, Buffers: make([]Access, len(in.Buffers))}
 	for i, b := range in.Buffers {
 		if b.Set != 0 || b.Binding != uint32(i) {
-			return Kernel{}, fmt.Errorf("kernel %s: a storage buffer at set %d, binding %d: want bindings 0 to %d of set 0, each used by the shader (the optimizer drops unused ones)", name, b.Set, b.Binding, len(in.Buffers)-1)
+			return Kernel{}, fmt.Errorf("kernel %s: a buffer at set %d, binding %d: want bindings 0 to %d of set 0, each used by the shader (the optimizer drops unused ones)", name, b.Set, b.Binding, len(in.Buffers)-1)
+		}
+		if b.Texel {
+			k.Buffers[i] |= Texel
 		}
 		if b.Readable {
 			k.Buffers[i] |= Read
@@ -296,7 +316,7 @@ func (pc *pipelineCache) build(k Kernel, spec []uint32) (*Pipeline, error) {
 	for i := range bindings {
 		bindings[i] = vk.DescriptorSetLayoutBinding{
 			Binding:         uint32(i),
-			DescriptorType:  vk.DescriptorTypeStorageBuffer,
+			DescriptorType:  descriptorType(k.Buffers[i]),
 			DescriptorCount: 1,
 			StageFlags:      vk.ShaderStageFlags(vk.ShaderStageComputeBit),
 		}

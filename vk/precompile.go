@@ -269,6 +269,7 @@ type primer struct {
 	descPool vk.DescriptorPool // nil with push descriptors
 	buf      vk.Buffer
 	mem      vk.DeviceMemory
+	view     vk.BufferView // buf as texels, bound to texel bindings
 }
 
 const primerBytes = 256
@@ -343,13 +344,19 @@ func newPrimer(d *Device) (pr *primer, err error) {
 	if err := check(vk.BindBufferMemory(dev, buf, mem, 0), "binding buffer memory"); err != nil {
 		return nil, err
 	}
+	if pr.view, err = newTexelView(dev, buf, 0, primerBytes); err != nil {
+		return nil, err
+	}
 	if !d.pushDesc {
 		var dp vk.DescriptorPool
 		if err := check(vk.CreateDescriptorPool(dev, &vk.DescriptorPoolCreateInfo{
 			SType:         vk.StructureTypeDescriptorPoolCreateInfo,
 			MaxSets:       primerBatch,
-			PoolSizeCount: 1,
-			PPoolSizes:    []vk.DescriptorPoolSize{{Type: vk.DescriptorTypeStorageBuffer, DescriptorCount: 16 * primerBatch}},
+			PoolSizeCount: 2,
+			PPoolSizes: []vk.DescriptorPoolSize{
+				{Type: vk.DescriptorTypeStorageBuffer, DescriptorCount: 16 * primerBatch},
+				{Type: vk.DescriptorTypeUniformTexelBuffer, DescriptorCount: 16 * primerBatch},
+			},
 		}, nil, &dp), "creating a descriptor pool"); err != nil {
 			return nil, err
 		}
@@ -396,6 +403,7 @@ func (pr *primer) submit(ps []*Pipeline) error {
 	cmd := C.VkCommandBuffer(unsafe.Pointer(pr.cmd))
 	var bufs [16]C.VkBuffer
 	var offs, sizes [16]C.VkDeviceSize
+	var views [16]C.VkBufferView
 	for i := range bufs {
 		bufs[i] = C.VkBuffer(unsafe.Pointer(pr.buf))
 		sizes[i] = primerBytes
@@ -408,6 +416,12 @@ func (pr *primer) submit(ps []*Pipeline) error {
 			C.ict_barrier(&d.fns, cmd, C.VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, C.VK_ACCESS_SHADER_WRITE_BIT,
 				C.VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, C.VK_ACCESS_SHADER_READ_BIT|C.VK_ACCESS_SHADER_WRITE_BIT)
 		}
+		for i, a := range p.Kernel.Buffers {
+			views[i] = nil
+			if a&Texel != 0 {
+				views[i] = C.VkBufferView(unsafe.Pointer(pr.view))
+			}
+		}
 		var pushPtr unsafe.Pointer
 		if p.Kernel.PushSize > 0 {
 			pushPtr = unsafe.Pointer(&push[0])
@@ -415,7 +429,7 @@ func (pr *primer) submit(ps []*Pipeline) error {
 		r := C.ict_dispatch(&d.fns, cmd,
 			C.VkPipeline(unsafe.Pointer(p.handle)), C.VkPipelineLayout(unsafe.Pointer(p.layout)),
 			C.VkDescriptorSetLayout(unsafe.Pointer(p.setLayout)), pool,
-			C.uint32_t(len(p.Kernel.Buffers)), &bufs[0], &offs[0], &sizes[0],
+			C.uint32_t(len(p.Kernel.Buffers)), &bufs[0], &offs[0], &sizes[0], &views[0],
 			pushPtr, C.uint32_t(p.Kernel.PushSize), 0, 0, 0)
 		if err := check(vk.Result(r), "recording kernel "+p.Kernel.Name); err != nil {
 			vk.EndCommandBuffer(pr.cmd)
@@ -447,6 +461,9 @@ func (pr *primer) destroy(dev vk.Device) {
 	}
 	if pr.pool != nil {
 		vk.DestroyCommandPool(dev, pr.pool, nil)
+	}
+	if pr.view != nil {
+		vk.DestroyBufferView(dev, pr.view, nil)
 	}
 	if pr.buf != nil {
 		vk.DestroyBuffer(dev, pr.buf, nil)

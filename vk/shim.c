@@ -185,7 +185,7 @@ VkResult ict_dispatch(const ict_device_fns *f, VkCommandBuffer cmd,
                       VkDescriptorSetLayout set_layout, VkDescriptorPool pool,
                       uint32_t nbuf, const VkBuffer *bufs,
                       const VkDeviceSize *offsets, const VkDeviceSize *ranges,
-                      const void *push, uint32_t push_size, uint32_t gx,
+                      const VkBufferView *views, const void *push, uint32_t push_size, uint32_t gx,
                       uint32_t gy, uint32_t gz) {
   if (nbuf > MAX_BINDINGS) return VK_ERROR_UNKNOWN;
   VkDescriptorBufferInfo infos[MAX_BINDINGS];
@@ -198,8 +198,13 @@ VkResult ict_dispatch(const ict_device_fns *f, VkCommandBuffer cmd,
     writes[i].sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET;
     writes[i].dstBinding = i;
     writes[i].descriptorCount = 1;
-    writes[i].descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
-    writes[i].pBufferInfo = &infos[i];
+    if (views != NULL && views[i] != VK_NULL_HANDLE) {
+      writes[i].descriptorType = VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER;
+      writes[i].pTexelBufferView = &views[i];
+    } else {
+      writes[i].descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
+      writes[i].pBufferInfo = &infos[i];
+    }
   }
   f->bind_pipeline(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, pipe);
   if (nbuf > 0) {

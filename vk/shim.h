@@ -59,14 +59,16 @@ int ict_load_device_fns(VkInstance inst, VkDevice dev, int push_descriptor,
                         ict_device_fns *fns);
 
 // ict_dispatch records one compute dispatch: bind the pipeline, bind the
-// storage buffers (push descriptors when pool is VK_NULL_HANDLE, otherwise a
-// set allocated from pool), push constants, dispatch. Returns a VkResult.
+// buffers (push descriptors when pool is VK_NULL_HANDLE, otherwise a set
+// allocated from pool; binding i is the uniform texel buffer views[i]
+// where views is not NULL and views[i] not VK_NULL_HANDLE, otherwise a
+// storage buffer), push constants, dispatch. Returns a VkResult.
 VkResult ict_dispatch(const ict_device_fns *fns, VkCommandBuffer cmd,
                       VkPipeline pipe, VkPipelineLayout layout,
                       VkDescriptorSetLayout set_layout, VkDescriptorPool pool,
                       uint32_t nbuf, const VkBuffer *bufs,
                       const VkDeviceSize *offsets, const VkDeviceSize *ranges,
-                      const void *push, uint32_t push_size, uint32_t gx,
+                      const VkBufferView *views, const void *push, uint32_t push_size, uint32_t gx,
                       uint32_t gy, uint32_t gz);
 
 // ict_barrier records one global memory barrier from the stages/accesses in

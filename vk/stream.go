@@ -66,6 +66,7 @@ type Stream struct {
 	cbufs         []C.VkBuffer
 	rangeScratch  []Range
 	coffs, csizes []C.VkDeviceSize
+	cviews        []C.VkBufferView
 }
 
 // frame is one command buffer with what it needs until its fence signals.
@@ -138,8 +139,11 @@ func (s *Stream) newFrame() (*frame, error) {
 		if err := check(vk.CreateDescriptorPool(dev, &vk.DescriptorPoolCreateInfo{
 			SType:         vk.StructureTypeDescriptorPoolCreateInfo,
 			MaxSets:       uint32(s.maxDispatches),
-			PoolSizeCount: 1,
-			PPoolSizes:    []vk.DescriptorPoolSize{{Type: vk.DescriptorTypeStorageBuffer, DescriptorCount: uint32(16 * s.maxDispatches)}},
+			PoolSizeCount: 2,
+			PPoolSizes: []vk.DescriptorPoolSize{
+				{Type: vk.DescriptorTypeStorageBuffer, DescriptorCount: uint32(16 * s.maxDispatches)},
+				{Type: vk.DescriptorTypeUniformTexelBuffer, DescriptorCount: uint32(16 * s.maxDispatches)},
+			},
 		}, nil, &dp), "creating a descriptor pool"); err != nil {
 			return nil, err
 		}
@@ -474,17 +478,41 @@ func (s *Stream) DispatchRanges(p *Pipeline, groups [3]uint32, push []byte, bufs
 	if groups[0] == 0 || groups[1] == 0 || groups[2] == 0 || s.discard {
 		return nil // nothing to do
 	}
-	align := s.dev.Info.Limits.MinStorageBufferOffsetAlignment
+	limits := &s.dev.Info.Limits
 	s.reads, s.writes = s.reads[:0], s.writes[:0]
-	s.cbufs, s.coffs, s.csizes = s.cbufs[:0], s.coffs[:0], s.csizes[:0]
+	s.cbufs, s.coffs, s.csizes, s.cviews = s.cbufs[:0], s.coffs[:0], s.csizes[:0], s.cviews[:0]
+	texels := false
 	for i, r := range bufs {
 		b := r.Buf
 		if b == nil || b.blk == nil {
 			return fmt.Errorf("kernel %s: buffer %d is nil or freed", k.Name, i)
 		}
+		align := limits.MinStorageBufferOffsetAlignment
+		if k.Buffers[i]&Texel != 0 {
+			align = limits.MinTexelBufferOffsetAlignment
+		}
+		// The allocator aligns b.offset for every kind of binding.
 		if r.Size == 0 || r.Offset+r.Size > b.Size || (align > 0 && r.Offset%align != 0) {
 			return fmt.Errorf("kernel %s: binding %d covers bytes [%d, %d) of a %d-byte buffer (offsets must be multiples of %d)", k.Name, i, r.Offset, r.Offset+r.Size, b.Size, align)
 		}
+		var view C.VkBufferView
+		if k.Buffers[i]&Texel != 0 {
+			// The view takes whole texels: a range that ends inside one
+			// reads the rest of it from the buffer's allocation, whose
+			// spans are whole multiples of 64 bytes (the shader never
+			// uses those floats).
+			size := roundUp(r.Size, 16)
+			if b.offset+r.Offset+size > b.blk.size || size/16 > limits.MaxTexelBufferElements {
+				return fmt.Errorf("kernel %s: texel binding %d covers %d bytes: past its allocation or %s's maxTexelBufferElements of %d vec4s", k.Name, i, r.Size, s.dev.Info.Name, limits.MaxTexelBufferElements)
+			}
+			v, err := b.blk.texelView(s.dev.handle, b.offset+r.Offset, size)
+			if err != nil {
+				return fmt.Errorf("kernel %s: binding %d: %w", k.Name, i, err)
+			}
+			view = C.VkBufferView(unsafe.Pointer(v))
+			texels = true
+		}
+		s.cviews = append(s.cviews, view)
 		br := byteRange{b.blk.buf, b.offset + r.Offset, b.offset + r.Offset + r.Size}
 		if k.Buffers[i]&Read != 0 {
 			s.reads = append(s.reads, br)
@@ -515,13 +543,17 @@ func (s *Stream) DispatchRanges(p *Pipeline, groups [3]uint32, push []byte, bufs
 	}
 	var bp *C.VkBuffer
 	var op, sp *C.VkDeviceSize
+	var vp *C.VkBufferView
 	if len(bufs) > 0 {
 		bp, op, sp = &s.cbufs[0], &s.coffs[0], &s.csizes[0]
+	}
+	if texels {
+		vp = &s.cviews[0]
 	}
 	r := C.ict_dispatch(&s.dev.fns, s.cmd(f),
 		C.VkPipeline(unsafe.Pointer(p.handle)), C.VkPipelineLayout(unsafe.Pointer(p.layout)),
 		C.VkDescriptorSetLayout(unsafe.Pointer(p.setLayout)), pool,
-		C.uint32_t(len(bufs)), bp, op, sp,
+		C.uint32_t(len(bufs)), bp, op, sp, vp,
 		pushPtr, C.uint32_t(len(push)), C.uint32_t(groups[0]), C.uint32_t(groups[1]), C.uint32_t(groups[2]))
 	if err := check(vk.Result(r), "recording kernel "+k.Name); err != nil {
 		return err

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -665,4 +666,67 @@ func TestTwoValidatedDevicesAtOnce(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestTexelBinding reads ranges of a buffer through uniform texel buffer
+// bindings (the add kernel's inputs, both bound to one range, at scale
+// 1/2: y is x): each sees its own range (the views are cached by range),
+// a range that ends inside a vec4 reads its last floats, and ranges a
+// texel view cannot take are refused.
+func TestTexelBinding(t *testing.T) {
+	add := mustKernel("add")
+	if add.Buffers[0]&Texel == 0 || add.Buffers[1]&Texel == 0 {
+		t.Fatalf("add's inputs are not texel buffers: %v", add.Buffers)
+	}
+	forEachConfig(t, func(t *testing.T, d *Device) {
+		s := mustStream(t, d, StreamOptions{})
+		p, err := d.Pipeline(add, 64, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		x := mustAlloc(t, d, 4*64)
+		defer d.Free(x)
+		y := mustAlloc(t, d, 4*32)
+		defer d.Free(y)
+		v := make([]float32, 64)
+		for i := range v {
+			v[i] = float32(i) + 0.5
+		}
+		upload(t, s, x, v)
+		// Twice at one range (the cached view), then at another, then one
+		// that ends inside a vec4.
+		for _, c := range []struct{ off, n int }{{16, 32}, {16, 32}, {4, 12}, {8, 11}} {
+			poison := make([]float32, 32)
+			for i := range poison {
+				poison[i] = float32(math.NaN())
+			}
+			upload(t, s, y, poison)
+			in := Range{Buf: x, Offset: uint64(4 * c.off), Size: uint64(4 * c.n)}
+			if err := s.DispatchRanges(p, [3]uint32{1, 1, 1}, Push(uint32(c.n), float32(0.5)), in, in, y.All()); err != nil {
+				t.Fatal(err)
+			}
+			got := download(t, s, y, 32)
+			for i, g := range got {
+				want := float32(math.NaN())
+				if i < c.n {
+					want = v[c.off+i]
+				}
+				if g != want && !(math.IsNaN(float64(g)) && math.IsNaN(float64(want))) {
+					t.Fatalf("range [%d, %d): y[%d] = %v, want %v", c.off, c.off+c.n, i, g, want)
+				}
+			}
+		}
+		for _, c := range []struct {
+			in   Range
+			want string
+		}{
+			{Range{Buf: x, Offset: 4, Size: 64}, "offsets must be multiples of"},
+			{Range{Buf: x, Offset: 16, Size: 256}, "of a 256-byte buffer"},
+		} {
+			err := s.DispatchRanges(p, [3]uint32{1, 1, 1}, Push(uint32(1), float32(0.5)), c.in, c.in, y.All())
+			if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), "add") {
+				t.Errorf("binding %+v: %v, want an error naming the kernel and saying %q", c.in, err, c.want)
+			}
+		}
+	})
 }

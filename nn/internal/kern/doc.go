@@ -32,9 +32,14 @@
 //
 // CPU devices (lavapipe) get large per-invocation register tiles and no
 // shared memory or barriers (gemm_cpu.glsl). Lavapipe runs a subgroup as
-// one SIMD vector and loops over its lanes for every storage-buffer load
-// whose address varies per lane, so a vec4 load costs as much as about 70
-// vector multiply-adds while register spills are cheap stack traffic.
+// one SIMD vector and loops over its lanes, with a bounds check and a
+// branch each, for every storage-buffer load whose address varies per
+// lane: a vec4 load costs as much as about 70 vector multiply-adds. So the
+// CPU kernels read their operands as uniform texel buffers (GLSL
+// samplerBuffer of vec4s, vk.Texel), whose fetches lavapipe compiles to
+// vector gathers: 1.2-2x faster kernels (BenchmarkMatMul,
+// BenchmarkConvSame, #14). Loads still cost far more than arithmetic,
+// while register spills are cheap stack traffic.
 // Each invocation therefore computes up to 32x64 outputs from vec4 loads
 // (4*TM*TN multiply-adds per TM+TN loads), and lanes of a workgroup share
 // rows of A: each lane loads 1/8 of them and subgroup shuffles, which

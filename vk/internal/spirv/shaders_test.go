@@ -13,8 +13,9 @@ import (
 
 // TestCommittedShaders reflects every committed shader and compares what
 // it finds with the shader's GLSL source, read independently: each
-// `layout(binding = N) [readonly|writeonly] buffer` line, and the
-// push_constant block's members laid out by std430's rules.
+// `layout(binding = N) [readonly|writeonly] buffer` line, each
+// `layout(binding = N) uniform samplerBuffer` line, and the push_constant
+// block's members laid out by std430's rules.
 func TestCommittedShaders(t *testing.T) {
 	names := shaders.Names()
 	if len(names) == 0 {
@@ -49,7 +50,7 @@ var (
 	includeLine  = regexp.MustCompile(`(?m)^\s*#include\s+"([^"]+)"`)
 	lineComment  = regexp.MustCompile(`//[^\n]*`)
 	blockComment = regexp.MustCompile(`(?s)/\*.*?\*/`)
-	bufferDecl   = regexp.MustCompile(`layout\s*\(([^)]*)\)\s*((?:\w+\s+)*?)buffer\s+\w+`)
+	bufferDecl   = regexp.MustCompile(`layout\s*\(([^)]*)\)\s*((?:\w+\s+)*?)(buffer|uniform\s+samplerBuffer)\s+\w+`)
 	layoutInt    = regexp.MustCompile(`\b(set|binding)\s*=\s*(\d+)`)
 	pushDecl     = regexp.MustCompile(`layout\s*\(\s*push_constant\s*\)\s*uniform\s+\w+\s*\{([^}]*)\}`)
 	pushMember   = regexp.MustCompile(`^(\w+)\s+(.+)$`)
@@ -70,13 +71,16 @@ func glslSource(t *testing.T, path string) string {
 	return lineComment.ReplaceAllString(blockComment.ReplaceAllString(src, ""), "")
 }
 
-// glslBuffers reads the storage buffers a source declares, by binding,
-// merging the views of one binding as Reflect does.
+// glslBuffers reads the storage and texel buffers a source declares, by
+// binding, merging the views of one binding as Reflect does.
 func glslBuffers(t *testing.T, src string) []Buffer {
 	t.Helper()
 	var out []Buffer
 	for _, m := range bufferDecl.FindAllStringSubmatch(src, -1) {
 		b := Buffer{Readable: !strings.Contains(m[2], "writeonly"), Writable: !strings.Contains(m[2], "readonly")}
+		if m[3] != "buffer" {
+			b = Buffer{Readable: true, Texel: true}
+		}
 		for _, kv := range layoutInt.FindAllStringSubmatch(m[1], -1) {
 			v, _ := strconv.Atoi(kv[2])
 			if kv[1] == "set" {
@@ -89,7 +93,7 @@ func glslBuffers(t *testing.T, src string) []Buffer {
 			out = append(out, Buffer{Binding: uint32(len(out))})
 		}
 		o := &out[b.Binding]
-		o.Set, o.Readable, o.Writable = b.Set, o.Readable || b.Readable, o.Writable || b.Writable
+		o.Set, o.Readable, o.Writable, o.Texel = b.Set, o.Readable || b.Readable, o.Writable || b.Writable, o.Texel || b.Texel
 	}
 	return out
 }

@@ -1,6 +1,7 @@
 // Package spirv reads what a compute shader's SPIR-V module declares about
 // its interface with the host: the size of its push-constant block and its
-// storage buffers, with whether the shader may read and write each. The vk
+// buffers (storage buffers and uniform texel buffers), with whether the
+// shader may read and write each. The vk
 // layer builds pipeline layouts and barriers from it, so the shader's GLSL
 // qualifiers (readonly, writeonly) are the one place these are stated.
 //
@@ -19,18 +20,21 @@ type Interface struct {
 	// PushSize is the number of bytes of push constants the shader's block
 	// spans: the end of its last member (0 when it has none).
 	PushSize uint32
-	// Buffers are the storage buffers, sorted by set and binding. Variables
+	// Buffers are the buffer bindings, sorted by set and binding. Variables
 	// that alias one binding (a buffer seen as float[] and vec4[]) are one
 	// Buffer, readable if any of them is, writable if any of them is.
 	Buffers []Buffer
 }
 
-// Buffer is one storage-buffer binding.
+// Buffer is one buffer binding.
 type Buffer struct {
 	Set, Binding uint32
 	// Readable is false when the shader declares the buffer NonReadable
 	// (GLSL writeonly), Writable false when NonWritable (readonly).
 	Readable, Writable bool
+	// Texel marks a uniform texel buffer (GLSL samplerBuffer): read only,
+	// through texelFetch.
+	Texel bool
 }
 
 const magic = 0x07230203
@@ -39,6 +43,8 @@ const magic = 0x07230203
 // (section 3) that Reflect looks at.
 const (
 	opTypeInt              = 21
+	opTypeImage            = 25
+	opTypeSampledImage     = 27
 	opTypeFloat            = 22
 	opTypeVector           = 23
 	opTypeMatrix           = 24
@@ -57,9 +63,10 @@ const (
 	opDecorateString       = 5632
 	opMemberDecorateString = 5633
 
-	classUniform       = 2
-	classPushConstant  = 9
-	classStorageBuffer = 12
+	classUniformConstant = 0
+	classUniform         = 2
+	classPushConstant    = 9
+	classStorageBuffer   = 12
 
 	decBufferBlock   = 3
 	decRowMajor      = 4
@@ -184,6 +191,19 @@ func Reflect(code []byte) (Interface, error) {
 				return Interface{}, fmt.Errorf("push constants (variable %%%d): %w", v.id, err)
 			}
 			out.PushSize = size
+		case classUniformConstant:
+			if !m.isSamplerBuffer(pointee) {
+				return Interface{}, fmt.Errorf("variable %%%d: an image, sampler or texture; only samplerBuffers (uniform texel buffers) are supported", v.id)
+			}
+			vd := m.decs[v.id]
+			if vd == nil || !vd.hasBinding {
+				return Interface{}, fmt.Errorf("variable %%%d: a texel buffer without a Binding decoration", v.id)
+			}
+			key := [2]uint32{vd.set, vd.binding}
+			if byBinding[key] != nil {
+				return Interface{}, fmt.Errorf("variable %%%d: binding %d of set %d is both a texel buffer and another buffer", v.id, vd.binding, vd.set)
+			}
+			byBinding[key] = &Buffer{Set: vd.set, Binding: vd.binding, Readable: true, Texel: true}
 		case classStorageBuffer, classUniform:
 			t, ok := m.types[pointee]
 			if !ok || t.op != opTypeStruct {
@@ -206,6 +226,8 @@ func Reflect(code []byte) (Interface, error) {
 			if b == nil {
 				b = &Buffer{Set: vd.set, Binding: vd.binding}
 				byBinding[key] = b
+			} else if b.Texel {
+				return Interface{}, fmt.Errorf("variable %%%d: binding %d of set %d is both a texel buffer and another buffer", v.id, vd.binding, vd.set)
 			}
 			b.Readable = b.Readable || readable
 			b.Writable = b.Writable || writable
@@ -222,6 +244,18 @@ func Reflect(code []byte) (Interface, error) {
 		return a.Binding < b.Binding
 	})
 	return out, nil
+}
+
+// isSamplerBuffer reports whether type id is a sampled image of
+// dimension Buffer that is sampled, not storage (GLSL samplerBuffer).
+func (m *module) isSamplerBuffer(id uint32) bool {
+	const dimBuffer, sampled = 5, 1
+	si, ok := m.types[id]
+	if !ok || si.op != opTypeSampledImage {
+		return false
+	}
+	img, ok := m.types[si.words[0]]
+	return ok && img.op == opTypeImage && img.words[1] == dimBuffer && img.words[5] == sampled
 }
 
 // access reports whether the shader may read and write the buffer variable
@@ -351,8 +385,9 @@ func parse(code []byte) (*module, error) {
 		}
 		var err error
 		switch op {
-		case opTypeInt, opTypeFloat, opTypeVector, opTypeMatrix, opTypeArray, opTypeRuntimeArray, opTypeStruct, opTypePointer:
-			want := map[uint32]int{opTypeInt: 2, opTypeFloat: 2, opTypeVector: 3, opTypeMatrix: 3, opTypeArray: 3, opTypeRuntimeArray: 2, opTypeStruct: 1, opTypePointer: 3}[op]
+		case opTypeInt, opTypeFloat, opTypeVector, opTypeMatrix, opTypeArray, opTypeRuntimeArray, opTypeStruct, opTypePointer, opTypeImage, opTypeSampledImage:
+			want := map[uint32]int{opTypeInt: 2, opTypeFloat: 2, opTypeVector: 3, opTypeMatrix: 3, opTypeArray: 3, opTypeRuntimeArray: 2, opTypeStruct: 1, opTypePointer: 3,
+				opTypeImage: 8, opTypeSampledImage: 2}[op]
 			if err = short(want); err == nil {
 				m.types[ops[0]] = typ{op: op, words: ops[1:]}
 			}

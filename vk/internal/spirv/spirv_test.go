@@ -194,6 +194,51 @@ func TestBuffers(t *testing.T) {
 	}
 }
 
+// image declares, at id, a variable of an image type of dimension dim
+// (5: Buffer) that is sampled (1) or storage (2), as a sampled image
+// (GLSL samplerBuffer) if asSampled, at set 0 and the given binding.
+func image(id, binding, dim, sampled uint32, asSampled bool) asm {
+	img, si, ptr := id+100, id+200, id+300
+	pointee := img
+	a := asm{{opTypeImage, img, tFloat, dim, 0, 0, 0, sampled, 0}}
+	if asSampled {
+		a = append(a, []uint32{opTypeSampledImage, si, img})
+		pointee = si
+	}
+	return append(a,
+		[]uint32{opTypePointer, ptr, classUniformConstant, pointee},
+		[]uint32{opVariable, ptr, id, classUniformConstant},
+		[]uint32{opDecorate, id, decDescriptorSet, 0},
+		[]uint32{opDecorate, id, decBinding, binding})
+}
+
+func TestTexelBuffers(t *testing.T) {
+	a := append(append(append(asm{}, types...), image(50, 1, 5, 1, true)...),
+		buffer(51, 0, 1, classStorageBuffer, nil, nil)...)
+	got := a.reflect(t).Buffers
+	want := []Buffer{{Binding: 0, Readable: true, Writable: true}, {Binding: 1, Readable: true, Texel: true}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("buffers\n%+v\nwant\n%+v", got, want)
+	}
+	for _, c := range []struct {
+		name string
+		a    asm
+		want string
+	}{
+		{"storage texel buffer", image(50, 0, 5, 2, false), "only samplerBuffers"},
+		{"sampled 2D image", image(50, 0, 1, 1, true), "only samplerBuffers"},
+		{"texel and storage buffer at one binding", append(image(50, 0, 5, 1, true), buffer(51, 0, 1, classStorageBuffer, nil, nil)...), "both a texel buffer"},
+		{"storage and texel buffer at one binding", append(buffer(51, 0, 1, classStorageBuffer, nil, nil), image(50, 0, 5, 1, true)...), "both a texel buffer"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := Reflect(append(append(asm{}, types...), c.a...).bytes(binary.LittleEndian))
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("error %v, want one saying %q", err, c.want)
+			}
+		})
+	}
+}
+
 func TestBigEndian(t *testing.T) {
 	a := append(pushBlock([]uint32{tUint, tV3}, []uint32{0, 16}), buffer(50, 0, 1, classStorageBuffer, []uint32{decNonWritable}, nil)...)
 	little, err := Reflect(a.bytes(binary.LittleEndian))
