@@ -45,7 +45,7 @@ type arena struct {
 // a new chunk where the next tensor would pass the limit.
 func (e *Engine) planLayout(ts []*Tensor) *layout {
 	limits := e.Dev.Info.Limits
-	align := max(limits.MinStorageBufferOffsetAlignment, 64)
+	align := max(e.bindingAlignment(), 64)
 	limit := limits.MaxStorageBufferRange
 	if e.arenaLimit > 0 {
 		limit = min(limit, e.arenaLimit)

@@ -331,6 +331,13 @@ func (t *Tensor) view(shape []int, off int) *Tensor {
 	return v
 }
 
+// bindingAlignment is the alignment a tensor's offset needs to be bound
+// to any kernel: as a storage buffer or as a texel buffer.
+func (e *Engine) bindingAlignment() uint64 {
+	l := e.Dev.Info.Limits
+	return max(l.MinStorageBufferOffsetAlignment, l.MinTexelBufferOffsetAlignment)
+}
+
 // Slice returns rows [from, to) of the first dimension: a view when the
 // offset suits the device's binding alignment, a copy otherwise.
 func (t *Tensor) Slice(from, to int) *Tensor {
@@ -341,7 +348,7 @@ func (t *Tensor) Slice(from, to int) *Tensor {
 	}
 	shape := append([]int{to - from}, t.shape[1:]...)
 	row := t.n / t.shape[0]
-	align := e.Dev.Info.Limits.MinStorageBufferOffsetAlignment
+	align := e.bindingAlignment()
 	var out *Tensor
 	if byteOff := t.off + 4*uint64(from*row); align == 0 || byteOff%align == 0 {
 		out = t.view(shape, from*row)
