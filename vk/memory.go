@@ -40,11 +40,44 @@ type block struct {
 	mapped    unsafe.Pointer
 	free      []span // sorted by offset, never adjacent
 	dedicated bool
+	bufSize   uint64 // buf's size: size and the slack texel views may reach into
 	// views are the texel views of ranges of buf that dispatches bound
 	// (see texelView), kept until the block is released: ranges recur
 	// step after step, and a view may not go while a frame uses it.
 	viewMu sync.Mutex
 	views  map[span]vk.BufferView
+}
+
+// Lavapipe (llvmpipe) compiles a shader once for every combination of
+// two facts about each texel buffer bound, taken from the pipe resource
+// and view it makes of our VkBuffer and view: whether the buffer's size is
+// a power of two, and whether bits 8-15 of the view's size are zero (they
+// alias a texture's last mip level). A kernel whose views varied in these
+// would compile up to four times per binding, at its first dispatches
+// (the pipeline primer compiles only one combination). So every block's
+// VkBuffer is sized off powers of two (texelBufferSize) and every view's
+// size has a bit among 8-15 set (texelViewSize), reaching into the slack
+// past the block's usable size where it must.
+const texelSlack = 512
+
+// texelBufferSize is the size of a VkBuffer that holds size usable bytes:
+// at least texelSlack more, and not a power of two.
+func texelBufferSize(size uint64) uint64 {
+	s := size + texelSlack/2
+	if s&(s-1) == 0 {
+		s += texelSlack / 2
+	}
+	return s
+}
+
+// texelViewSize is the size of the view of a binding of size bytes:
+// whole vec4s, with a bit among 8-15 set.
+func texelViewSize(size uint64) uint64 {
+	s := roundUp(size, 16)
+	if (s>>8)&0xff == 0 {
+		s += 256
+	}
+	return s
 }
 
 // texelView returns a view of bytes [off, off+size) of blk's buffer as
@@ -292,7 +325,8 @@ func (a *allocator) newBlock(k *memKind, size uint64, dedicated bool) (*block, e
 		return nil, fmt.Errorf("vulkan: %w on %s: %s more would exceed the limit of %s (%s held by %d blocks, %s of it in use)",
 			ErrOutOfMemory, a.dev.Info.Name, HumanBytes(size), HumanBytes(a.limit), HumanBytes(a.stats.ReservedBytes), a.stats.Blocks, HumanBytes(a.stats.InUseBytes))
 	}
-	buf, err := a.createBuffer(size)
+	bufSize := texelBufferSize(size)
+	buf, err := a.createBuffer(bufSize)
 	if err != nil {
 		return nil, err
 	}
@@ -317,7 +351,7 @@ func (a *allocator) newBlock(k *memKind, size uint64, dedicated bool) (*block, e
 		vk.FreeMemory(a.dev.handle, mem, nil)
 		return nil, err
 	}
-	blk := &block{kind: k, mem: mem, buf: buf, size: size, dedicated: dedicated, free: []span{{0, size}}}
+	blk := &block{kind: k, mem: mem, buf: buf, size: size, bufSize: bufSize, dedicated: dedicated, free: []span{{0, size}}}
 	if k.host {
 		var p unsafe.Pointer
 		if err := check(vk.MapMemory(a.dev.handle, mem, 0, vk.DeviceSize(size), 0, &p), "mapping memory"); err != nil {

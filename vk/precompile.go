@@ -309,7 +309,7 @@ func newPrimer(d *Device) (pr *primer, err error) {
 	var buf vk.Buffer
 	if err := check(vk.CreateBuffer(dev, &vk.BufferCreateInfo{
 		SType:       vk.StructureTypeBufferCreateInfo,
-		Size:        primerBytes,
+		Size:        vk.DeviceSize(texelBufferSize(primerBytes)),
 		Usage:       vk.BufferUsageFlags(bufferUsage),
 		SharingMode: vk.SharingModeExclusive,
 	}, nil, &buf), "creating a buffer"); err != nil {
@@ -344,7 +344,7 @@ func newPrimer(d *Device) (pr *primer, err error) {
 	if err := check(vk.BindBufferMemory(dev, buf, mem, 0), "binding buffer memory"); err != nil {
 		return nil, err
 	}
-	if pr.view, err = newTexelView(dev, buf, 0, primerBytes); err != nil {
+	if pr.view, err = newTexelView(dev, buf, 0, texelViewSize(primerBytes)); err != nil {
 		return nil, err
 	}
 	if !d.pushDesc {

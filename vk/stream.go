@@ -497,12 +497,12 @@ func (s *Stream) DispatchRanges(p *Pipeline, groups [3]uint32, push []byte, bufs
 		}
 		var view C.VkBufferView
 		if k.Buffers[i]&Texel != 0 {
-			// The view takes whole texels: a range that ends inside one
-			// reads the rest of it from the buffer's allocation, whose
-			// spans are whole multiples of 64 bytes (the shader never
-			// uses those floats).
-			size := roundUp(r.Size, 16)
-			if b.offset+r.Offset+size > b.blk.size || size/16 > limits.MaxTexelBufferElements {
+			// The view takes whole texels, and may reach past the range
+			// (see texelViewSize) into the rest of the buffer's
+			// allocation or the block's slack: the shader never uses
+			// those floats.
+			size := texelViewSize(r.Size)
+			if b.offset+r.Offset+size > b.blk.bufSize || size/16 > limits.MaxTexelBufferElements {
 				return fmt.Errorf("kernel %s: texel binding %d covers %d bytes: past its allocation or %s's maxTexelBufferElements of %d vec4s", k.Name, i, r.Size, s.dev.Info.Name, limits.MaxTexelBufferElements)
 			}
 			v, err := b.blk.texelView(s.dev.handle, b.offset+r.Offset, size)

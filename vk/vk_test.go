@@ -716,6 +716,21 @@ func TestTexelBinding(t *testing.T) {
 				}
 			}
 		}
+		// Lavapipe compiles a kernel again for a view of another shape
+		// (see texelBufferSize): every view's size has a bit among 8-15
+		// set, and the buffer's is not a power of two.
+		blk := x.blk
+		if blk.bufSize&(blk.bufSize-1) == 0 || blk.bufSize < blk.size+texelSlack/2 {
+			t.Errorf("block of %d usable bytes in a VkBuffer of %d", blk.size, blk.bufSize)
+		}
+		if len(blk.views) < 3 {
+			t.Errorf("%d views of x's block, want one per range", len(blk.views))
+		}
+		for v := range blk.views {
+			if (v.size>>8)&0xff == 0 || v.size%16 != 0 {
+				t.Errorf("a view of %d bytes", v.size)
+			}
+		}
 		for _, c := range []struct {
 			in   Range
 			want string
