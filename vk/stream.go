@@ -496,6 +496,7 @@ func (s *Stream) DispatchRanges(p *Pipeline, groups [3]uint32, push []byte, bufs
 			return fmt.Errorf("kernel %s: binding %d covers bytes [%d, %d) of a %d-byte buffer (offsets must be multiples of %d)", k.Name, i, r.Offset, r.Offset+r.Size, b.Size, align)
 		}
 		var view C.VkBufferView
+		bound := r.Size // the bytes the descriptor covers, for hazards
 		if k.Buffers[i]&Texel != 0 {
 			// The view takes whole texels, and may reach past the range
 			// (see texelViewSize) into the rest of the buffer's
@@ -511,9 +512,10 @@ func (s *Stream) DispatchRanges(p *Pipeline, groups [3]uint32, push []byte, bufs
 			}
 			view = C.VkBufferView(unsafe.Pointer(v))
 			texels = true
+			bound = size
 		}
 		s.cviews = append(s.cviews, view)
-		br := byteRange{b.blk.buf, b.offset + r.Offset, b.offset + r.Offset + r.Size}
+		br := byteRange{b.blk.buf, b.offset + r.Offset, b.offset + r.Offset + bound}
 		if k.Buffers[i]&Read != 0 {
 			s.reads = append(s.reads, br)
 		}

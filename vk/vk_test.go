@@ -731,6 +731,22 @@ func TestTexelBinding(t *testing.T) {
 				t.Errorf("a view of %d bytes", v.size)
 			}
 		}
+		// The bytes a view reaches past its range count as read: a later
+		// write to them waits behind a barrier.
+		in := Range{Buf: x, Offset: 16, Size: 32}
+		if err := s.DispatchRanges(p, [3]uint32{1, 1, 1}, Push(uint32(8), float32(0.5)), in, in, y.All()); err != nil {
+			t.Fatal(err)
+		}
+		before := s.Stats().Barriers
+		if err := s.FillRange(Range{Buf: x, Offset: 64, Size: 16}, 0); err != nil {
+			t.Fatal(err)
+		}
+		if s.Stats().Barriers == before {
+			t.Error("no barrier between a texel view's read and a write to the bytes it reaches past its range")
+		}
+		if err := s.Wait(); err != nil {
+			t.Fatal(err)
+		}
 		for _, c := range []struct {
 			in   Range
 			want string
