@@ -13,15 +13,23 @@ var (
 	convSameWeightCPU = kernel("conv_same_weight_cpu", CPU)
 )
 
-// Largest tiles of conv_same_cpu.comp, in accumulators per lane. Each
-// input channel costs a lane TM*KH*KW/8 weight loads and shuffles whatever
-// its rows, so more rows per lane amortize them: on lavapipe, 32 channels
-// by 8 rows (1024) ran the U-Net's 32x32 and 16x16 layers 17-28% faster
-// than by 2 rows (256), and 4 rows (512) 7-11% faster (BenchmarkConvSame's
-// shapes, interleaved). But 1024 compiled for 6-8 s a variant, and the
-// mnist preset's first run took 20.3 s compiling against 13.5 s with 512,
-// whose step ran as fast (alternating ict bench runs).
-const sameMaxAcc = 512
+// Largest tiles of conv_same_cpu.comp: sameMaxTM output channels and
+// sameMaxAcc accumulators per lane. Each input channel costs a lane
+// TM*KH*KW/8 weight loads and shuffles whatever its rows, so more rows per
+// lane amortize them, but lavapipe keeps no tile of this size in
+// registers. Re-measured once the loads were texel fetches
+// (BenchmarkConvSame's speed-up over the GEMM, two interleaved rounds):
+// 16 channels by 2 rows (128) ran the 1.6 M network's 32x32 and 16x16
+// layers 8-21% faster than the 32 by 4 (512) chosen before, and the 8x8
+// layers' input gradients 12-28% faster; the mnist preset's layers ran
+// within the noise. 8 by 2, 16 by 1, 16 by 4 and 32 by 2 were slower. The
+// 1.6 M network's step took 7% less time (ict bench, alternating
+// binaries), and the mnist preset's first run on a fresh machine 9 s
+// instead of 20 (46 pipelines compiled in 6.5 s instead of 51 in 14.6 s).
+const (
+	sameMaxTM  = 16
+	sameMaxAcc = 128
+)
 
 // sameConv reports whether product mode of p runs on the same-convolution
 // kernels: the CPU variant on subgroups of 8 lanes (the kernels' workgroups
@@ -53,12 +61,12 @@ type sameTile struct{ tm, tr int }
 
 // chooseSameTile picks the tile of a same convolution with m output
 // channels (the layer's Cout forward, its Cin for the input gradient) on
-// b images of h x w: as many channels as the product has, up to 32, then
-// as many rows per lane as fit in sameMaxAcc, up to 8, without covering
-// more than twice the image's height or leaving fewer workgroups than
-// threads.
+// b images of h x w: as many channels as the product has, up to
+// sameMaxTM, then as many rows per lane as fit in sameMaxAcc, up to 8,
+// without covering more than twice the image's height or leaving fewer
+// workgroups than threads.
 func chooseSameTile(m, b, h, w, threads int) sameTile {
-	t := sameTile{tm: 32, tr: 8}
+	t := sameTile{tm: sameMaxTM, tr: 8}
 	for t.tm > 8 && t.tm/2 >= m {
 		t.tm /= 2
 	}

@@ -78,7 +78,7 @@ func TestDilatedGradients(t *testing.T) {
 }
 
 // TestChooseSameTiles pins the tiles of the U-Net's layers: every output
-// channel of a workgroup up to 32, rows that keep 512 accumulators a lane
+// channel of a workgroup up to 16, rows that keep 128 accumulators a lane
 // without covering the image twice or leaving a thread without a
 // workgroup, and weight-gradient tiles that leave a workgroup for each
 // thread.
@@ -87,16 +87,17 @@ func TestChooseSameTiles(t *testing.T) {
 		m, b, h, w, threads int
 		want                sameTile
 	}{
-		{32, 32, 32, 32, 2, sameTile{32, 4}},
-		{64, 32, 16, 16, 2, sameTile{32, 4}},
-		{64, 32, 8, 8, 2, sameTile{32, 2}},
-		{16, 32, 16, 16, 2, sameTile{16, 8}},
+		{32, 32, 32, 32, 2, sameTile{16, 2}},
+		{64, 32, 16, 16, 2, sameTile{16, 2}},
+		{64, 32, 8, 8, 2, sameTile{16, 2}},
+		{16, 32, 16, 16, 2, sameTile{16, 2}},
+		{8, 32, 16, 16, 2, sameTile{8, 4}},
 		{8, 32, 8, 8, 2, sameTile{8, 2}},
-		{20, 32, 5, 12, 2, sameTile{32, 4}},
+		{20, 32, 5, 12, 2, sameTile{16, 2}},
 		{8, 32, 4, 4, 2, sameTile{8, 1}},
-		// One image of 32x32 on 16 threads: 4 rows a lane leave 8
-		// workgroups, 2 rows 16.
-		{32, 1, 32, 32, 16, sameTile{32, 2}},
+		// One image of 32x32 on 64 threads: 2 rows a lane leave 32
+		// workgroups, 1 row 64.
+		{32, 1, 32, 32, 64, sameTile{16, 1}},
 	} {
 		if got := chooseSameTile(c.m, c.b, c.h, c.w, c.threads); got != c.want {
 			t.Errorf("%d channels on %d images of %dx%d, %d threads: got %+v, want %+v", c.m, c.b, c.h, c.w, c.threads, got, c.want)
