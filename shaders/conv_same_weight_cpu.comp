@@ -131,13 +131,14 @@ void main() {
             [[unroll]] for (int p = 0; p < TW; p++) t += gv[p];
             biasSum[i] += t;
           }
-          if (TW >= 32) {
-            // Blocks of 32 columns: pixel by pixel, a channel's KH*KW taps at
-            // once. Each gy value meets KH*KW window values, of which a step
-            // along the row brings only KH new ones, so lavapipe keeps the
-            // operands in registers; 10-23% faster on the 32x32 layers of
-            // BenchmarkConvSame, but 15-35% slower on blocks of 8 and 16
-            // columns, where tap by tap (below) stays.
+          if (TW >= 16) {
+            // Blocks of 16 and 32 columns: pixel by pixel, a channel's KH*KW
+            // taps at once. Each gy value meets KH*KW window values, of which
+            // a step along the row brings only KH new ones, so lavapipe keeps
+            // the operands in registers; 10-23% faster on the 32x32 layers of
+            // BenchmarkConvSame and, since x and gy are texel fetches, about
+            // 10% on the 16x16 ones, but slower on blocks of 8 columns, where
+            // tap by tap (below) stays.
             [[unroll]] for (int j = 0; j < CPL; j++) {
               float row[KHW];
               [[unroll]] for (int p = 0; p < TW; p++)
