@@ -8,19 +8,16 @@ layout(local_size_x_id = 0) in;
 layout(constant_id = 1) const uint VEC = 1;
 layout(std430, binding = 0) buffer A { float a[]; };
 layout(std430, binding = 0) buffer A4 { vec4 a4[]; };
-// b is read as a texel buffer of vec4s (a gather on lavapipe, where a
-// storage-buffer load loops over the lanes); a float is a component of its
-// texel.
+// b is read as a texel buffer of vec4s (see texel.glsl).
+#include "texel.glsl"
 layout(binding = 1) uniform samplerBuffer B;
-#define b4(i) texelFetch(B, int(i))
-#define b1(i) texelFetch(B, int(i) >> 2)[int(i) & 3]
 layout(push_constant) uniform Push { uint n; } pc;
 
 void main() {
   uint i = elementIndex();
   if (VEC == 4u) {
-    if (i < pc.n / 4u) a4[i] += b4(i);
+    if (i < pc.n / 4u) a4[i] += texelFetch(B, int(i));
   } else if (i < pc.n) {
-    a[i] += b1(i);
+    a[i] += texelFloat(B, i);
   }
 }

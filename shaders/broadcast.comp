@@ -10,14 +10,10 @@
 // stores per lane and element, and a vec4 costs about 2.3 floats' worth.
 layout(local_size_x_id = 0) in;
 layout(constant_id = 1) const uint VEC = 1;
-// Inputs are read as texel buffers of vec4s (a gather on lavapipe, where a
-// storage-buffer load loops over the lanes); a float is a component of its
-// texel.
+// Inputs are read as texel buffers of vec4s (see texel.glsl).
+#include "texel.glsl"
 layout(binding = 0) uniform samplerBuffer X;
-#define x4(i) texelFetch(X, int(i))
-#define x1(i) texelFetch(X, int(i) >> 2)[int(i) & 3]
 layout(binding = 1) uniform samplerBuffer V;
-#define v1(i) texelFetch(V, int(i) >> 2)[int(i) & 3]
 layout(std430, binding = 2) buffer Out { float o[]; };
 layout(std430, binding = 2) buffer Out4 { vec4 o4[]; };
 layout(push_constant) uniform Push { uint n; uint inner; uint mode; float a; uint accumulate; uint period; } pc;
@@ -26,14 +22,14 @@ void main() {
   uint i = elementIndex();
   if (VEC == 4u) {
     if (i >= pc.n / 4u) return;
-    float vi = v1((4u * i / pc.inner) % pc.period);
-    vec4 r = pc.mode == 0u ? pc.a * x4(i) + vi : pc.a * x4(i) * vi;
+    float vi = texelFloat(V, (4u * i / pc.inner) % pc.period);
+    vec4 r = pc.mode == 0u ? pc.a * texelFetch(X, int(i)) + vi : pc.a * texelFetch(X, int(i)) * vi;
     if (pc.accumulate != 0u) r += o4[i];
     o4[i] = r;
   } else {
     if (i >= pc.n) return;
-    float vi = v1((i / pc.inner) % pc.period);
-    float r = pc.mode == 0u ? pc.a * x1(i) + vi : pc.a * x1(i) * vi;
+    float vi = texelFloat(V, (i / pc.inner) % pc.period);
+    float r = pc.mode == 0u ? pc.a * texelFloat(X, i) + vi : pc.a * texelFloat(X, i) * vi;
     if (pc.accumulate != 0u) r += o[i];
     o[i] = r;
   }

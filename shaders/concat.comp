@@ -7,15 +7,10 @@
 // element, and a vec4 costs about 2.3 floats' worth.
 layout(local_size_x_id = 0) in;
 layout(constant_id = 1) const uint VEC = 1;
-// Inputs are read as texel buffers of vec4s (a gather on lavapipe, where a
-// storage-buffer load loops over the lanes); a float is a component of its
-// texel.
+// Inputs are read as texel buffers of vec4s (see texel.glsl).
+#include "texel.glsl"
 layout(binding = 0) uniform samplerBuffer A;
-#define a4(i) texelFetch(A, int(i))
-#define a1(i) texelFetch(A, int(i) >> 2)[int(i) & 3]
 layout(binding = 1) uniform samplerBuffer B;
-#define b4(i) texelFetch(B, int(i))
-#define b1(i) texelFetch(B, int(i) >> 2)[int(i) & 3]
 layout(std430, binding = 2) writeonly buffer Y { float y[]; };
 layout(std430, binding = 2) writeonly buffer Y4 { vec4 y4[]; };
 layout(push_constant) uniform Push { uint n; uint na; uint nb; } pc;
@@ -31,15 +26,15 @@ void main() {
     // that read the other tensor.
     vec4 v;
     if (r < pc.na) {
-      v = a4((s * pc.na + r) / 4u);
+      v = texelFetch(A, int((s * pc.na + r) / 4u));
     } else {
-      v = b4((s * pc.nb + r - pc.na) / 4u);
+      v = texelFetch(B, int((s * pc.nb + r - pc.na) / 4u));
     }
     y4[i] = v;
   } else {
     if (i >= pc.n) return;
     uint s = i / per;
     uint r = i % per;
-    y[i] = r < pc.na ? a1(s * pc.na + r) : b1(s * pc.nb + (r - pc.na));
+    y[i] = r < pc.na ? texelFloat(A, s * pc.na + r) : texelFloat(B, s * pc.nb + (r - pc.na));
   }
 }

@@ -8,12 +8,9 @@
 // lane and element, and a vec4 costs about 2.3 floats' worth.
 layout(local_size_x_id = 0) in;
 layout(constant_id = 1) const uint VEC = 1;
-// gy is read as a texel buffer of vec4s (a gather on lavapipe, where a
-// storage-buffer load loops over the lanes); a float is a component of its
-// texel.
+// gy is read as a texel buffer of vec4s (see texel.glsl).
+#include "texel.glsl"
 layout(binding = 0) uniform samplerBuffer GY;
-#define gy4(i) texelFetch(GY, int(i))
-#define gy1(i) texelFetch(GY, int(i) >> 2)[int(i) & 3]
 layout(std430, binding = 1) buffer G { float g[]; };
 layout(std430, binding = 1) buffer G4 { vec4 g4[]; };
 layout(push_constant) uniform Push { uint n; uint part; uint total; uint offset; uint accumulate; } pc;
@@ -23,12 +20,12 @@ void main() {
   if (VEC == 4u) {
     if (j >= pc.n / 4u) return;
     uint e = 4u * j;
-    vec4 v = gy4(((e / pc.part) * pc.total + pc.offset + e % pc.part) / 4u);
+    vec4 v = texelFetch(GY, int(((e / pc.part) * pc.total + pc.offset + e % pc.part) / 4u));
     if (pc.accumulate != 0u) v += g4[j];
     g4[j] = v;
   } else {
     if (j >= pc.n) return;
-    float v = gy1((j / pc.part) * pc.total + pc.offset + j % pc.part);
+    float v = texelFloat(GY, (j / pc.part) * pc.total + pc.offset + j % pc.part);
     if (pc.accumulate != 0u) v += g[j];
     g[j] = v;
   }

@@ -8,12 +8,9 @@ layout(local_size_x_id = 0) in;
 layout(constant_id = 1) const bool VEC = false;       // R % 4 == 0: read vec4s
 layout(constant_id = 2) const bool ACCUMULATE = false;
 
-// g is read as a texel buffer of vec4s (a gather on lavapipe, where a
-// storage-buffer load loops over the lanes); a float is a component of its
-// texel.
+// g is read as a texel buffer of vec4s (see texel.glsl).
+#include "texel.glsl"
 layout(binding = 0) uniform samplerBuffer G;
-#define g4(i) texelFetch(G, int(i))
-#define g1(i) texelFetch(G, int(i) >> 2)[int(i) & 3]
 layout(std430, binding = 1) buffer Out { float outv[]; };
 
 // The terms [e0, e1) of the P x R (or P x R/4) terms of every q: the host
@@ -32,13 +29,13 @@ void main() {
     int R4 = pc.R / 4;
     for (int e = pc.e0 + t; e < pc.e1; e += nt) {
       int p = e / R4, r = e - p * R4;
-      vec4 v = g4((p * pc.Q + q) * R4 + r);
+      vec4 v = texelFetch(G, (p * pc.Q + q) * R4 + r);
       s += (v.x + v.y) + (v.z + v.w);
     }
   } else {
     for (int e = pc.e0 + t; e < pc.e1; e += nt) {
       int p = e / pc.R, r = e - p * pc.R;
-      s += g1((p * pc.Q + q) * pc.R + r);
+      s += texelFloat(G, (p * pc.Q + q) * pc.R + r);
     }
   }
   partial[t] = s;

@@ -13,13 +13,10 @@ layout(constant_id = 8) const bool VEC_A = false;
 layout(constant_id = 9) const bool VEC_C = false;
 layout(constant_id = 10) const bool ACCUMULATE = false;
 
-// A and B are read as texel buffers of vec4s (see gemm_cpu.glsl); a float
-// is a component of its texel.
+// A and B are read as texel buffers of vec4s (see texel.glsl).
+#include "texel.glsl"
 layout(binding = 0) uniform samplerBuffer A;
 layout(binding = 1) uniform samplerBuffer B;
-#define a4(i) texelFetch(A, (i))
-#define a1(i) texelFetch(A, (i) >> 2)[(i) & 3]
-#define b1(i) texelFetch(B, (i) >> 2)[(i) & 3]
 layout(std430, binding = 2) buffer C1 { float c1[]; };
 layout(std430, binding = 2) buffer C4 { vec4 c4[]; };
 layout(std430, binding = 3) readonly buffer Bias { float bias[]; };
@@ -83,7 +80,7 @@ void loadBlockA(int k) {
       int imageBase = dN * pc.Cout;
       float keep = k < gK ? 1.0 : 0.0;
       for (int i = 0; i < TM; i++) {
-        av[i] = keep * a4(((imageBase + min(tileRow(i), gM - 1)) * pc.Ho * pc.Wo + p) >> 2);
+        av[i] = keep * texelFetch(A, ((imageBase + min(tileRow(i), gM - 1)) * pc.Ho * pc.Wo + p) >> 2);
       }
     } else {
       int n = dN, y = dY, x = dX;
@@ -91,7 +88,8 @@ void loadBlockA(int k) {
         float keep = k + kk < gK ? 1.0 : 0.0;
         int base = (n * pc.Cout * pc.Ho + y) * pc.Wo + x;
         for (int i = 0; i < TM; i++) {
-          av[i][kk] = keep * a1(min(base + min(tileRow(i), gM - 1) * pc.Ho * pc.Wo, pc.B * pc.Cout * pc.Ho * pc.Wo - 1));
+          int e = min(base + min(tileRow(i), gM - 1) * pc.Ho * pc.Wo, pc.B * pc.Cout * pc.Ho * pc.Wo - 1);
+          av[i][kk] = keep * texelFloat(A, e);
         }
         x++;
         if (x == pc.Wo) { x = 0; y++; }
@@ -100,19 +98,19 @@ void loadBlockA(int k) {
     }
   } else if (MODE == 0 && VEC_A) {
     // w[m, k]: K is a multiple of 4 here.
-    for (int i = 0; i < TM; i++) av[i] = a4((min(tileRow(i), gM - 1) * gK + k) >> 2);
+    for (int i = 0; i < TM; i++) av[i] = texelFetch(A, (min(tileRow(i), gM - 1) * gK + k) >> 2);
   } else {
     for (int kk = 0; kk < 4; kk++) {
       int kc = min(k + kk, gK - 1);
       float keep = k + kk < gK ? 1.0 : 0.0;
       if (MODE == 0) {
-        for (int i = 0; i < TM; i++) av[i][kk] = keep * a1(min(tileRow(i), gM - 1) * gK + kc);
+        for (int i = 0; i < TM; i++) av[i][kk] = keep * texelFloat(A, min(tileRow(i), gM - 1) * gK + kc);
       } else {
         // w[co, m, ky, kx] with the phase's tap (jy, jx) of depth k.
         int co = kc / PKHW1, r = kc - co * PKHW1;
         int jy = r / PKW1, jx = r - jy * PKW1;
         int base = co * pc.Cin * KHW + (PHASE_Y + STRIDE * jy) * KW + PHASE_X + STRIDE * jx;
-        for (int i = 0; i < TM; i++) av[i][kk] = keep * a1(base + min(tileRow(i), gM - 1) * KHW);
+        for (int i = 0; i < TM; i++) av[i][kk] = keep * texelFloat(A, base + min(tileRow(i), gM - 1) * KHW);
       }
     }
   }
@@ -130,7 +128,7 @@ void loadBlockB(int k) {
         for (int c = 0; c < 4; c++) {
           bool inside = iy[c] >= 0 && iy[c] < pc.H && ix[c] >= 0 && ix[c] < pc.W;
           int e = inside ? cOff[j][c] + (ci * pc.H + iy[c]) * pc.W + ix[c] : 0;
-          float v = b1(e);
+          float v = texelFloat(B, e);
           bv[kk][j][c] = inside ? v : 0.0;
         }
       }
@@ -143,7 +141,7 @@ void loadBlockB(int k) {
         for (int c = 0; c < 4; c++) {
           bool inside = oy[c] >= 0 && oy[c] < pc.Ho && ox[c] >= 0 && ox[c] < pc.Wo;
           int e = inside ? cOff[j][c] + (co * pc.Ho + oy[c]) * pc.Wo + ox[c] : 0;
-          float v = b1(e);
+          float v = texelFloat(B, e);
           bv[kk][j][c] = inside ? v : 0.0;
         }
       }
@@ -156,7 +154,7 @@ void loadBlockB(int k) {
         for (int c = 0; c < 4; c++) {
           bool inside = iy[c] >= 0 && iy[c] < pc.H && ix[c] >= 0 && ix[c] < pc.W && n < pc.B;
           int e = inside ? base + cOff[j][c] : 0;
-          float v = b1(e);
+          float v = texelFloat(B, e);
           bv[kk][j][c] = inside ? v : 0.0;
         }
       }

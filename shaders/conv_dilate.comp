@@ -8,11 +8,9 @@
 // phase pipelines of conv_cpu.comp. kern uses it where W % 4 == 0.
 layout(local_size_x = 64) in;
 
-// gy is read as a texel buffer of vec4s (a gather on lavapipe, where a
-// storage-buffer load loops over the lanes); a float is a component of its
-// texel.
+// gy is read as a texel buffer of vec4s (see texel.glsl).
+#include "texel.glsl"
 layout(binding = 0) uniform samplerBuffer GY;
-#define gy1(i) texelFetch(GY, int(i) >> 2)[int(i) & 3]
 layout(std430, binding = 1) writeonly buffer D4 { vec4 d4[]; };
 
 // kern packs these in this order.
@@ -36,7 +34,7 @@ void main() {
   vec4 v = vec4(0);
   for (int c = 0; c < 4; c++) {
     int x = x0 + c, ox = x / pc.stride;
-    if (rowOK && x == ox * pc.stride) v[c] = gy1((plane * pc.Ho + oy) * pc.Wo + ox);
+    if (rowOK && x == ox * pc.stride) v[c] = texelFloat(GY, (plane * pc.Ho + oy) * pc.Wo + ox);
   }
   d4[q] = v;
 }

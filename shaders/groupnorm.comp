@@ -26,12 +26,9 @@ layout(constant_id = 2) const uint SILU = 0;
 // channel; the sum x + shift rounds as AddChannel's would.
 layout(constant_id = 3) const uint SHIFT = 0;
 #include "rowreduce.glsl"
-// x is read as a texel buffer of vec4s (a gather on lavapipe, where a
-// storage-buffer load loops over the lanes); a float is a component of its
-// texel.
+// x is read as a texel buffer of vec4s (see texel.glsl).
+#include "texel.glsl"
 layout(binding = 0) uniform samplerBuffer X;
-#define x4(i) texelFetch(X, int(i))
-#define x1(i) texelFetch(X, int(i) >> 2)[int(i) & 3]
 layout(std430, binding = 1) readonly buffer Gamma { float gamma[]; };
 layout(std430, binding = 2) readonly buffer Beta { float beta[]; };
 layout(std430, binding = 3) writeonly buffer Y { float y[]; };
@@ -55,10 +52,10 @@ void main() {
   float first = 0.0;
   if (t < pilots) {
     if (VEC == 4u) {
-      vec4 v = x4(base / 4u + t);
+      vec4 v = texelFetch(X, int(base / 4u + t));
       first = (v.x + v.y) + (v.z + v.w);
     } else {
-      first = x1(base + t);
+      first = texelFloat(X, base + t);
     }
   }
   float m1 = workgroupSum(first) / float(pilots * VEC);
@@ -72,14 +69,14 @@ void main() {
       if (VEC == 4u) {
         vec4 d1 = vec4(0.0), d2 = vec4(0.0);
         for (uint p = t; p < pc.hw / 4u; p += local) {
-          vec4 v = (x4(off / 4u + p) + sh) - m1;
+          vec4 v = (texelFetch(X, int(off / 4u + p)) + sh) - m1;
           d1 += v;
           d2 += v * v;
         }
         d += vec2((d1.x + d1.y) + (d1.z + d1.w), (d2.x + d2.y) + (d2.z + d2.w));
       } else {
         for (uint p = t; p < pc.hw; p += local) {
-          float v = (x1(off + p) + sh) - m1;
+          float v = (texelFloat(X, off + p) + sh) - m1;
           d += vec2(v, v * v);
         }
       }
@@ -87,14 +84,14 @@ void main() {
   } else if (VEC == 4u) {
     vec4 d1 = vec4(0.0), d2 = vec4(0.0);
     for (uint j = t; j < m / 4u; j += local) {
-      vec4 v = x4(base / 4u + j) - m1;
+      vec4 v = texelFetch(X, int(base / 4u + j)) - m1;
       d1 += v;
       d2 += v * v;
     }
     d = vec2((d1.x + d1.y) + (d1.z + d1.w), (d2.x + d2.y) + (d2.z + d2.w));
   } else {
     for (uint j = t; j < m; j += local) {
-      float v = x1(base + j) - m1;
+      float v = texelFloat(X, base + j) - m1;
       d += vec2(v, v * v);
     }
   }
@@ -115,7 +112,7 @@ void main() {
     float sh = SHIFT == 1u ? shift[bg * pc.cpg + k] : 0.0;
     if (VEC == 4u) {
       for (uint p = t; p < pc.hw / 4u; p += local) {
-        vec4 xv = x4(off / 4u + p);
+        vec4 xv = texelFetch(X, int(off / 4u + p));
         if (SHIFT == 1u) xv += sh;
         vec4 v = ((xv - m1) - delta) * a + b;
         if (SILU == 1u) v /= 1.0 + exp(-v);
@@ -123,7 +120,7 @@ void main() {
       }
     } else {
       for (uint p = t; p < pc.hw; p += local) {
-        float xv = x1(off + p);
+        float xv = texelFloat(X, off + p);
         if (SHIFT == 1u) xv += sh;
         float v = ((xv - m1) - delta) * a + b;
         if (SILU == 1u) v /= 1.0 + exp(-v);

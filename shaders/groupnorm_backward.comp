@@ -23,17 +23,12 @@ layout(constant_id = 2) const uint SILU = 0;
 // sweep.
 layout(constant_id = 3) const uint SHIFT = 0;
 #include "rowreduce.glsl"
-// x and gy are read as texel buffers of vec4s (a gather on lavapipe,
-// where a storage-buffer load loops over the lanes); a float is a
-// component of its texel.
+// x and gy are read as texel buffers of vec4s (see texel.glsl).
+#include "texel.glsl"
 layout(binding = 0) uniform samplerBuffer X;
-#define x4(i) texelFetch(X, int(i))
-#define x1(i) texelFetch(X, int(i) >> 2)[int(i) & 3]
 layout(std430, binding = 1) readonly buffer Gamma { float gamma[]; };
 layout(std430, binding = 2) readonly buffer Stats { float stats[]; }; // (m1, delta, rstd) from the forward pass
 layout(binding = 3) uniform samplerBuffer GY;
-#define gy4(i) texelFetch(GY, int(i))
-#define gy1(i) texelFetch(GY, int(i) >> 2)[int(i) & 3]
 layout(std430, binding = 4) buffer GX { float gx[]; };
 layout(std430, binding = 4) buffer GX4 { vec4 gx4[]; };
 layout(std430, binding = 5) writeonly buffer SumGY { float sumGY[]; };         // [B, C]
@@ -81,20 +76,20 @@ void main() {
     if (VEC == 4u) {
       vec4 s1 = vec4(0.0), s2 = vec4(0.0);
       for (uint p = t; p < pc.hw / 4u; p += local) {
-        vec4 xv = x4(off / 4u + p);
+        vec4 xv = texelFetch(X, int(off / 4u + p));
         if (SHIFT == 1u) xv += sh;
         vec4 centered = (xv - mean) - delta;
-        vec4 g = siluGrad(gy4(off / 4u + p), centered, rstd * w, b);
+        vec4 g = siluGrad(texelFetch(GY, int(off / 4u + p)), centered, rstd * w, b);
         s1 += g;
         s2 += g * centered * rstd;
       }
       s = vec2((s1.x + s1.y) + (s1.z + s1.w), (s2.x + s2.y) + (s2.z + s2.w));
     } else {
       for (uint p = t; p < pc.hw; p += local) {
-        float xv = x1(off + p);
+        float xv = texelFloat(X, off + p);
         if (SHIFT == 1u) xv += sh;
         float centered = (xv - mean) - delta;
-        float g = siluGrad(gy1(off + p), centered, rstd * w, b);
+        float g = siluGrad(texelFloat(GY, off + p), centered, rstd * w, b);
         s += vec2(g, g * centered * rstd);
       }
     }
@@ -120,11 +115,11 @@ void main() {
       vec4 gs4 = vec4(0.0);
       for (uint p = t; p < pc.hw / 4u; p += local) {
         uint i = off / 4u + p;
-        vec4 xv = x4(i);
+        vec4 xv = texelFetch(X, int(i));
         if (SHIFT == 1u) xv += sh;
         vec4 centered = (xv - mean) - delta;
         vec4 xhat = centered * rstd;
-        vec4 g = rstd * (siluGrad(gy4(i), centered, rstd * w, b) * w - meanD - xhat * meanDX);
+        vec4 g = rstd * (siluGrad(texelFetch(GY, int(i)), centered, rstd * w, b) * w - meanD - xhat * meanDX);
         if (SHIFT == 1u) gs4 += g;
         if (pc.mode != 0u) {
           if (pc.mode == 2u) g += gx4[i];
@@ -134,11 +129,11 @@ void main() {
       gs = (gs4.x + gs4.y) + (gs4.z + gs4.w);
     } else {
       for (uint p = t; p < pc.hw; p += local) {
-        float xv = x1(off + p);
+        float xv = texelFloat(X, off + p);
         if (SHIFT == 1u) xv += sh;
         float centered = (xv - mean) - delta;
         float xhat = centered * rstd;
-        float g = rstd * (siluGrad(gy1(off + p), centered, rstd * w, b) * w - meanD - xhat * meanDX);
+        float g = rstd * (siluGrad(texelFloat(GY, off + p), centered, rstd * w, b) * w - meanD - xhat * meanDX);
         if (SHIFT == 1u) gs += g;
         if (pc.mode != 0u) {
           if (pc.mode == 2u) g += gx[off + p];

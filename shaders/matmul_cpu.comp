@@ -15,14 +15,10 @@ layout(constant_id = 8) const bool VEC_C = false;
 // shader slower to compile, so only callers that accumulate pay for it).
 layout(constant_id = 10) const bool ACCUMULATE = false;
 
-// A and B are read as texel buffers of vec4s (see gemm_cpu.glsl); a float
-// is a component of its texel.
+// A and B are read as texel buffers of vec4s (see texel.glsl).
+#include "texel.glsl"
 layout(binding = 0) uniform samplerBuffer A;
 layout(binding = 1) uniform samplerBuffer B;
-#define a4(i) texelFetch(A, (i))
-#define b4(i) texelFetch(B, (i))
-#define a1(i) texelFetch(A, (i) >> 2)[(i) & 3]
-#define b1(i) texelFetch(B, (i) >> 2)[(i) & 3]
 layout(std430, binding = 2) buffer C1 { float c1[]; };
 layout(std430, binding = 2) buffer C4 { vec4 c4[]; };
 layout(std430, binding = 3) readonly buffer Bias { float bias[]; };
@@ -58,7 +54,7 @@ void loadBlockA(int k) {
     for (int j = 0; j < tma; j++) {
       int c = lane + LX * j, kk = c / (TM / 4), q = c - kk * (TM / 4);
       int row = aBase + min(k + kk, gK - 1) * pc.lda;
-      own[j] = a4((row + min(mBase + 4 * q, gM - 4)) >> 2) * (k + kk < gK ? 1.0 : 0.0);
+      own[j] = texelFetch(A, (row + min(mBase + 4 * q, gM - 4)) >> 2) * (k + kk < gK ? 1.0 : 0.0);
     }
     for (int kk = 0; kk < 4; kk++) {
       for (int q = 0; q < TM / 4; q++) {
@@ -70,7 +66,7 @@ void loadBlockA(int k) {
     // K is a multiple of 4 here (it is the row length); lane l loads rows
     // l + LX j.
     vec4 own[TM];
-    for (int j = 0; j < tma; j++) own[j] = a4((aBase + min(mBase + lane + LX * j, gM - 1) * pc.lda + k) >> 2);
+    for (int j = 0; j < tma; j++) own[j] = texelFetch(A, (aBase + min(mBase + lane + LX * j, gM - 1) * pc.lda + k) >> 2);
     for (int i = 0; i < TM; i++) {
       for (int e = 0; e < 4; e++) av[i][e] = subgroupShuffle(own[i / LX][e], i % LX);
     }
@@ -79,20 +75,20 @@ void loadBlockA(int k) {
       int row = aBase + min(k + kk, gK - 1) * pc.lda;
       float keep = k + kk < gK ? 1.0 : 0.0;
       for (int q = 0; q < TM / 4; q++) {
-        vec4 t = a4((row + min(tileRow(4 * q), gM - 4)) >> 2) * keep;
+        vec4 t = texelFetch(A, (row + min(tileRow(4 * q), gM - 4)) >> 2) * keep;
         for (int c = 0; c < 4; c++) av[4 * q + c][kk] = t[c];
       }
     }
   } else if (VEC_A) {
     // K is a multiple of 4 here (it is the row length).
-    for (int i = 0; i < TM; i++) av[i] = a4((aBase + min(tileRow(i), gM - 1) * pc.lda + k) >> 2);
+    for (int i = 0; i < TM; i++) av[i] = texelFetch(A, (aBase + min(tileRow(i), gM - 1) * pc.lda + k) >> 2);
   } else {
     for (int kk = 0; kk < 4; kk++) {
       int kc = min(k + kk, gK - 1);
       float keep = k + kk < gK ? 1.0 : 0.0;
       for (int i = 0; i < TM; i++) {
         int m = min(tileRow(i), gM - 1);
-        av[i][kk] = keep * (TRANS_A ? a1(aBase + kc * pc.lda + m) : a1(aBase + m * pc.lda + kc));
+        av[i][kk] = keep * (TRANS_A ? texelFloat(A, aBase + kc * pc.lda + m) : texelFloat(A, aBase + m * pc.lda + kc));
       }
     }
   }
@@ -104,14 +100,14 @@ void loadBlockB(int k) {
     // K is a multiple of 4 here.
     for (int j = 0; j < TN4; j++) {
       for (int c = 0; c < 4; c++) {
-        vec4 t = b4((bBase + min(tileCol(j) + c, gN - 1) * pc.ldb + k) >> 2);
+        vec4 t = texelFetch(B, (bBase + min(tileCol(j) + c, gN - 1) * pc.ldb + k) >> 2);
         for (int kk = 0; kk < 4; kk++) bv[kk][j][c] = t[kk];
       }
     }
   } else if (VEC_B) {
     for (int kk = 0; kk < 4; kk++) {
       int row = bBase + min(k + kk, gK - 1) * pc.ldb;
-      for (int j = 0; j < TN4; j++) bv[kk][j] = b4((row + min(tileCol(j), gN - 4)) >> 2);
+      for (int j = 0; j < TN4; j++) bv[kk][j] = texelFetch(B, (row + min(tileCol(j), gN - 4)) >> 2);
     }
   } else {
     for (int kk = 0; kk < 4; kk++) {
@@ -119,7 +115,7 @@ void loadBlockB(int k) {
       for (int j = 0; j < TN4; j++) {
         for (int c = 0; c < 4; c++) {
           int n = min(tileCol(j) + c, gN - 1);
-          bv[kk][j][c] = TRANS_B ? b1(bBase + n * pc.ldb + kc) : b1(bBase + kc * pc.ldb + n);
+          bv[kk][j][c] = TRANS_B ? texelFloat(B, bBase + n * pc.ldb + kc) : texelFloat(B, bBase + kc * pc.ldb + n);
         }
       }
     }

@@ -12,15 +12,10 @@ layout(local_size_x_id = 0) in; // before reduce.glsl, which sizes shared memory
 // size, so results are reproducible bit for bit.
 // With serial 1 (many outputs, few terms each) every invocation instead
 // sums one output's terms in order, with no shared memory.
-// Inputs are read as texel buffers of vec4s (a gather on lavapipe, where a
-// storage-buffer load loops over the lanes); a float is a component of its
-// texel.
+// Inputs are read as texel buffers of vec4s (see texel.glsl).
+#include "texel.glsl"
 layout(binding = 0) uniform samplerBuffer X;
-#define x4(i) texelFetch(X, int(i))
-#define x1(i) texelFetch(X, int(i) >> 2)[int(i) & 3]
 layout(binding = 1) uniform samplerBuffer Y;
-#define y4(i) texelFetch(Y, int(i))
-#define y1(i) texelFetch(Y, int(i) >> 2)[int(i) & 3]
 layout(std430, binding = 2) buffer Out { float o[]; };
 layout(push_constant) uniform Push {
   uint nOut; uint nRed; uint chunk; uint nChunks;
@@ -29,25 +24,25 @@ layout(push_constant) uniform Push {
 } pc;
 
 float term(uint off) {
-  float a = x1(off);
+  float a = texelFloat(X, off);
   switch (pc.mode) {
     case 0u: return a;
     case 1u: return a * a;
-    case 2u: return a * y1(off);
-    case 3u: { float d = a - y1(off); return d * d; }
-    default: return abs(a - y1(off));
+    case 2u: return a * texelFloat(Y, off);
+    case 3u: { float d = a - texelFloat(Y, off); return d * d; }
+    default: return abs(a - texelFloat(Y, off));
   }
 }
 
 // term4 is term of the four elements from vec4 index i.
 vec4 term4(uint i) {
-  vec4 a = x4(i);
+  vec4 a = texelFetch(X, int(i));
   switch (pc.mode) {
     case 0u: return a;
     case 1u: return a * a;
-    case 2u: return a * y4(i);
-    case 3u: { vec4 d = a - y4(i); return d * d; }
-    default: return abs(a - y4(i));
+    case 2u: return a * texelFetch(Y, int(i));
+    case 3u: { vec4 d = a - texelFetch(Y, int(i)); return d * d; }
+    default: return abs(a - texelFetch(Y, int(i)));
   }
 }
 

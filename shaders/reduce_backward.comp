@@ -5,11 +5,9 @@
 // dimensions (row-major, last innermost, unused runs of size 1) with their
 // strides in gy, 0 for reduced runs.
 layout(local_size_x_id = 0) in;
-// gy is read as a texel buffer of vec4s (a gather on lavapipe, where a
-// storage-buffer load loops over the lanes); a float is a component of its
-// texel.
+// gy is read as a texel buffer of vec4s (see texel.glsl).
+#include "texel.glsl"
 layout(binding = 0) uniform samplerBuffer GY;
-#define gy1(i) texelFetch(GY, int(i) >> 2)[int(i) & 3]
 layout(std430, binding = 1) buffer GX { float gx[]; };
 layout(push_constant) uniform Push {
   uint n; uint pad0; uint pad1; uint pad2;
@@ -30,6 +28,6 @@ void main() {
     o += (rest % pc.dimLo[d]) * pc.strideLo[d];
     rest /= pc.dimLo[d];
   }
-  float v = pc.scale * gy1(o);
+  float v = pc.scale * texelFloat(GY, o);
   gx[i] = pc.accumulate != 0u ? gx[i] + v : v;
 }

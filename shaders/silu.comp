@@ -6,12 +6,9 @@
 // a vec4 costs about 2.3 floats' worth.
 layout(local_size_x_id = 0) in;
 layout(constant_id = 1) const uint VEC = 1;
-// x is read as a texel buffer of vec4s (a gather on lavapipe, where a
-// storage-buffer load loops over the lanes); a float is a component of its
-// texel.
+// x is read as a texel buffer of vec4s (see texel.glsl).
+#include "texel.glsl"
 layout(binding = 0) uniform samplerBuffer X;
-#define x4(i) texelFetch(X, int(i))
-#define x1(i) texelFetch(X, int(i) >> 2)[int(i) & 3]
 layout(std430, binding = 1) writeonly buffer Y { float y[]; };
 layout(std430, binding = 1) writeonly buffer Y4 { vec4 y4[]; };
 layout(push_constant) uniform Push { uint n; } pc;
@@ -20,11 +17,11 @@ void main() {
   uint i = elementIndex();
   if (VEC == 4u) {
     if (i < pc.n / 4u) {
-      vec4 v = x4(i);
+      vec4 v = texelFetch(X, int(i));
       y4[i] = v / (1.0 + exp(-v));
     }
   } else if (i < pc.n) {
-    float v = x1(i);
+    float v = texelFloat(X, i);
     y[i] = v / (1.0 + exp(-v));
   }
 }

@@ -8,15 +8,10 @@
 // a vec4 costs about 2.3 floats' worth.
 layout(local_size_x_id = 0) in;
 layout(constant_id = 1) const uint VEC = 1;
-// Inputs are read as texel buffers of vec4s (a gather on lavapipe, where a
-// storage-buffer load loops over the lanes); a float is a component of its
-// texel.
+// Inputs are read as texel buffers of vec4s (see texel.glsl).
+#include "texel.glsl"
 layout(binding = 0) uniform samplerBuffer X;
-#define x4(i) texelFetch(X, int(i))
-#define x1(i) texelFetch(X, int(i) >> 2)[int(i) & 3]
 layout(binding = 1) uniform samplerBuffer GY;
-#define gy4(i) texelFetch(GY, int(i))
-#define gy1(i) texelFetch(GY, int(i) >> 2)[int(i) & 3]
 layout(std430, binding = 2) buffer GX { float gx[]; };
 layout(std430, binding = 2) buffer GX4 { vec4 gx4[]; };
 layout(push_constant) uniform Push { uint n; uint accumulate; } pc;
@@ -25,16 +20,16 @@ void main() {
   uint i = elementIndex();
   if (VEC == 4u) {
     if (i < pc.n / 4u) {
-      vec4 v = x4(i);
+      vec4 v = texelFetch(X, int(i));
       vec4 s = 1.0 / (1.0 + exp(-v));
-      vec4 g = gy4(i) * s * (1.0 + v * (1.0 - s));
+      vec4 g = texelFetch(GY, int(i)) * s * (1.0 + v * (1.0 - s));
       if (pc.accumulate != 0u) g += gx4[i];
       gx4[i] = g;
     }
   } else if (i < pc.n) {
-    float v = x1(i);
+    float v = texelFloat(X, i);
     float s = 1.0 / (1.0 + exp(-v));
-    float g = gy1(i) * s * (1.0 + v * (1.0 - s));
+    float g = texelFloat(GY, i) * s * (1.0 + v * (1.0 - s));
     if (pc.accumulate != 0u) g += gx[i];
     gx[i] = g;
   }

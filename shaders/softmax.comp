@@ -8,12 +8,9 @@
 layout(local_size_x_id = 0) in;
 layout(constant_id = 1) const uint VEC = 1;
 #include "rowreduce.glsl"
-// Inputs are read as texel buffers of vec4s (a gather on lavapipe, where a
-// storage-buffer load loops over the lanes); a float is a component of its
-// texel.
+// Inputs are read as texel buffers of vec4s (see texel.glsl).
+#include "texel.glsl"
 layout(binding = 0) uniform samplerBuffer X;
-#define x4(i) texelFetch(X, int(i))
-#define x1(i) texelFetch(X, int(i) >> 2)[int(i) & 3]
 layout(std430, binding = 1) writeonly buffer Y { float y[]; };
 layout(std430, binding = 1) writeonly buffer Y4 { vec4 y4[]; };
 layout(push_constant) uniform Push { uint rows; uint n; } pc;
@@ -28,26 +25,26 @@ void main() {
   float hi = uintBitsToFloat(0xff800000u); // -inf
   if (VEC == 4u) {
     vec4 h4 = vec4(hi);
-    for (uint j = t; j < pc.n / 4u; j += local) h4 = max(h4, x4(base / 4u + j));
+    for (uint j = t; j < pc.n / 4u; j += local) h4 = max(h4, texelFetch(X, int(base / 4u + j)));
     hi = max(max(h4.x, h4.y), max(h4.z, h4.w));
   } else {
-    for (uint j = t; j < pc.n; j += local) hi = max(hi, x1(base + j));
+    for (uint j = t; j < pc.n; j += local) hi = max(hi, texelFloat(X, base + j));
   }
   hi = workgroupMax(hi);
 
   float s = 0.0;
   if (VEC == 4u) {
     vec4 s4 = vec4(0.0);
-    for (uint j = t; j < pc.n / 4u; j += local) s4 += exp(x4(base / 4u + j) - hi);
+    for (uint j = t; j < pc.n / 4u; j += local) s4 += exp(texelFetch(X, int(base / 4u + j)) - hi);
     s = (s4.x + s4.y) + (s4.z + s4.w);
   } else {
-    for (uint j = t; j < pc.n; j += local) s += exp(x1(base + j) - hi);
+    for (uint j = t; j < pc.n; j += local) s += exp(texelFloat(X, base + j) - hi);
   }
   s = workgroupSum(s);
 
   if (VEC == 4u) {
-    for (uint j = t; j < pc.n / 4u; j += local) y4[base / 4u + j] = exp(x4(base / 4u + j) - hi) / s;
+    for (uint j = t; j < pc.n / 4u; j += local) y4[base / 4u + j] = exp(texelFetch(X, int(base / 4u + j)) - hi) / s;
   } else {
-    for (uint j = t; j < pc.n; j += local) y[base + j] = exp(x1(base + j) - hi) / s;
+    for (uint j = t; j < pc.n; j += local) y[base + j] = exp(texelFloat(X, base + j) - hi) / s;
   }
 }

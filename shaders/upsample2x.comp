@@ -7,12 +7,9 @@
 // divides each lane on its own) and vec4 loads and stores.
 layout(local_size_x_id = 0) in;
 layout(constant_id = 1) const uint VEC = 1;
-// x is read as a texel buffer of vec4s (a gather on lavapipe, where a
-// storage-buffer load loops over the lanes); a float is a component of its
-// texel.
+// x is read as a texel buffer of vec4s (see texel.glsl).
+#include "texel.glsl"
 layout(binding = 0) uniform samplerBuffer X;
-#define x4(i) texelFetch(X, int(i))
-#define x1(i) texelFetch(X, int(i) >> 2)[int(i) & 3]
 layout(std430, binding = 1) writeonly buffer Y { float y[]; };
 layout(std430, binding = 1) writeonly buffer Y4 { vec4 y4[]; };
 layout(push_constant) uniform Push { uint n; uint h; uint w; } pc; // n counts y
@@ -24,7 +21,7 @@ void main() {
     if (i >= pc.n / 16u) return;
     uint q4 = pc.w / 4u; // vec4s per input row
     uint r = i / q4, q = i - r * q4;
-    vec4 v = x4(i);
+    vec4 v = texelFetch(X, int(i));
     // Output rows 2r and 2r + 1 (2w wide: 2 * q4 vec4s), vec4s 2q, 2q + 1.
     uint o = 2u * r * 2u * q4 + 2u * q;
     vec4 lo = v.xxyy, hi = v.zzww;
@@ -37,6 +34,6 @@ void main() {
     uint plane = i / (4u * pc.h * pc.w);
     uint oy = (i / w2) % (2u * pc.h);
     uint ox = i % w2;
-    y[i] = x1((plane * pc.h + oy / 2u) * pc.w + ox / 2u);
+    y[i] = texelFloat(X, (plane * pc.h + oy / 2u) * pc.w + ox / 2u);
   }
 }

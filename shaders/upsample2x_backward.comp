@@ -8,12 +8,9 @@
 // instead of three per output, and vec4 loads and stores.
 layout(local_size_x_id = 0) in;
 layout(constant_id = 1) const uint VEC = 1;
-// gy is read as a texel buffer of vec4s (a gather on lavapipe, where a
-// storage-buffer load loops over the lanes); a float is a component of its
-// texel.
+// gy is read as a texel buffer of vec4s (see texel.glsl).
+#include "texel.glsl"
 layout(binding = 0) uniform samplerBuffer GY;
-#define gy4(i) texelFetch(GY, int(i))
-#define gy1(i) texelFetch(GY, int(i) >> 2)[int(i) & 3]
 layout(std430, binding = 1) buffer GX { float gx[]; };
 layout(std430, binding = 1) buffer GX4 { vec4 gx4[]; };
 layout(push_constant) uniform Push { uint n; uint h; uint w; uint accumulate; } pc; // n counts gx
@@ -25,7 +22,8 @@ void main() {
     uint q4 = pc.w / 4u;
     uint r = j / q4, q = j - r * q4;
     uint top = 2u * r * 2u * q4 + 2u * q; // vec4 of gy's row 2r, column 8q
-    vec4 a = gy4(top), b = gy4(top + 1u), c = gy4(top + 2u * q4), d = gy4(top + 2u * q4 + 1u);
+    vec4 a = texelFetch(GY, int(top)), b = texelFetch(GY, int(top + 1u));
+    vec4 c = texelFetch(GY, int(top + 2u * q4)), d = texelFetch(GY, int(top + 2u * q4 + 1u));
     // Pixel k of the vec4 sums columns 2k, 2k + 1 of both rows, in the
     // scalar path's order.
     vec4 v = (vec4(a.x, a.z, b.x, b.z) + vec4(a.y, a.w, b.y, b.w)) + (vec4(c.x, c.z, d.x, d.z) + vec4(c.y, c.w, d.y, d.w));
@@ -38,7 +36,7 @@ void main() {
     uint ix = j % pc.w;
     uint w2 = 2u * pc.w;
     uint top = (plane * 2u * pc.h + 2u * iy) * w2 + 2u * ix;
-    float v = (gy1(top) + gy1(top + 1u)) + (gy1(top + w2) + gy1(top + w2 + 1u));
+    float v = (texelFloat(GY, top) + texelFloat(GY, top + 1u)) + (texelFloat(GY, top + w2) + texelFloat(GY, top + w2 + 1u));
     if (pc.accumulate != 0u) v += gx[j];
     gx[j] = v;
   }
