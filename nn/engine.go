@@ -355,8 +355,8 @@ func (e *Engine) elementwise(k *kernel, n int, push []byte, ts ...*Tensor) {
 
 // elementwiseVec is elementwise for kernels that take 4 elements an
 // invocation as vec4s when their spec constant 1 (VEC) is 4: it sets it
-// where vec holds and n is a multiple of 4. Lavapipe loads and stores per
-// lane and element, and a vec4 costs about 2.3 floats' worth.
+// where vec holds and n is a multiple of 4 (why: VEC in
+// shaders/common.glsl).
 func (e *Engine) elementwiseVec(k *kernel, n int, vec bool, push []byte, ts ...*Tensor) {
 	if vec && n%4 == 0 {
 		e.dispatch(k, []uint32{e.Tune.Local, 4}, e.groups1D(n/4, e.Tune.Local), push, ts...)

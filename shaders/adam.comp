@@ -12,7 +12,7 @@
 // ema.comp does (avg += rate * (p - avg)): the EMAs cost no dispatches
 // and no second pass over p.
 // With VEC = 4 (spec constant 2; n a multiple of 4) each invocation takes
-// 4 elements as vec4s (see affine.comp): the optimizer's whole-arena
+// 4 elements as vec4s (see common.glsl): the optimizer's whole-arena
 // steps (nn's arena.go). The arithmetic is the same, per component.
 layout(local_size_x_id = 0) in;
 layout(constant_id = 1) const uint AVERAGES = 0;

@@ -2,9 +2,7 @@
 #include "common.glsl"
 // y[i] = a * x[i] + b over n elements: the scale op, and the kernel the
 // runtime's own tests chain together.
-// With VEC = 4 (spec constant 1; n a multiple of 4) each invocation takes
-// 4 elements as vec4s: lavapipe loads and stores per lane and element, and
-// a vec4 costs about 2.3 floats' worth.
+// VEC = 4 (spec constant 1): vec4s; n a multiple of 4 (see common.glsl).
 layout(local_size_x_id = 0) in;
 layout(constant_id = 1) const uint VEC = 1;
 layout(std430, set = 0, binding = 0) readonly buffer X { float x[]; };

@@ -5,9 +5,8 @@
 // trailing elements, or (period smaller than the count of runs) a bias
 // repeated over the leading ones. Adds into out when accumulate is 1
 // (backward passes).
-// With VEC = 4 (spec constant 1; n and inner multiples of 4) each
-// invocation takes 4 elements of one run as vec4s: lavapipe loads and
-// stores per lane and element, and a vec4 costs about 2.3 floats' worth.
+// VEC = 4 (spec constant 1): vec4s, each within one run; n and inner
+// multiples of 4 (see common.glsl).
 layout(local_size_x_id = 0) in;
 layout(constant_id = 1) const uint VEC = 1;
 // Inputs are read as texel buffers of vec4s (see texel.glsl).

@@ -17,4 +17,13 @@
 // it with their row count and leave as a whole workgroup past the end.
 #define workgroupIndex() (gl_WorkGroupID.x + gl_WorkGroupID.y * gl_NumWorkGroups.x)
 
+// VEC: the elementwise and row kernels with a spec constant VEC take vec4s
+// when it is 4 (the host sets it where the sizes each shader names are
+// multiples of 4): each invocation 4 elements, or each sweep of a row
+// vec4 by vec4. Lavapipe loads and stores storage buffers per lane and
+// element, and there a vec4 cost about 2.3 floats' worth (measured when
+// these kernels loaded and stored through storage buffers). Most now read
+// their inputs as texel buffers (texel.glsl), a vector gather, but stores
+// still go through storage buffers, per lane.
+
 #endif

@@ -2,9 +2,7 @@
 #include "common.glsl"
 // Joins a [B,Ca,...] and b [B,Cb,...] along the channel axis: every sample
 // of y is a's sample (na elements) followed by b's (nb elements).
-// With VEC = 4 (spec constant 1; na and nb multiples of 4) each invocation
-// takes 4 elements as vec4s: lavapipe loads and stores per lane and
-// element, and a vec4 costs about 2.3 floats' worth.
+// VEC = 4 (spec constant 1): vec4s; na, nb multiples of 4 (see common.glsl).
 layout(local_size_x_id = 0) in;
 layout(constant_id = 1) const uint VEC = 1;
 // Inputs are read as texel buffers of vec4s (see texel.glsl).

@@ -3,9 +3,8 @@
 // Splits one operand's gradient out of the concatenation's: g holds, per
 // sample, the part elements that start at offset within each of gy's
 // samples of total elements. Adds into g when accumulate is 1.
-// With VEC = 4 (spec constant 1; part, total and offset multiples of 4)
-// each invocation takes 4 elements as vec4s: lavapipe loads and stores per
-// lane and element, and a vec4 costs about 2.3 floats' worth.
+// VEC = 4 (spec constant 1): vec4s; part, total and offset multiples of 4
+// (see common.glsl).
 layout(local_size_x_id = 0) in;
 layout(constant_id = 1) const uint VEC = 1;
 // gy is read as a texel buffer of vec4s (see texel.glsl).

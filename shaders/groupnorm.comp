@@ -12,9 +12,8 @@
 // would shift every xhat of a group far from zero. A second pass writes
 // y = xhat * gamma[c] + beta[c]; stats keeps (m1, delta, rstd) for the
 // backward pass.
-// With VEC = 4 (spec constant 1; H*W a multiple of 4) every pass loads and
-// stores vec4s: lavapipe loads and stores per lane and element, and a vec4
-// costs about 2.3 floats' worth.
+// VEC = 4 (spec constant 1): every pass in vec4s; H*W a multiple of 4
+// (see common.glsl).
 // With SILU = 1 (spec constant 2) the third pass writes SiLU(y) instead:
 // GroupNorm then SiLU in one sweep (nn.GroupNormSiLU).
 layout(local_size_x_id = 0) in;

@@ -6,9 +6,8 @@
 // buffers that groupnorm_param_backward reduces over the batch (no atomics,
 // so the parameter gradients are reproducible).
 // mode: 0 leaves gx alone (x needs no gradient), 1 writes it, 2 adds to it.
-// With VEC = 4 (spec constant 1; H*W a multiple of 4) every sweep loads
-// and stores vec4s: lavapipe loads and stores per lane and element, and a
-// vec4 costs about 2.3 floats' worth.
+// VEC = 4 (spec constant 1): every sweep in vec4s; H*W a multiple of 4
+// (see common.glsl).
 // With SILU = 1 (spec constant 2) the output was SiLU(GroupNorm(x)): gy is
 // first taken through SiLU, whose input y = xhat * gamma + beta both
 // sweeps compute again from x (nn.GroupNormSiLU keeps neither y nor the

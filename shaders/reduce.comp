@@ -86,9 +86,9 @@ void main() {
   float acc = 0.0;
   // One contiguous reduced run (a bias's or a broadcast vector's gradient:
   // the sum over each row) needs no index arithmetic per term, and takes
-  // vec4s where the chunk is aligned: lavapipe loads per lane and element,
-  // and a vec4 costs about 2.3 floats' worth. (Uniform branches: the
-  // loops a workgroup does not take end at once.)
+  // vec4s where the chunk is aligned (see VEC in common.glsl; only loads
+  // here, through texel buffers). (Uniform branches: the loops a workgroup
+  // does not take end at once.)
   bool contiguous = pc.redDim.x == 1u && pc.redDim.y == 1u && pc.redDim.z == 1u && pc.redStride.w == 1u;
   if (contiguous && ((base | start | end) & 3u) == 0u) {
     vec4 acc4 = vec4(0.0);

@@ -3,9 +3,8 @@
 // gx = y * (gy - sum(gy * y)). Adds to gx when accumulate is 1 (inside an
 // if: lavapipe skips a load's lanes that no invocation runs, not one a
 // select discards).
-// With VEC = 4 (spec constant 1; n a multiple of 4) every sweep loads and
-// stores vec4s: lavapipe loads and stores per lane and element, and a vec4
-// costs about 2.3 floats' worth.
+// VEC = 4 (spec constant 1): every sweep in vec4s; n a multiple of 4
+// (see common.glsl).
 layout(local_size_x_id = 0) in;
 layout(constant_id = 1) const uint VEC = 1;
 #include "rowreduce.glsl"
