@@ -41,6 +41,9 @@ type Engine struct {
 	err    error
 	// Tune holds the per-device launch shapes ops use.
 	Tune Tuning
+	// unpackedAttention runs one-head attention on three projections, as
+	// every other head count (tests compare the two).
+	unpackedAttention bool
 
 	// For tests: noArenas keeps every parameter in memory of its own (the
 	// optimizer then dispatches per tensor), arenaLimit, when non-zero,

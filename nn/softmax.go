@@ -19,19 +19,34 @@ func (e *Engine) softmax(x *Tensor, local uint32) *Tensor {
 		e.failf("nn: softmax: x %v has no last dimension", x.shape)
 		return e.placeholder(x.shape...)
 	}
-	n := x.shape[len(x.shape)-1]
-	rows := x.n / max(n, 1)
 	if local == 0 {
-		// Forward: three sweeps of the row and two trees; backward: two and one.
-		local = e.rowLocal("softmax", x.shape, n, func(l uint32) int { return 3*ceilDiv(n, l) + 2*treeIterations(l) })
+		local = e.softmaxLocal(x.shape)
 	}
 	y := e.newTensor(x.shape...)
+	n := x.shape[len(x.shape)-1]
+	rows := x.n / max(n, 1)
 	e.reduceRowsVec(softmaxKernel, rows, local, n%4 == 0, vk.Push(rows, n), x, y)
 	if e.recording(x) {
 		e.record("softmax", y, []*Tensor{x}, []*Tensor{y}, func(gy *Tensor) {
 			gx, acc := e.gradTarget(x)
-			e.reduceRowsVec(softmaxBackwardKernel, rows, local, n%4 == 0, vk.Push(rows, n, boolWord(acc)), y, gy, gx)
+			e.softmaxBackwardInto(y, gy, gx, local, acc)
 		})
 	}
 	return y
+}
+
+// softmaxLocal is the engine's workgroup size for softmax rows of the last
+// dimension of shape.
+func (e *Engine) softmaxLocal(shape []int) uint32 {
+	n := shape[len(shape)-1]
+	// Forward: three sweeps of the row and two trees; backward: two and one.
+	return e.rowLocal("softmax", shape, n, func(l uint32) int { return 3*ceilDiv(n, l) + 2*treeIterations(l) })
+}
+
+// softmaxBackwardInto records gx (+)= the gradient of sum(y * gy) with
+// respect to x, for y = softmax(x) over the last dimension, off the tape.
+func (e *Engine) softmaxBackwardInto(y, gy, gx *Tensor, local uint32, accumulate bool) {
+	n := y.shape[len(y.shape)-1]
+	rows := y.n / max(n, 1)
+	e.reduceRowsVec(softmaxBackwardKernel, rows, local, n%4 == 0, vk.Push(rows, n, boolWord(accumulate)), y, gy, gx)
 }
