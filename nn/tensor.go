@@ -332,11 +332,8 @@ func (t *Tensor) view(shape []int, off int) *Tensor {
 }
 
 // bindingAlignment is the alignment a tensor's offset needs to be bound
-// to any kernel: as a storage buffer or as a texel buffer.
-func (e *Engine) bindingAlignment() uint64 {
-	l := e.Dev.Info.Limits
-	return max(l.MinStorageBufferOffsetAlignment, l.MinTexelBufferOffsetAlignment)
-}
+// to any kernel (vk.Limits.BindingAlignment).
+func (e *Engine) bindingAlignment() uint64 { return e.Dev.Info.Limits.BindingAlignment() }
 
 // Slice returns rows [from, to) of the first dimension: a view when the
 // offset suits the device's binding alignment, a copy otherwise.

@@ -54,6 +54,12 @@ type Limits struct {
 	TimestampValidBits uint32 // of the chosen compute queue; 0: no timestamps
 }
 
+// BindingAlignment is the alignment an offset needs to be bound to any
+// kernel: as a storage buffer or as a uniform texel buffer.
+func (l Limits) BindingAlignment() uint64 {
+	return max(l.MinStorageBufferOffsetAlignment, l.MinTexelBufferOffsetAlignment)
+}
+
 // Heap is one memory heap of a device.
 type Heap struct {
 	Size        uint64

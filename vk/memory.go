@@ -158,7 +158,7 @@ func newAllocator(d *Device, limit uint64) (*allocator, error) {
 	a := &allocator{
 		dev:      d,
 		limit:    limit,
-		align:    max(d.Info.Limits.MinStorageBufferOffsetAlignment, d.Info.Limits.MinTexelBufferOffsetAlignment, 64),
+		align:    max(d.Info.Limits.BindingAlignment(), 64),
 		maxRange: d.Info.Limits.MaxStorageBufferRange,
 	}
 	// A probe buffer tells which memory types can back our buffers.

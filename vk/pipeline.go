@@ -49,6 +49,21 @@ func descriptorType(a Access) vk.DescriptorType {
 	return vk.DescriptorTypeStorageBuffer
 }
 
+// newDescriptorPool makes a pool of sets descriptor sets, each of up to 16
+// bindings of either kind (storage or uniform texel buffer), for devices
+// without push descriptors.
+func newDescriptorPool(dev vk.Device, sets uint32, dp *vk.DescriptorPool) error {
+	return check(vk.CreateDescriptorPool(dev, &vk.DescriptorPoolCreateInfo{
+		SType:         vk.StructureTypeDescriptorPoolCreateInfo,
+		MaxSets:       sets,
+		PoolSizeCount: 2,
+		PPoolSizes: []vk.DescriptorPoolSize{
+			{Type: vk.DescriptorTypeStorageBuffer, DescriptorCount: 16 * sets},
+			{Type: vk.DescriptorTypeUniformTexelBuffer, DescriptorCount: 16 * sets},
+		},
+	}, nil, dp), "creating a descriptor pool")
+}
+
 // Kernel declares a compute shader: its SPIR-V, how it uses each buffer
 // (binding i of set 0 is Buffers[i]) and the size of its push constants.
 // KernelFromSPIRV reads the last two from the SPIR-V.

@@ -349,15 +349,7 @@ func newPrimer(d *Device) (pr *primer, err error) {
 	}
 	if !d.pushDesc {
 		var dp vk.DescriptorPool
-		if err := check(vk.CreateDescriptorPool(dev, &vk.DescriptorPoolCreateInfo{
-			SType:         vk.StructureTypeDescriptorPoolCreateInfo,
-			MaxSets:       primerBatch,
-			PoolSizeCount: 2,
-			PPoolSizes: []vk.DescriptorPoolSize{
-				{Type: vk.DescriptorTypeStorageBuffer, DescriptorCount: 16 * primerBatch},
-				{Type: vk.DescriptorTypeUniformTexelBuffer, DescriptorCount: 16 * primerBatch},
-			},
-		}, nil, &dp), "creating a descriptor pool"); err != nil {
+		if err := newDescriptorPool(dev, primerBatch, &dp); err != nil {
 			return nil, err
 		}
 		pr.descPool = dp

@@ -136,15 +136,7 @@ func (s *Stream) newFrame() (*frame, error) {
 	f.fence = fence
 	if !s.dev.pushDesc {
 		var dp vk.DescriptorPool
-		if err := check(vk.CreateDescriptorPool(dev, &vk.DescriptorPoolCreateInfo{
-			SType:         vk.StructureTypeDescriptorPoolCreateInfo,
-			MaxSets:       uint32(s.maxDispatches),
-			PoolSizeCount: 2,
-			PPoolSizes: []vk.DescriptorPoolSize{
-				{Type: vk.DescriptorTypeStorageBuffer, DescriptorCount: uint32(16 * s.maxDispatches)},
-				{Type: vk.DescriptorTypeUniformTexelBuffer, DescriptorCount: uint32(16 * s.maxDispatches)},
-			},
-		}, nil, &dp), "creating a descriptor pool"); err != nil {
+		if err := newDescriptorPool(dev, uint32(s.maxDispatches), &dp); err != nil {
 			return nil, err
 		}
 		f.descPool = dp

@@ -156,11 +156,18 @@ func buffer(id, binding uint32, members int, class uint32, memberDec, varDec []u
 	for _, d := range varDec {
 		a = append(a, []uint32{opDecorate, id, d})
 	}
-	return append(a,
-		[]uint32{opTypePointer, ptr, class, block},
-		[]uint32{opVariable, ptr, id, class},
-		[]uint32{opDecorate, id, decDescriptorSet, 0},
-		[]uint32{opDecorate, id, decBinding, binding})
+	return append(a, boundVariable(id, ptr, class, block, binding)...)
+}
+
+// boundVariable declares variable id of storage class class, pointing
+// (pointer type ptr) to type pointee, at set 0 and the given binding.
+func boundVariable(id, ptr, class, pointee, binding uint32) asm {
+	return asm{
+		{opTypePointer, ptr, class, pointee},
+		{opVariable, ptr, id, class},
+		{opDecorate, id, decDescriptorSet, 0},
+		{opDecorate, id, decBinding, binding},
+	}
 }
 
 func TestBuffers(t *testing.T) {
@@ -205,11 +212,7 @@ func image(id, binding, dim, sampled uint32, asSampled bool) asm {
 		a = append(a, []uint32{opTypeSampledImage, si, img})
 		pointee = si
 	}
-	return append(a,
-		[]uint32{opTypePointer, ptr, classUniformConstant, pointee},
-		[]uint32{opVariable, ptr, id, classUniformConstant},
-		[]uint32{opDecorate, id, decDescriptorSet, 0},
-		[]uint32{opDecorate, id, decBinding, binding})
+	return append(a, boundVariable(id, ptr, classUniformConstant, pointee, binding)...)
 }
 
 func TestTexelBuffers(t *testing.T) {
