@@ -8,7 +8,7 @@ layout(std430, binding = 0) buffer A { float a[]; };
 layout(std430, binding = 0) buffer A4 { vec4 a4[]; };
 // b is read as a texel buffer of vec4s (see texel.glsl).
 #include "texel.glsl"
-layout(binding = 1) uniform samplerBuffer B;
+layout(binding = 1) uniform textureBuffer B;
 layout(push_constant) uniform Push { uint n; } pc;
 
 void main() {

@@ -11,8 +11,8 @@ layout(local_size_x_id = 0) in;
 layout(constant_id = 1) const uint VEC = 1;
 // Inputs are read as texel buffers of vec4s (see texel.glsl).
 #include "texel.glsl"
-layout(binding = 0) uniform samplerBuffer X;
-layout(binding = 1) uniform samplerBuffer V;
+layout(binding = 0) uniform textureBuffer X;
+layout(binding = 1) uniform textureBuffer V;
 layout(std430, binding = 2) buffer Out { float o[]; };
 layout(std430, binding = 2) buffer Out4 { vec4 o4[]; };
 layout(push_constant) uniform Push { uint n; uint inner; uint mode; float a; uint accumulate; uint period; } pc;

@@ -9,7 +9,7 @@ layout(local_size_x_id = 0) in;
 layout(constant_id = 1) const uint VEC = 1;
 // gy is read as a texel buffer of vec4s (see texel.glsl).
 #include "texel.glsl"
-layout(binding = 0) uniform samplerBuffer GY;
+layout(binding = 0) uniform textureBuffer GY;
 layout(std430, binding = 1) buffer G { float g[]; };
 layout(std430, binding = 1) buffer G4 { vec4 g4[]; };
 layout(push_constant) uniform Push { uint n; uint part; uint total; uint offset; uint accumulate; } pc;

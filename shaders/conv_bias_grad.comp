@@ -10,7 +10,7 @@ layout(constant_id = 2) const bool ACCUMULATE = false;
 
 // g is read as a texel buffer of vec4s (see texel.glsl).
 #include "texel.glsl"
-layout(binding = 0) uniform samplerBuffer G;
+layout(binding = 0) uniform textureBuffer G;
 layout(std430, binding = 1) buffer Out { float outv[]; };
 
 // The terms [e0, e1) of the P x R (or P x R/4) terms of every q: the host

@@ -15,8 +15,8 @@ layout(constant_id = 10) const bool ACCUMULATE = false;
 
 // A and B are read as texel buffers of vec4s (see texel.glsl).
 #include "texel.glsl"
-layout(binding = 0) uniform samplerBuffer A;
-layout(binding = 1) uniform samplerBuffer B;
+layout(binding = 0) uniform textureBuffer A;
+layout(binding = 1) uniform textureBuffer B;
 layout(std430, binding = 2) buffer C1 { float c1[]; };
 layout(std430, binding = 2) buffer C4 { vec4 c4[]; };
 layout(std430, binding = 3) readonly buffer Bias { float bias[]; };

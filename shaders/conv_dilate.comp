@@ -10,7 +10,7 @@ layout(local_size_x = 64) in;
 
 // gy is read as a texel buffer of vec4s (see texel.glsl).
 #include "texel.glsl"
-layout(binding = 0) uniform samplerBuffer GY;
+layout(binding = 0) uniform textureBuffer GY;
 layout(std430, binding = 1) writeonly buffer D4 { vec4 d4[]; };
 
 // kern packs these in this order.

@@ -1,4 +1,5 @@
 #version 450
+#extension GL_EXT_samplerless_texture_functions : require
 #extension GL_KHR_shader_subgroup_shuffle : enable
 #extension GL_EXT_control_flow_attributes : enable
 // "Same" convolution (stride 1, output as large as the input, odd KH x KW)
@@ -51,8 +52,8 @@ const int NR = TR + KH - 1;   // input rows a lane reads
 const int NV = (KHW + 6) / 4;
 const int NQ = (TM * KHW / 4 + 7) / 8;
 
-layout(binding = 0) uniform samplerBuffer W4;
-layout(binding = 1) uniform samplerBuffer X4;
+layout(binding = 0) uniform textureBuffer W4;
+layout(binding = 1) uniform textureBuffer X4;
 layout(std430, binding = 2) buffer Y4 { vec4 y4[]; };
 layout(std430, binding = 3) readonly buffer Bias { float bias[]; };
 

@@ -1,4 +1,5 @@
 #version 450
+#extension GL_EXT_samplerless_texture_functions : require
 #extension GL_KHR_shader_subgroup_shuffle : enable
 #extension GL_EXT_control_flow_attributes : enable
 // Weight gradient of a "same" convolution (stride 1, odd KH x KW, output as
@@ -38,8 +39,8 @@ const int NG = (TM * TW / 4 + 7) / 8;  // vec4s of gy per lane and step
 
 // x and gy are read as texel buffers of vec4s: a texel fetch is a gather,
 // a storage-buffer load a loop over the lanes with a branch each.
-layout(binding = 0) uniform samplerBuffer X4;
-layout(binding = 1) uniform samplerBuffer GY4;
+layout(binding = 0) uniform textureBuffer X4;
+layout(binding = 1) uniform textureBuffer GY4;
 layout(std430, binding = 2) buffer GW { float gw[]; };
 // With FLAG_BIAS, gb (+)= the sums of gy per output channel (the bias's
 // gradient), written by the workgroups of the first input-channel block:

@@ -5,7 +5,7 @@
 // lanes with a bounds check and a branch per element: a vec4 load costs
 // about as much as 70 vector multiply-adds. A texel fetch is a vector
 // gather instead, so the including shaders read A and B as uniform texel
-// buffers (samplerBuffer of vec4s; 1.3-2x faster GEMMs, BenchmarkMatMul),
+// buffers (textureBuffer of vec4s; 1.3-2x faster GEMMs, BenchmarkMatMul),
 // but loads still cost far more than arithmetic, and so do register spills
 // only a little (plain stack traffic).
 // So each invocation computes a large tile (TM rows x TN columns, up to

@@ -27,7 +27,7 @@ layout(constant_id = 3) const uint SHIFT = 0;
 #include "rowreduce.glsl"
 // x is read as a texel buffer of vec4s (see texel.glsl).
 #include "texel.glsl"
-layout(binding = 0) uniform samplerBuffer X;
+layout(binding = 0) uniform textureBuffer X;
 layout(std430, binding = 1) readonly buffer Gamma { float gamma[]; };
 layout(std430, binding = 2) readonly buffer Beta { float beta[]; };
 layout(std430, binding = 3) writeonly buffer Y { float y[]; };

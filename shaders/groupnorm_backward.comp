@@ -24,10 +24,10 @@ layout(constant_id = 3) const uint SHIFT = 0;
 #include "rowreduce.glsl"
 // x and gy are read as texel buffers of vec4s (see texel.glsl).
 #include "texel.glsl"
-layout(binding = 0) uniform samplerBuffer X;
+layout(binding = 0) uniform textureBuffer X;
 layout(std430, binding = 1) readonly buffer Gamma { float gamma[]; };
 layout(std430, binding = 2) readonly buffer Stats { float stats[]; }; // (m1, delta, rstd) from the forward pass
-layout(binding = 3) uniform samplerBuffer GY;
+layout(binding = 3) uniform textureBuffer GY;
 layout(std430, binding = 4) buffer GX { float gx[]; };
 layout(std430, binding = 4) buffer GX4 { vec4 gx4[]; };
 layout(std430, binding = 5) writeonly buffer SumGY { float sumGY[]; };         // [B, C]

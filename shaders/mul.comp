@@ -6,8 +6,8 @@ layout(local_size_x_id = 0) in;
 layout(constant_id = 1) const uint VEC = 1;
 // Inputs are read as texel buffers of vec4s (see texel.glsl).
 #include "texel.glsl"
-layout(binding = 0) uniform samplerBuffer A;
-layout(binding = 1) uniform samplerBuffer B;
+layout(binding = 0) uniform textureBuffer A;
+layout(binding = 1) uniform textureBuffer B;
 layout(std430, binding = 2) writeonly buffer C { float c[]; };
 layout(std430, binding = 2) writeonly buffer C4 { vec4 c4[]; };
 layout(push_constant) uniform Push { uint n; } pc;

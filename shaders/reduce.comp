@@ -14,8 +14,8 @@ layout(local_size_x_id = 0) in; // before reduce.glsl, which sizes shared memory
 // sums one output's terms in order, with no shared memory.
 // Inputs are read as texel buffers of vec4s (see texel.glsl).
 #include "texel.glsl"
-layout(binding = 0) uniform samplerBuffer X;
-layout(binding = 1) uniform samplerBuffer Y;
+layout(binding = 0) uniform textureBuffer X;
+layout(binding = 1) uniform textureBuffer Y;
 layout(std430, binding = 2) buffer Out { float o[]; };
 layout(push_constant) uniform Push {
   uint nOut; uint nRed; uint chunk; uint nChunks;

@@ -7,7 +7,7 @@
 layout(local_size_x_id = 0) in;
 // gy is read as a texel buffer of vec4s (see texel.glsl).
 #include "texel.glsl"
-layout(binding = 0) uniform samplerBuffer GY;
+layout(binding = 0) uniform textureBuffer GY;
 layout(std430, binding = 1) buffer GX { float gx[]; };
 layout(push_constant) uniform Push {
   uint n; uint pad0; uint pad1; uint pad2;

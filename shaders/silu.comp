@@ -6,7 +6,7 @@ layout(local_size_x_id = 0) in;
 layout(constant_id = 1) const uint VEC = 1;
 // x is read as a texel buffer of vec4s (see texel.glsl).
 #include "texel.glsl"
-layout(binding = 0) uniform samplerBuffer X;
+layout(binding = 0) uniform textureBuffer X;
 layout(std430, binding = 1) writeonly buffer Y { float y[]; };
 layout(std430, binding = 1) writeonly buffer Y4 { vec4 y4[]; };
 layout(push_constant) uniform Push { uint n; } pc;

@@ -10,8 +10,8 @@ layout(constant_id = 1) const uint VEC = 1;
 #include "rowreduce.glsl"
 // Inputs are read as texel buffers of vec4s (see texel.glsl).
 #include "texel.glsl"
-layout(binding = 0) uniform samplerBuffer Y;
-layout(binding = 1) uniform samplerBuffer GY;
+layout(binding = 0) uniform textureBuffer Y;
+layout(binding = 1) uniform textureBuffer GY;
 layout(std430, binding = 2) buffer GX { float gx[]; };
 layout(std430, binding = 2) buffer GX4 { vec4 gx4[]; };
 layout(push_constant) uniform Push { uint rows; uint n; uint accumulate; } pc;

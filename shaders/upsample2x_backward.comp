@@ -10,7 +10,7 @@ layout(local_size_x_id = 0) in;
 layout(constant_id = 1) const uint VEC = 1;
 // gy is read as a texel buffer of vec4s (see texel.glsl).
 #include "texel.glsl"
-layout(binding = 0) uniform samplerBuffer GY;
+layout(binding = 0) uniform textureBuffer GY;
 layout(std430, binding = 1) buffer GX { float gx[]; };
 layout(std430, binding = 1) buffer GX4 { vec4 gx4[]; };
 layout(push_constant) uniform Push { uint n; uint h; uint w; uint accumulate; } pc; // n counts gx

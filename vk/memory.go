@@ -81,7 +81,7 @@ func texelViewSize(size uint64) uint64 {
 }
 
 // texelView returns a view of bytes [off, off+size) of blk's buffer as
-// RGBA32F texels (a shader's samplerBuffer of vec4s), made on first use.
+// RGBA32F texels (a shader's textureBuffer of vec4s), made on first use.
 func (blk *block) texelView(dev vk.Device, off, size uint64) (vk.BufferView, error) {
 	blk.viewMu.Lock()
 	defer blk.viewMu.Unlock()

@@ -31,7 +31,7 @@ const (
 	Read Access = 1 << iota
 	Write
 	// Texel, always with Read, marks a uniform texel buffer: the shader
-	// reads vec4s through texelFetch of a samplerBuffer, and the binding
+	// reads vec4s through texelFetch of a textureBuffer, and the binding
 	// is viewed as RGBA32F texels (its offset a multiple of
 	// minTexelBufferOffsetAlignment, its size of 16 bytes, at most
 	// maxTexelBufferElements texels). On lavapipe a texel fetch is a
@@ -77,7 +77,7 @@ type Kernel struct {
 // KernelFromSPIRV declares the compute shader name as its SPIR-V states
 // it: its buffers, which must be bindings 0 to n-1 of set 0; how it uses
 // each (GLSL readonly: Read, writeonly: Write, neither: ReadWrite, a
-// samplerBuffer: Read|Texel),
+// textureBuffer: Read|Texel),
 // from which the recorder places barriers; and the bytes its push-constant
 // block spans, which every dispatch must pass.
 func KernelFromSPIRV(name string, code []byte) (Kernel, error) {

@@ -36,7 +36,7 @@
 // branch each, for every storage-buffer load whose address varies per
 // lane: a vec4 load costs as much as about 70 vector multiply-adds. So the
 // CPU kernels read their operands as uniform texel buffers (GLSL
-// samplerBuffer of vec4s, vk.Texel), whose fetches lavapipe compiles to
+// textureBuffer of vec4s, vk.Texel), whose fetches lavapipe compiles to
 // vector gathers: 1.2-2x faster kernels (BenchmarkMatMul,
 // BenchmarkConvSame, #14). Loads still cost far more than arithmetic,
 // while register spills are cheap stack traffic.

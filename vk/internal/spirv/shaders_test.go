@@ -14,7 +14,7 @@ import (
 // TestCommittedShaders reflects every committed shader and compares what
 // it finds with the shader's GLSL source, read independently: each
 // `layout(binding = N) [readonly|writeonly] buffer` line, each
-// `layout(binding = N) uniform samplerBuffer` line, and the push_constant
+// `layout(binding = N) uniform textureBuffer` line, and the push_constant
 // block's members laid out by std430's rules.
 func TestCommittedShaders(t *testing.T) {
 	names := shaders.Names()
@@ -50,7 +50,7 @@ var (
 	includeLine  = regexp.MustCompile(`(?m)^\s*#include\s+"([^"]+)"`)
 	lineComment  = regexp.MustCompile(`//[^\n]*`)
 	blockComment = regexp.MustCompile(`(?s)/\*.*?\*/`)
-	bufferDecl   = regexp.MustCompile(`layout\s*\(([^)]*)\)\s*((?:\w+\s+)*?)(buffer|uniform\s+samplerBuffer)\s+\w+`)
+	bufferDecl   = regexp.MustCompile(`layout\s*\(([^)]*)\)\s*((?:\w+\s+)*?)(buffer|uniform\s+textureBuffer)\s+\w+`)
 	layoutInt    = regexp.MustCompile(`\b(set|binding)\s*=\s*(\d+)`)
 	pushDecl     = regexp.MustCompile(`layout\s*\(\s*push_constant\s*\)\s*uniform\s+\w+\s*\{([^}]*)\}`)
 	pushMember   = regexp.MustCompile(`^(\w+)\s+(.+)$`)

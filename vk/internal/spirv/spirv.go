@@ -32,7 +32,7 @@ type Buffer struct {
 	// Readable is false when the shader declares the buffer NonReadable
 	// (GLSL writeonly), Writable false when NonWritable (readonly).
 	Readable, Writable bool
-	// Texel marks a uniform texel buffer (GLSL samplerBuffer): read only,
+	// Texel marks a uniform texel buffer (GLSL textureBuffer): read only,
 	// through texelFetch.
 	Texel bool
 }
@@ -192,8 +192,11 @@ func Reflect(code []byte) (Interface, error) {
 			}
 			out.PushSize = size
 		case classUniformConstant:
-			if !m.isSamplerBuffer(pointee) {
-				return Interface{}, fmt.Errorf("variable %%%d: an image, sampler or texture; only samplerBuffers (uniform texel buffers) are supported", v.id)
+			if !m.isTextureBuffer(pointee) {
+				if t, ok := m.types[pointee]; ok && t.op == opTypeSampledImage && m.isTextureBuffer(t.words[0]) {
+					return Interface{}, fmt.Errorf("variable %%%d: a samplerBuffer, a sampled image of dimension Buffer, which SPIR-V 1.6 forbids (newer validation layers warn of it): declare a textureBuffer (GL_EXT_samplerless_texture_functions)", v.id)
+				}
+				return Interface{}, fmt.Errorf("variable %%%d: an image, sampler or texture; only textureBuffers (uniform texel buffers) are supported", v.id)
 			}
 			vd := m.decs[v.id]
 			if vd == nil || !vd.hasBinding {
@@ -246,15 +249,12 @@ func Reflect(code []byte) (Interface, error) {
 	return out, nil
 }
 
-// isSamplerBuffer reports whether type id is a sampled image of
-// dimension Buffer that is sampled, not storage (GLSL samplerBuffer).
-func (m *module) isSamplerBuffer(id uint32) bool {
+// isTextureBuffer reports whether type id is an image of dimension
+// Buffer that is sampled, not storage: GLSL's textureBuffer, read by
+// texelFetch without a sampler.
+func (m *module) isTextureBuffer(id uint32) bool {
 	const dimBuffer, sampled = 5, 1
-	si, ok := m.types[id]
-	if !ok || si.op != opTypeSampledImage {
-		return false
-	}
-	img, ok := m.types[si.words[0]]
+	img, ok := m.types[id]
 	return ok && img.op == opTypeImage && img.words[1] == dimBuffer && img.words[5] == sampled
 }
 

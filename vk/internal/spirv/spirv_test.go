@@ -202,8 +202,9 @@ func TestBuffers(t *testing.T) {
 }
 
 // image declares, at id, a variable of an image type of dimension dim
-// (5: Buffer) that is sampled (1) or storage (2), as a sampled image
-// (GLSL samplerBuffer) if asSampled, at set 0 and the given binding.
+// (5: Buffer) that is sampled (1) or storage (2), at set 0 and the given
+// binding: GLSL's textureBuffer, or with asSampled its samplerBuffer (the
+// image wrapped in a sampled image).
 func image(id, binding, dim, sampled uint32, asSampled bool) asm {
 	img, si, ptr := id+100, id+200, id+300
 	pointee := img
@@ -216,7 +217,7 @@ func image(id, binding, dim, sampled uint32, asSampled bool) asm {
 }
 
 func TestTexelBuffers(t *testing.T) {
-	a := append(append(append(asm{}, types...), image(50, 1, 5, 1, true)...),
+	a := append(append(append(asm{}, types...), image(50, 1, 5, 1, false)...),
 		buffer(51, 0, 1, classStorageBuffer, nil, nil)...)
 	got := a.reflect(t).Buffers
 	want := []Buffer{{Binding: 0, Readable: true, Writable: true}, {Binding: 1, Readable: true, Texel: true}}
@@ -228,10 +229,12 @@ func TestTexelBuffers(t *testing.T) {
 		a    asm
 		want string
 	}{
-		{"storage texel buffer", image(50, 0, 5, 2, false), "only samplerBuffers"},
-		{"sampled 2D image", image(50, 0, 1, 1, true), "only samplerBuffers"},
-		{"texel and storage buffer at one binding", append(image(50, 0, 5, 1, true), buffer(51, 0, 1, classStorageBuffer, nil, nil)...), "both a texel buffer"},
-		{"storage and texel buffer at one binding", append(buffer(51, 0, 1, classStorageBuffer, nil, nil), image(50, 0, 5, 1, true)...), "both a texel buffer"},
+		{"storage texel buffer", image(50, 0, 5, 2, false), "only textureBuffers"},
+		{"sampled 2D image", image(50, 0, 1, 1, true), "only textureBuffers"},
+		{"2D texture", image(50, 0, 1, 1, false), "only textureBuffers"},
+		{"samplerBuffer", image(50, 0, 5, 1, true), "declare a textureBuffer"},
+		{"texel and storage buffer at one binding", append(image(50, 0, 5, 1, false), buffer(51, 0, 1, classStorageBuffer, nil, nil)...), "both a texel buffer"},
+		{"storage and texel buffer at one binding", append(buffer(51, 0, 1, classStorageBuffer, nil, nil), image(50, 0, 5, 1, false)...), "both a texel buffer"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := Reflect(append(append(asm{}, types...), c.a...).bytes(binary.LittleEndian))
