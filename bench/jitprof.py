@@ -16,7 +16,9 @@ reports, for the hottest code:
   share, which bounds what the loop can reach;
 - with --listing FILE, the disassembly with each instruction's samples.
 
-Run it on a benchmark that repeats one kernel, for example:
+Run it on a benchmark that repeats one kernel. perf samples the process
+the command starts, so give the test binary itself, not `go test`, which
+runs it as a child:
 
     go test -c -o /tmp/kern.test ./nn/internal/kern
     bench/jitprof.py -- /tmp/kern.test -test.run XXX \\
