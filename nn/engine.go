@@ -62,12 +62,12 @@ type Tuning struct {
 	// MaxTile caps the GEMM kernels' register tiles on CPU devices, in
 	// floats. Measured on lavapipe (1024^3 matmul, cold compile): 16x32
 	// tiles 1.8 s to compile and 23 GFLOP/s, 32x32 5 s and 30 GFLOP/s,
-	// 32x64 48 s and 30-44 GFLOP/s. A step of the mnist preset builds
-	// about 40 variants: capped at 16x32 its first step compiles for 51 s
-	// and a step then takes 0.445 s, at 32x32 206 s and 0.383 s. The
-	// first run on a machine (make run's ten minutes) gains more from the
-	// short compile than it loses per step; ICT_MAX_TILE=1024 raises the
-	// cap for long runs (Mesa caches the compiled pipelines on disk).
+	// 32x64 48 s and 30-44 GFLOP/s. The first run on a machine (make
+	// run's ten minutes) gains more from the short compile than it loses
+	// per step; ICT_MAX_TILE=1024 raises the cap for long runs of large
+	// networks (Mesa caches the compiled pipelines on disk). Products too
+	// small to gain from large tiles get at most 16x8 whatever the cap
+	// (kern's bigTileWork).
 	MaxTile int
 	// MaxLoopIterations, where non-zero, bounds the loop iterations one
 	// invocation may run in all. Lavapipe (llvmpipe's gallivm) counts

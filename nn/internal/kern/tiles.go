@@ -23,11 +23,37 @@ const (
 	fmaCycles  = 1
 )
 
+// Tiles of more than smallTileFloats accumulators are chosen only for
+// products of at least bigTileWork multiply-adds. A large tile's pipeline
+// takes seconds to compile, and on small products it runs no faster. At
+// 2026-12-03, capping every tile at 16x8 (ICT_MAX_TILE=128) left the
+// mnist preset's step as fast (0.227 s against 0.226) and cut its first
+// run, with a cold shader cache, from 10.5 s to 7.4 s on Mesa 22.3 and from
+// 31.6 s to 19.6 s on Mesa 25.0. Its largest products are below 2^23
+// multiply-adds. But at batch 64 the GEMM convolutions of 64 and 128
+// channels (1x1, stride 2; 10^8 multiply-adds and more) ran 10-35% slower
+// capped, so large products keep large tiles.
+const (
+	smallTileFloats = 16 * 8
+	bigTileWork     = 1 << 24
+)
+
 // chooseCPUTile picks the tile that minimizes the modelled time of a
 // batch x (m x n x k) product on threads worker threads with SIMD vectors
 // of lanes invocations: large tiles need fewer loads per multiply-add,
 // small ones waste less at the edges and leave no thread idle.
 func chooseCPUTile(batch, m, n, k, threads, lanes int, sizes [][2]int) cpuTile {
+	if batch*m*n*k < bigTileWork {
+		var small [][2]int
+		for _, s := range sizes {
+			if s[0]*s[1] <= smallTileFloats {
+				small = append(small, s)
+			}
+		}
+		if len(small) > 0 {
+			sizes = small
+		}
+	}
 	best, bestCost := cpuTile{}, -1.0
 	for _, s := range sizes {
 		tm, tn := s[0], s[1]
