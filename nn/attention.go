@@ -74,14 +74,8 @@ func (e *Engine) attentionCore(qkv *Tensor, c int, alpha float32) *Tensor {
 	}
 	// product records C (+)= alpha op(A) op(B) on ranges, for every sample.
 	product := func(a, bb, cc vk.Range, m, n, k int, transA, transB bool, sa, sb, sc int, alpha float32, acc bool) {
-		if e.err != nil {
-			return
-		}
-		pr := kern.MatMulParams{Batch: b, M: m, N: n, K: k, TransA: transA, TransB: transB,
-			StrideA: sa, StrideB: sb, StrideC: sc, Alpha: alpha, Accumulate: acc}
-		if err := e.kernels().MatMul(e.S, a, bb, cc, pr); err != nil {
-			e.fail(err)
-		}
+		e.matmulRanges(a, bb, cc, kern.MatMulParams{Batch: b, M: m, N: n, K: k, TransA: transA, TransB: transB,
+			StrideA: sa, StrideB: sb, StrideC: sc, Alpha: alpha, Accumulate: acc})
 	}
 	// scores[q][k] = alpha sum_c q[c][q] k[c][k]; probs their softmax over k.
 	scores := e.newTensor(b, p, p)

@@ -1,6 +1,9 @@
 package nn
 
-import "github.com/ictvk/ictvk/nn/internal/kern"
+import (
+	"github.com/ictvk/ictvk/nn/internal/kern"
+	"github.com/ictvk/ictvk/vk"
+)
 
 // kernels returns the GEMM-family launchers, made on first use.
 func (e *Engine) kernels() *kern.Kernels {
@@ -103,11 +106,17 @@ func tmark(t bool) string {
 }
 
 func (e *Engine) matmul(a, b, c *Tensor, p kern.MatMulParams) {
+	e.matmulRanges(a.rng(), b.rng(), c.rng(), p)
+}
+
+// matmulRanges is matmul on ranges of tensors (blocks that p's strides
+// step through, as attentionCore's q, k and v).
+func (e *Engine) matmulRanges(a, b, c vk.Range, p kern.MatMulParams) {
 	k := e.kernels()
 	if e.err != nil {
 		return
 	}
-	if err := k.MatMul(e.S, a.rng(), b.rng(), c.rng(), p); err != nil {
+	if err := k.MatMul(e.S, a, b, c, p); err != nil {
 		e.fail(err)
 	}
 }
