@@ -43,20 +43,23 @@ const (
 // of lanes invocations: large tiles need fewer loads per multiply-add,
 // small ones waste less at the edges and leave no thread idle.
 func chooseCPUTile(batch, m, n, k, threads, lanes int, sizes [][2]int) cpuTile {
+	// limit, when non-zero, is the most accumulators a tile may have (the
+	// test for a small size keeps a list of only large ones usable).
+	limit := 0
 	if batch*m*n*k < bigTileWork {
-		var small [][2]int
 		for _, s := range sizes {
 			if s[0]*s[1] <= smallTileFloats {
-				small = append(small, s)
+				limit = smallTileFloats
+				break
 			}
-		}
-		if len(small) > 0 {
-			sizes = small
 		}
 	}
 	best, bestCost := cpuTile{}, -1.0
 	for _, s := range sizes {
 		tm, tn := s[0], s[1]
+		if limit > 0 && tm*tn > limit {
+			continue
+		}
 		for lx := lanes; lx >= 1; lx /= 2 {
 			ly := lanes / lx
 			vectors := batch * ceilDiv(m, ly*tm) * ceilDiv(n, lx*tn)
